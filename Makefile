@@ -1,0 +1,56 @@
+# Every target sets up what it needs: a fresh clone needs only `make synth` or `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+# The project's Node (22, from package.json) and venv come first, so jsii and the CDK CLI use them.
+export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: setup synth test lint format bench ls diff clean
+
+setup: $(VENV)/.stamp-installed node_modules/.stamp-installed
+
+$(VENV)/.stamp-installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.stamp-installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## Synthesize every stage with the CDK CLI, then print the summary table (exit 1 on any finding).
+synth: setup
+	rm -rf cdk.out
+	status=0; cdk synth --quiet || status=$$?; \
+	$(PY) -m tools.synth_summary cdk.out || status=$$?; \
+	exit $$status
+
+## Lint, type-check and run the whole test suite.
+test: setup lint
+	$(PY) -m pytest
+
+lint: setup
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+
+format: setup
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+## Time synthesis on this machine; writes BENCHMARKS.md.
+bench: setup
+	$(PY) -m tools.bench --output BENCHMARKS.md
+
+ls: setup
+	cdk ls
+
+diff: setup
+	cdk diff
+
+clean:
+	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

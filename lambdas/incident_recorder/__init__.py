@@ -1,0 +1,1 @@
+"""Records CloudWatch alarm state changes, delivered through SNS, as incident items."""

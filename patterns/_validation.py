@@ -1,0 +1,84 @@
+"""Argument checks shared by the patterns.
+
+Every check raises a ``ValueError`` (or ``TypeError``) whose message names the
+argument, the bad value and what is allowed, so that a mistake Python can catch
+never surfaces as a jsii stack trace. Values that are unresolved CDK tokens are
+skipped: they are only known at deploy time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import aws_cdk as cdk
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def is_token(value: Any) -> bool:
+    """True when ``value`` is (or contains) an unresolved CDK token."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return cdk.Token.is_unresolved(value)
+    if isinstance(value, str):
+        return cdk.Token.is_unresolved(value)
+    return False
+
+
+def check_range(
+    name: str,
+    value: float | None,
+    minimum: float,
+    maximum: float,
+    unit: str = "",
+) -> None:
+    """Raise ``ValueError`` unless ``minimum <= value <= maximum`` (``None`` passes)."""
+    if value is None or is_token(value):
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number, got {value!r} ({type(value).__name__})")
+    if not minimum <= value <= maximum:
+        suffix = f" {unit}" if unit else ""
+        raise ValueError(
+            f"{name} must be between {minimum:g} and {maximum:g}{suffix}, got {value!r}"
+        )
+
+
+def check_duration(
+    name: str,
+    value: cdk.Duration | None,
+    minimum_seconds: float,
+    maximum_seconds: float,
+) -> None:
+    """Raise ``ValueError`` unless a ``Duration`` lies within the bounds (``None`` passes)."""
+    if value is None:
+        return
+    if not isinstance(value, cdk.Duration):
+        raise TypeError(f"{name} must be an aws_cdk.Duration, got {type(value).__name__}")
+    if value.is_unresolved():
+        return
+    seconds = value.to_seconds()
+    if not minimum_seconds <= seconds <= maximum_seconds:
+        raise ValueError(
+            f"{name} must be between {minimum_seconds:g} and {maximum_seconds:g} seconds, "
+            f"got {seconds:g} seconds"
+        )
+
+
+def check_choice(name: str, value: str, allowed: Iterable[str]) -> None:
+    """Raise ``ValueError`` unless ``value`` is one of ``allowed``."""
+    options = sorted(allowed)
+    if value not in options:
+        raise ValueError(f"{name} must be one of {', '.join(options)}; got {value!r}")
+
+
+def check_emails(name: str, emails: Iterable[str]) -> tuple[str, ...]:
+    """Return the addresses as a tuple; raise ``ValueError`` on one that is not an e-mail."""
+    if isinstance(emails, str):
+        raise TypeError(f"{name} must be a sequence of addresses, not a single string")
+    result = tuple(emails)
+    for address in result:
+        if not isinstance(address, str) or not _EMAIL.match(address):
+            raise ValueError(f"{name} contains {address!r}, which is not an e-mail address")
+    return result

@@ -1,0 +1,190 @@
+"""``FunctionDefaults``: the SAM "Globals" section for Lambda functions, in CDK."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_codedeploy as codedeploy
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import IConstruct
+
+from patterns._validation import check_choice, check_range
+
+#: Retention periods CloudWatch Logs accepts, in days, mapped to the CDK enum.
+RETENTION_BY_DAYS: Mapping[int, logs.RetentionDays] = MappingProxyType(
+    {
+        1: logs.RetentionDays.ONE_DAY,
+        3: logs.RetentionDays.THREE_DAYS,
+        5: logs.RetentionDays.FIVE_DAYS,
+        7: logs.RetentionDays.ONE_WEEK,
+        14: logs.RetentionDays.TWO_WEEKS,
+        30: logs.RetentionDays.ONE_MONTH,
+        60: logs.RetentionDays.TWO_MONTHS,
+        90: logs.RetentionDays.THREE_MONTHS,
+        120: logs.RetentionDays.FOUR_MONTHS,
+        150: logs.RetentionDays.FIVE_MONTHS,
+        180: logs.RetentionDays.SIX_MONTHS,
+        365: logs.RetentionDays.ONE_YEAR,
+        400: logs.RetentionDays.THIRTEEN_MONTHS,
+        545: logs.RetentionDays.EIGHTEEN_MONTHS,
+        731: logs.RetentionDays.TWO_YEARS,
+        1096: logs.RetentionDays.THREE_YEARS,
+        1827: logs.RetentionDays.FIVE_YEARS,
+        2192: logs.RetentionDays.SIX_YEARS,
+        2557: logs.RetentionDays.SEVEN_YEARS,
+        2922: logs.RetentionDays.EIGHT_YEARS,
+        3288: logs.RetentionDays.NINE_YEARS,
+        3653: logs.RetentionDays.TEN_YEARS,
+    }
+)
+
+#: Powertools for AWS Lambda (Python) v3 public layer version pinned by default.
+#: Layer version 36 carries Powertools 3.31.1; the dev extra pins the same release so
+#: handler tests run the code that is deployed.
+POWERTOOLS_LAYER_VERSION = 36
+#: AWS's account that publishes the Powertools layers in the commercial partition.
+POWERTOOLS_LAYER_ACCOUNT = "017000801446"
+
+#: Powertools log level -> Lambda's application log level for JSON logs.
+_LOG_LEVELS: Mapping[str, lambda_.ApplicationLogLevel] = MappingProxyType(
+    {
+        "DEBUG": lambda_.ApplicationLogLevel.DEBUG,
+        "INFO": lambda_.ApplicationLogLevel.INFO,
+        "WARNING": lambda_.ApplicationLogLevel.WARN,
+        "ERROR": lambda_.ApplicationLogLevel.ERROR,
+        "CRITICAL": lambda_.ApplicationLogLevel.FATAL,
+    }
+)
+_REGISTRY: dict[str, FunctionDefaults] = {}
+
+
+def retention_from_days(days: int, *, argument: str = "log_retention_days") -> logs.RetentionDays:
+    """Return the ``RetentionDays`` for ``days``; raise ``ValueError`` for a value CloudWatch rejects."""
+    if isinstance(days, bool) or not isinstance(days, int):
+        raise TypeError(f"{argument} must be an int number of days, got {days!r}")
+    if days not in RETENTION_BY_DAYS:
+        allowed = ", ".join(str(d) for d in RETENTION_BY_DAYS)
+        raise ValueError(f"{argument} must be one of CloudWatch's values ({allowed}); got {days}")
+    return RETENTION_BY_DAYS[days]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class FunctionDefaults:
+    """Settings every ``ServerlessFunction`` in a scope shares unless it overrides them.
+
+    Register one for a stage (or any scope) with :meth:`apply_to`; functions below that
+    scope pick it up through :meth:`of`. Each field's default is the secure, monitored
+    choice:
+
+    :param runtime: Lambda runtime. Default: Python 3.14, the latest Python runtime.
+    :param architecture: instruction set. Default: ``ARM_64`` (Graviton, cheaper per ms).
+    :param memory_size: MB, 128..10240. Default: 256.
+    :param timeout_seconds: 1..900. Default: 10.
+    :param tracing: X-Ray tracing mode. Default: ``ACTIVE``.
+    :param log_retention: retention of each function's log group. Default: one month.
+    :param log_level: application log level, one of DEBUG/INFO/WARNING/ERROR/CRITICAL.
+        Default: ``INFO``.
+    :param log_event: log each incoming event (Powertools ``POWERTOOLS_LOGGER_LOG_EVENT``);
+        keep it off where events may carry personal data. Default: False.
+    :param removal_policy: what happens to log groups when the stack deletes them.
+        Default: ``RETAIN``.
+    :param powertools_layer_version: pinned version of the public Powertools layer;
+        ``None`` leaves the layer out. Default: :data:`POWERTOOLS_LAYER_VERSION`.
+    :param service_name: ``POWERTOOLS_SERVICE_NAME``. Default: ``"serverless-patterns"``.
+    :param metrics_namespace: ``POWERTOOLS_METRICS_NAMESPACE``. Default: ``"ServerlessPatterns"``.
+    :param stage: value of the ``STAGE`` environment variable; ``None`` omits it. Default: None.
+    :param environment: extra environment for every function. Default: none.
+    :param deployment_config: CodeDeploy traffic shifting for every function's alias
+        (SAM's ``DeploymentPreference``); ``None`` updates aliases directly. Default: None.
+    """
+
+    runtime: lambda_.Runtime = dataclasses.field(default_factory=lambda: lambda_.Runtime.PYTHON_3_14)
+    architecture: lambda_.Architecture = dataclasses.field(
+        default_factory=lambda: lambda_.Architecture.ARM_64
+    )
+    memory_size: int = 256
+    timeout_seconds: int = 10
+    tracing: lambda_.Tracing = lambda_.Tracing.ACTIVE
+    log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH
+    log_level: str = "INFO"
+    log_event: bool = False
+    removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN
+    powertools_layer_version: int | None = POWERTOOLS_LAYER_VERSION
+    service_name: str = "serverless-patterns"
+    metrics_namespace: str = "ServerlessPatterns"
+    stage: str | None = None
+    environment: Mapping[str, str] | None = None
+    deployment_config: codedeploy.ILambdaDeploymentConfig | None = None
+
+    def __post_init__(self) -> None:
+        check_range("memory_size", self.memory_size, 128, 10240, "MB")
+        check_range("timeout_seconds", self.timeout_seconds, 1, 900, "seconds")
+        check_choice("log_level", self.log_level, _LOG_LEVELS)
+        if self.powertools_layer_version is not None:
+            check_range("powertools_layer_version", self.powertools_layer_version, 1, 10_000)
+        if not self.service_name:
+            raise ValueError("service_name must be a non-empty string")
+        if self.environment is not None:
+            object.__setattr__(self, "environment", MappingProxyType(dict(self.environment)))
+
+    def replace(self, **changes: Any) -> FunctionDefaults:
+        """Return a copy with ``changes`` applied (validated like the original)."""
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def application_log_level(self) -> lambda_.ApplicationLogLevel:
+        """Lambda's JSON-log application level matching ``log_level``."""
+        return _LOG_LEVELS[self.log_level]
+
+    def environment_variables(self) -> dict[str, str]:
+        """The environment every function gets: Powertools settings, stage, then extras."""
+        variables = {
+            "POWERTOOLS_SERVICE_NAME": self.service_name,
+            "POWERTOOLS_METRICS_NAMESPACE": self.metrics_namespace,
+            "POWERTOOLS_LOG_LEVEL": self.log_level,
+            "POWERTOOLS_LOGGER_LOG_EVENT": "true" if self.log_event else "false",
+        }
+        if self.stage is not None:
+            variables["STAGE"] = self.stage
+        variables.update(self.environment or {})
+        return variables
+
+    def powertools_layer_arn(self, scope: IConstruct) -> str | None:
+        """ARN of the pinned Powertools layer in the scope's region and partition.
+
+        The region comes from the enclosing stack, so an environment-agnostic stack gets
+        ``${AWS::Region}`` and nothing is hard-coded.
+        """
+        if self.powertools_layer_version is None:
+            return None
+        stack = cdk.Stack.of(scope)
+        python = self.runtime.name.replace(".", "")  # python3.14 -> python314
+        arch = "arm64" if self.architecture.name == "arm64" else "x86_64"
+        return stack.format_arn(
+            service="lambda",
+            account=POWERTOOLS_LAYER_ACCOUNT,
+            resource="layer",
+            resource_name=(
+                f"AWSLambdaPowertoolsPythonV3-{python}-{arch}:{self.powertools_layer_version}"
+            ),
+            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+        )
+
+    def apply_to(self, scope: IConstruct) -> FunctionDefaults:
+        """Make these the defaults of every function created below ``scope``."""
+        _REGISTRY[scope.node.addr] = self
+        return self
+
+    @staticmethod
+    def of(scope: IConstruct) -> FunctionDefaults:
+        """The defaults registered on the nearest enclosing scope, or the built-in ones."""
+        for ancestor in reversed(scope.node.scopes):
+            found = _REGISTRY.get(ancestor.node.addr)
+            if found is not None:
+                return found
+        return FunctionDefaults()

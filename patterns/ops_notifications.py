@@ -1,0 +1,71 @@
+"""``OpsNotifications``: the encrypted SNS topic that the other patterns notify."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from constructs import Construct
+
+from patterns._validation import check_emails
+
+#: AWS services that publish to the operations topic and so must use its key.
+PUBLISHING_SERVICES = ("cloudwatch.amazonaws.com", "events.amazonaws.com")
+
+
+class OpsNotifications(Construct):
+    """A KMS-encrypted SNS topic that only accepts TLS, with optional e-mail subscribers.
+
+    CloudWatch alarms and EventBridge rules may publish to it: the key policy lets those
+    two services use the key, and the topic policy lets them publish. The topic's id is
+    ``Topic``, not ``Resource``: SNS subscriptions are named after the topic's id inside
+    the subscriber, where ``Resource`` is already taken.
+
+    :param emails: addresses subscribed by e-mail (each must confirm). Default: none.
+    :param master_key: customer-managed KMS key for the topic. Default: a new key with
+        yearly rotation.
+    :param display_name: topic display name, shown in e-mails. Default: ``"Operations"``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        emails: Sequence[str] | None = None,
+        master_key: kms.IKey | None = None,
+        display_name: str = "Operations",
+    ) -> None:
+        super().__init__(scope, construct_id)
+        addresses = check_emails("emails", emails or ())
+        if len(display_name) > 100:
+            raise ValueError(f"display_name must be at most 100 characters, got {display_name!r}")
+        #: The topic's KMS key.
+        self.key: kms.IKey = master_key or kms.Key(
+            self,
+            "Key",
+            enable_key_rotation=True,
+            description=f"Encrypts the operations notifications of {self.node.path}",
+        )
+        for service in PUBLISHING_SERVICES:
+            self.key.grant(iam.ServicePrincipal(service), "kms:Decrypt", "kms:GenerateDataKey*")
+        #: The operations topic.
+        self.topic = sns.Topic(
+            self,
+            "Topic",
+            display_name=display_name,
+            master_key=self.key,
+            enforce_ssl=True,
+        )
+        for service in PUBLISHING_SERVICES:
+            self.topic.grant_publish(iam.ServicePrincipal(service))
+        for address in addresses:
+            self.add_email(address)
+
+    def add_email(self, address: str) -> None:
+        """Subscribe ``address`` to the topic by e-mail."""
+        check_emails("address", [address])
+        self.topic.add_subscription(subscriptions.EmailSubscription(address))

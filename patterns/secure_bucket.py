@@ -1,0 +1,94 @@
+"""``SecureBucket``: an S3 bucket with the settings every bucket should have."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+
+class SecureBucket(Construct):
+    """A private, encrypted, versioned S3 bucket that refuses plain HTTP.
+
+    Public access is blocked, TLS is enforced by the bucket policy (and TLS 1.2 at least),
+    objects are owned by the bucket owner (ACLs off), and versioning is on. The primary
+    child is ``Resource`` (the bucket).
+
+    :param encryption_key: customer-managed KMS key for SSE-KMS (with S3 bucket keys, which
+        cut KMS requests). Default: SSE-S3 (S3-managed keys).
+    :param versioned: keep object versions. Default: True.
+    :param removal_policy: what deleting the stack does to the bucket. Default: ``RETAIN``.
+    :param auto_delete_objects: empty the bucket when the stack deletes it; only with
+        ``removal_policy=DESTROY``. Default: False.
+    :param server_access_logs_bucket: where S3 writes server access logs. Default: no
+        access logs.
+    :param server_access_logs_prefix: key prefix of those logs. Default: ``"<construct id>/"``
+        when a logs bucket is given.
+    :param lifecycle_rules: lifecycle rules (tiers, expiry). Default: none, except that
+        incomplete multipart uploads are aborted after 7 days.
+    :param event_bridge_enabled: send object events to EventBridge. Default: False.
+    :param bucket_props: escape hatch: keyword arguments merged last into ``s3.Bucket``.
+        Default: none.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        encryption_key: kms.IKey | None = None,
+        versioned: bool = True,
+        removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
+        auto_delete_objects: bool = False,
+        server_access_logs_bucket: s3.IBucket | None = None,
+        server_access_logs_prefix: str | None = None,
+        lifecycle_rules: Sequence[s3.LifecycleRule] | None = None,
+        event_bridge_enabled: bool = False,
+        bucket_props: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        if auto_delete_objects and removal_policy != cdk.RemovalPolicy.DESTROY:
+            raise ValueError(
+                "auto_delete_objects=True needs removal_policy=RemovalPolicy.DESTROY, "
+                f"got {removal_policy}"
+            )
+        if server_access_logs_prefix is not None and server_access_logs_bucket is None:
+            raise ValueError("server_access_logs_prefix needs a server_access_logs_bucket")
+        rules = list(lifecycle_rules or ())
+        rules.append(
+            s3.LifecycleRule(
+                id="AbortIncompleteMultipartUploads",
+                abort_incomplete_multipart_upload_after=cdk.Duration.days(7),
+            )
+        )
+        props: dict[str, Any] = {
+            "block_public_access": s3.BlockPublicAccess.BLOCK_ALL,
+            "enforce_ssl": True,
+            "minimum_tls_version": 1.2,
+            "object_ownership": s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            "versioned": versioned,
+            "removal_policy": removal_policy,
+            "auto_delete_objects": auto_delete_objects,
+            "lifecycle_rules": rules,
+            "event_bridge_enabled": event_bridge_enabled or None,
+        }
+        if encryption_key is not None:
+            props.update(
+                encryption=s3.BucketEncryption.KMS,
+                encryption_key=encryption_key,
+                bucket_key_enabled=True,
+            )
+        else:
+            props["encryption"] = s3.BucketEncryption.S3_MANAGED
+        if server_access_logs_bucket is not None:
+            props.update(
+                server_access_logs_bucket=server_access_logs_bucket,
+                server_access_logs_prefix=server_access_logs_prefix or f"{construct_id}/",
+            )
+        props.update(bucket_props or {})
+        #: The bucket.
+        self.bucket = s3.Bucket(self, "Resource", **props)

@@ -1,0 +1,265 @@
+"""``ServerlessFunction``: one Lambda function with its log group, alias, alarm and deployment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_codedeploy as codedeploy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+from patterns._validation import check_duration, check_range
+from patterns.alarms import create_alarm
+from patterns.function_defaults import FunctionDefaults
+
+#: Name of the alias every ``ServerlessFunction`` publishes and every caller should invoke.
+ALIAS_NAME = "live"
+
+
+class ServerlessFunction(Construct):
+    """A Lambda function built from a code folder with the scope's ``FunctionDefaults``.
+
+    It creates, as children: ``ServiceRole`` (a role with no managed policies: only write
+    access to its own log group and, when tracing, X-Ray), ``LogGroup`` (retention and
+    removal policy from the defaults), ``Resource`` (the function: JSON logs, X-Ray, the
+    pinned Powertools layer), ``Alias`` (``live``, on the current version, so every
+    configuration change publishes a version), ``ErrorsAlarm`` on the alias and, when a
+    deployment configuration is given, ``Deployment`` (a CodeDeploy deployment group that
+    shifts traffic to each new version and rolls back on the errors alarm).
+
+    :param code_path: folder holding the handler code. Required unless ``code`` is given.
+    :param code: a ready ``lambda_.Code`` instead of ``code_path``. Default: none.
+    :param handler: ``module.function`` of the entry point. Default: ``"app.handler"``.
+    :param defaults: the shared settings. Default: ``FunctionDefaults.of(scope)``.
+    :param description: function description. Default: none.
+    :param environment: environment added after the defaults' environment. Default: none.
+    :param memory_size: MB, 128..10240. Default: from ``defaults``.
+    :param timeout: 1 s..900 s. Default: from ``defaults``.
+    :param reserved_concurrency: reserved concurrent executions. Default: unreserved.
+    :param layers: layers added after the Powertools layer. Default: none.
+    :param on_failure: destination of failed asynchronous invocations of the alias.
+        Default: none.
+    :param retry_attempts: retries of failed asynchronous invocations, 0..2. Default: Lambda's (2).
+    :param max_event_age: age after which asynchronous events are dropped, 60 s..6 h.
+        Default: Lambda's (6 h).
+    :param deployment_config: CodeDeploy traffic-shifting configuration.
+        Default: ``defaults.deployment_config``; ``None`` there means no deployment group.
+    :param pre_traffic_hook: function CodeDeploy runs before shifting traffic. Default: none.
+    :param post_traffic_hook: function CodeDeploy runs after shifting traffic. Default: none.
+    :param alarm_topic: SNS topic notified when the errors alarm changes state. Default: none.
+    :param function_props: escape hatch: keyword arguments merged last into
+        ``lambda_.Function``. Default: none.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        code_path: str | os.PathLike[str] | None = None,
+        code: lambda_.Code | None = None,
+        handler: str = "app.handler",
+        defaults: FunctionDefaults | None = None,
+        description: str | None = None,
+        environment: Mapping[str, str] | None = None,
+        memory_size: int | None = None,
+        timeout: cdk.Duration | None = None,
+        reserved_concurrency: int | None = None,
+        layers: Sequence[lambda_.ILayerVersion] | None = None,
+        on_failure: lambda_.IDestination | None = None,
+        retry_attempts: int | None = None,
+        max_event_age: cdk.Duration | None = None,
+        deployment_config: codedeploy.ILambdaDeploymentConfig | None = None,
+        pre_traffic_hook: lambda_.IFunction | None = None,
+        post_traffic_hook: lambda_.IFunction | None = None,
+        alarm_topic: sns.ITopic | None = None,
+        function_props: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        asset = _resolve_code(code_path, code)
+        if "." not in handler:
+            raise ValueError(f"handler must look like 'module.function', got {handler!r}")
+        check_range("memory_size", memory_size, 128, 10240, "MB")
+        check_duration("timeout", timeout, 1, 900)
+        check_range("reserved_concurrency", reserved_concurrency, 0, 1_000_000)
+        check_range("retry_attempts", retry_attempts, 0, 2)
+        check_duration("max_event_age", max_event_age, 60, 6 * 3600)
+        defaults = defaults or FunctionDefaults.of(self)
+
+        #: Execution role: log writes to its own group, X-Ray when tracing, plus later grants.
+        self.role = iam.Role(
+            self,
+            "ServiceRole",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Execution role of {self.node.path}",
+        )
+        #: The function's log group.
+        self.log_group = logs.LogGroup(
+            self,
+            "LogGroup",
+            retention=defaults.log_retention,
+            removal_policy=defaults.removal_policy,
+        )
+        self.log_group.grant_write(self.role)
+
+        layer_arn = defaults.powertools_layer_arn(self)
+        all_layers: list[lambda_.ILayerVersion] = []
+        if layer_arn is not None:
+            all_layers.append(
+                lambda_.LayerVersion.from_layer_version_arn(self, "PowertoolsLayer", layer_arn)
+            )
+        all_layers.extend(layers or ())
+
+        props: dict[str, Any] = {
+            "code": asset,
+            "handler": handler,
+            "runtime": defaults.runtime,
+            "architecture": defaults.architecture,
+            "memory_size": memory_size or defaults.memory_size,
+            "timeout": timeout or cdk.Duration.seconds(defaults.timeout_seconds),
+            "role": self.role,
+            "log_group": self.log_group,
+            "logging_format": lambda_.LoggingFormat.JSON,
+            "application_log_level_v2": defaults.application_log_level,
+            "system_log_level_v2": lambda_.SystemLogLevel.INFO,
+            "environment": {**defaults.environment_variables(), **(environment or {})},
+            "layers": all_layers,
+            "description": description,
+            "reserved_concurrent_executions": reserved_concurrency,
+        }
+        props.update(function_props or {})
+        #: The Lambda function.
+        self.function = lambda_.Function(self, "Resource", **props)
+        cfn_function = self.function.node.default_child
+        assert isinstance(cfn_function, lambda_.CfnFunction)
+        # Lambda's L2 adds DependsOn on the role that the Role property's GetAtt already
+        # implies; cfn-lint reports that redundancy as W3005 and nothing else is hidden.
+        cfn_function.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
+        self._configure_tracing(defaults.tracing)
+
+        #: The ``live`` alias on the current version; invoke this, not ``$LATEST``.
+        self.alias = lambda_.Alias(
+            self,
+            "Alias",
+            alias_name=ALIAS_NAME,
+            version=self.function.current_version,
+            on_failure=on_failure,
+            retry_attempts=retry_attempts,
+            max_event_age=max_event_age,
+        )
+        cdk.Validations.of(self.alias).acknowledge(
+            cdk.Acknowledgment(
+                id="CloudFormation-Validate::W3694",
+                reason="SNS lambda subscriptions accept a qualified function ARN; the "
+                "endpoint is this alias on purpose, so deliveries run the published version.",
+            )
+        )
+        #: Alarm on any error of the alias in a minute.
+        self.errors_alarm = create_alarm(
+            self,
+            "ErrorsAlarm",
+            metric=self.alias.metric_errors(period=cdk.Duration.minutes(1), statistic="Sum"),
+            threshold=1,
+            description=f"{self.node.path}: the function reported errors",
+            topic=alarm_topic,
+        )
+        config = deployment_config or defaults.deployment_config
+        #: CodeDeploy deployment group, when a deployment configuration applies.
+        self.deployment_group: codedeploy.LambdaDeploymentGroup | None = None
+        if config is not None:
+            self.deployment_group = self._add_deployment(
+                config, pre_traffic_hook, post_traffic_hook
+            )
+        elif pre_traffic_hook is not None or post_traffic_hook is not None:
+            raise ValueError(
+                "pre_traffic_hook and post_traffic_hook need a deployment_config "
+                "(here or in FunctionDefaults); got none"
+            )
+
+    def _configure_tracing(self, tracing: lambda_.Tracing) -> None:
+        """Turn on tracing with its own policy, so its ``*`` resource is acknowledged alone."""
+        if tracing == lambda_.Tracing.DISABLED:
+            return
+        cfn = self.function.node.default_child
+        assert isinstance(cfn, lambda_.CfnFunction)
+        mode = "Active" if tracing == lambda_.Tracing.ACTIVE else "PassThrough"
+        cfn.tracing_config = lambda_.CfnFunction.TracingConfigProperty(mode=mode)
+        policy = iam.Policy(
+            self,
+            "TracingPolicy",
+            roles=[self.role],
+            statements=[
+                iam.PolicyStatement(
+                    actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+                    resources=["*"],
+                )
+            ],
+        )
+        # Lambda checks the role's X-Ray permissions when it creates a traced function.
+        self.function.node.add_dependency(policy)
+        cdk.Validations.of(policy).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-IAM5[Resource::*]",
+                reason="X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level "
+                "permissions; this policy holds only those two actions.",
+            )
+        )
+
+    def _add_deployment(
+        self,
+        config: codedeploy.ILambdaDeploymentConfig,
+        pre_hook: lambda_.IFunction | None,
+        post_hook: lambda_.IFunction | None,
+    ) -> codedeploy.LambdaDeploymentGroup:
+        group = codedeploy.LambdaDeploymentGroup(
+            self,
+            "Deployment",
+            alias=self.alias,
+            deployment_config=config,
+            alarms=[self.errors_alarm],
+            pre_hook=pre_hook,
+            post_hook=post_hook,
+            auto_rollback=codedeploy.AutoRollbackConfig(
+                deployment_in_alarm=True, failed_deployment=True, stopped_deployment=True
+            ),
+        )
+        cdk.Validations.of(group).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+                "AWSCodeDeployRoleForLambdaLimited]",
+                reason="CodeDeploy's own limited Lambda service-role policy: it can only "
+                "update aliases and invoke the hooks that are named for the deployment.",
+            )
+        )
+        return group
+
+    def metric_errors(self, **kwargs: Any) -> cloudwatch.Metric:
+        """Errors of the ``live`` alias (same options as ``Alias.metric_errors``)."""
+        return self.alias.metric_errors(**kwargs)
+
+    def grant_invoke(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` invoke the ``live`` alias."""
+        return self.alias.grant_invoke(grantee)
+
+
+def _resolve_code(
+    code_path: str | os.PathLike[str] | None, code: lambda_.Code | None
+) -> lambda_.Code:
+    if code is not None and code_path is not None:
+        raise ValueError("give either code_path or code, not both")
+    if code is not None:
+        return code
+    if code_path is None:
+        raise ValueError("code_path is required (a folder with the handler), or pass code")
+    folder = Path(code_path)
+    if not folder.is_dir():
+        raise ValueError(f"code_path must be an existing folder, got {str(folder)!r}")
+    return lambda_.Code.from_asset(str(folder), exclude=["__pycache__", "*.pyc", "tests"])

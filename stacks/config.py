@@ -1,0 +1,182 @@
+"""``StageConfig``: everything that differs between dev, staging and prod."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+import aws_cdk as cdk
+
+from patterns import RETENTION_BY_DAYS
+from patterns.deployment import DEPLOYMENT_CONFIGS
+
+#: Feature flags a stage may set, with what each one does.
+FEATURE_FLAGS: Mapping[str, str] = MappingProxyType(
+    {
+        "debug_logging": "functions log at DEBUG instead of INFO",
+        "log_event_payloads": "functions log every incoming event (never where events carry "
+        "personal data)",
+    }
+)
+
+_REMOVAL_POLICIES = {
+    "destroy": cdk.RemovalPolicy.DESTROY,
+    "retain": cdk.RemovalPolicy.RETAIN,
+}
+_NAME = re.compile(r"^[a-z][a-z0-9-]{1,20}$")
+_ACCOUNT = re.compile(r"^\d{12}$")
+_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class StageConfigError(ValueError):
+    """A stage's configuration is invalid; the message names the stage and the field."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StageConfig:
+    """One deployment stage of the reference app.
+
+    :param name: lower-case stage name (``dev``); the CDK stage id is its title (``Dev``).
+    :param account: 12-digit AWS account; ``None`` keeps synthesis environment-agnostic.
+    :param region: AWS region such as ``eu-west-1``; ``None`` keeps it agnostic.
+    :param removal_policy: ``destroy`` (stateful resources are deleted with the stack and
+        buckets emptied) or ``retain``.
+    :param log_retention_days: retention of every log group (a CloudWatch value).
+    :param point_in_time_recovery: continuous backups on every DynamoDB table.
+    :param alarm_email: address subscribed to the operations topic; ``None`` for none.
+    :param lambda_memory_mb: default memory of every function, 128..10240.
+    :param lambda_timeout_seconds: default timeout of every function, 1..900.
+    :param deployment_preference: CodeDeploy traffic shifting of every function's alias
+        (one of SAM's nine names, e.g. ``AllAtOnce``, ``Canary10Percent5Minutes``).
+    :param feature_flags: flags from :data:`FEATURE_FLAGS` switched on or off.
+    :param triggers_enabled: whether schedules and event rules start their targets;
+        switch off to stop event-driven work while troubleshooting.
+    :param termination_protection: protect the stage's stacks from deletion.
+    """
+
+    name: str
+    account: str | None = None
+    region: str | None = None
+    removal_policy: str = "retain"
+    log_retention_days: int = 30
+    point_in_time_recovery: bool = True
+    alarm_email: str | None = None
+    lambda_memory_mb: int = 256
+    lambda_timeout_seconds: int = 10
+    deployment_preference: str = "AllAtOnce"
+    feature_flags: Mapping[str, bool] = dataclasses.field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    triggers_enabled: bool = True
+    termination_protection: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "feature_flags", MappingProxyType(dict(self.feature_flags)))
+        for check in (
+            self._check_identity,
+            self._check_numbers,
+            self._check_choices,
+            self._check_flags,
+        ):
+            check()
+
+    def _fail(self, field: str, message: str) -> StageConfigError:
+        return StageConfigError(f"stage {self.name!r}: {field}: {message}")
+
+    def _check_identity(self) -> None:
+        if not isinstance(self.name, str) or not _NAME.match(self.name):
+            raise StageConfigError(
+                f"stage name must be lower-case letters, digits or '-' (2-21), got {self.name!r}"
+            )
+        if self.account is not None and not _ACCOUNT.match(str(self.account)):
+            raise self._fail("account", f"must be a 12-digit AWS account id, got {self.account!r}")
+        if self.region is not None and not _REGION.match(str(self.region)):
+            raise self._fail("region", f"must be an AWS region like eu-west-1, got {self.region!r}")
+        if self.alarm_email is not None and not _EMAIL.match(str(self.alarm_email)):
+            raise self._fail("alarm_email", f"is not an e-mail address: {self.alarm_email!r}")
+
+    def _check_numbers(self) -> None:
+        days = self.log_retention_days
+        if isinstance(days, bool) or not isinstance(days, int) or days not in RETENTION_BY_DAYS:
+            allowed = ", ".join(str(d) for d in RETENTION_BY_DAYS)
+            raise self._fail("log_retention_days", f"must be one of {allowed}; got {days!r}")
+        for field, low, high in (
+            ("lambda_memory_mb", 128, 10240),
+            ("lambda_timeout_seconds", 1, 900),
+        ):
+            value = getattr(self, field)
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise self._fail(field, f"must be an integer from {low} to {high}, got {value!r}")
+
+    def _check_choices(self) -> None:
+        if self.removal_policy not in _REMOVAL_POLICIES:
+            raise self._fail(
+                "removal_policy", f"must be 'destroy' or 'retain', got {self.removal_policy!r}"
+            )
+        if self.deployment_preference not in DEPLOYMENT_CONFIGS:
+            raise self._fail(
+                "deployment_preference",
+                f"must be one of {', '.join(DEPLOYMENT_CONFIGS)}; "
+                f"got {self.deployment_preference!r}",
+            )
+        for field in ("point_in_time_recovery", "triggers_enabled", "termination_protection"):
+            if not isinstance(getattr(self, field), bool):
+                raise self._fail(field, f"must be true or false, got {getattr(self, field)!r}")
+
+    def _check_flags(self) -> None:
+        for flag, value in self.feature_flags.items():
+            if flag not in FEATURE_FLAGS:
+                raise self._fail(
+                    "feature_flags",
+                    f"unknown flag {flag!r}; known flags: {', '.join(sorted(FEATURE_FLAGS))}",
+                )
+            if not isinstance(value, bool):
+                raise self._fail("feature_flags", f"flag {flag!r} must be true or false")
+
+    @property
+    def stage_id(self) -> str:
+        """The CDK stage id: ``Dev``, ``Staging``, ``Prod``."""
+        return self.name.title().replace("-", "")
+
+    @property
+    def cdk_removal_policy(self) -> cdk.RemovalPolicy:
+        """The removal policy as the CDK enum."""
+        return _REMOVAL_POLICIES[self.removal_policy]
+
+    @property
+    def destroy_on_delete(self) -> bool:
+        """True where deleting the stack deletes the data too (buckets are emptied)."""
+        return self.removal_policy == "destroy"
+
+    @property
+    def environment(self) -> cdk.Environment | None:
+        """The stage's account and region, or ``None`` for an environment-agnostic stage."""
+        if self.account is None and self.region is None:
+            return None
+        return cdk.Environment(account=self.account, region=self.region)
+
+    def flag(self, name: str) -> bool:
+        """Whether feature flag ``name`` is on (unset flags are off)."""
+        if name not in FEATURE_FLAGS:
+            raise KeyError(f"unknown feature flag {name!r}")
+        return self.feature_flags.get(name, False)
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> StageConfig:
+        """A copy with ``overrides`` (from ``cdk.json`` or ``-c``) applied and validated."""
+        fields = {f.name for f in dataclasses.fields(self)} - {"name"}
+        unknown = sorted(set(overrides) - fields)
+        if unknown:
+            raise self._fail(
+                unknown[0], f"is not a stage setting; settings: {', '.join(sorted(fields))}"
+            )
+        changes = dict(overrides)
+        if "feature_flags" in changes:
+            flags = changes["feature_flags"]
+            if not isinstance(flags, Mapping):
+                raise self._fail("feature_flags", f"must be an object, got {flags!r}")
+            changes["feature_flags"] = {**self.feature_flags, **flags}
+        return dataclasses.replace(self, **changes)

@@ -1,0 +1,25 @@
+"""Where the reference app's handler code lives, and how one function's asset is cut."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import aws_lambda as lambda_
+
+#: The ``lambdas/`` folder: one package per function plus the shared ``shop_common``.
+LAMBDAS_DIR = Path(__file__).resolve().parent.parent / "lambdas"
+SHARED_PACKAGE = "shop_common"
+
+
+def handler_code(package: str) -> lambda_.Code:
+    """The asset for one function: its own package and ``shop_common``, nothing else.
+
+    Keeping other functions out of the asset means editing one handler changes only
+    that function's asset hash.
+    """
+    if not (LAMBDAS_DIR / package / "__init__.py").is_file():
+        raise ValueError(f"no handler package {package!r} in {LAMBDAS_DIR}")
+    keep = [f"!{name}{suffix}" for name in (package, SHARED_PACKAGE) for suffix in ("", "/**")]
+    return lambda_.Code.from_asset(
+        str(LAMBDAS_DIR), exclude=["*", *keep, "**/__pycache__", "**/*.pyc"]
+    )

@@ -1,0 +1,24 @@
+"""``ShopStage``: one deployment stage of the reference app."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from constructs import Construct
+
+from stacks.compliance import add_compliance_checks
+from stacks.config import StageConfig
+from stacks.function_settings import function_defaults
+from stacks.operations import OperationsStack
+
+
+class ShopStage(cdk.Stage):
+    """The shop's stacks for one stage, configured only by ``config``."""
+
+    def __init__(self, scope: Construct, *, config: StageConfig) -> None:
+        super().__init__(scope, config.stage_id, env=config.environment)
+        self.config = config
+        function_defaults(config).apply_to(self)
+        add_compliance_checks(self, config)
+        cdk.Tags.of(self).add("project", "serverless-patterns")
+        cdk.Tags.of(self).add("stage", config.name)
+        self.operations = OperationsStack(self, "Operations", config=config)

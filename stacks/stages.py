@@ -1,0 +1,73 @@
+"""The three stages of the reference app and how context overrides reach them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from stacks.config import StageConfig, StageConfigError
+
+DEV = StageConfig(
+    name="dev",
+    removal_policy="destroy",
+    log_retention_days=7,
+    point_in_time_recovery=False,
+    lambda_memory_mb=256,
+    lambda_timeout_seconds=10,
+    deployment_preference="AllAtOnce",
+    feature_flags={"debug_logging": True, "log_event_payloads": True},
+)
+
+STAGING = StageConfig(
+    name="staging",
+    removal_policy="retain",
+    log_retention_days=30,
+    point_in_time_recovery=True,
+    lambda_memory_mb=256,
+    lambda_timeout_seconds=10,
+    deployment_preference="Linear10PercentEvery1Minute",
+    feature_flags={"debug_logging": False, "log_event_payloads": True},
+)
+
+PROD = StageConfig(
+    name="prod",
+    removal_policy="retain",
+    log_retention_days=365,
+    point_in_time_recovery=True,
+    lambda_memory_mb=512,
+    lambda_timeout_seconds=10,
+    deployment_preference="Canary10Percent5Minutes",
+    feature_flags={"debug_logging": False, "log_event_payloads": False},
+    termination_protection=True,
+)
+
+#: Every stage, in deployment order.
+STAGES: Mapping[str, StageConfig] = {config.name: config for config in (DEV, STAGING, PROD)}
+
+
+def resolve_stages(
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+    only: str | None = None,
+) -> list[StageConfig]:
+    """The stage configs with per-stage ``overrides`` applied, optionally just ``only``.
+
+    ``overrides`` maps a stage name to settings (``{"prod": {"account": "123456789012"}}``),
+    as ``cdk.json``'s ``stages`` context holds them. An unknown stage name or setting
+    raises ``StageConfigError``.
+    """
+    overrides = overrides or {}
+    if not isinstance(overrides, Mapping):
+        raise StageConfigError(f"context 'stages' must be an object, got {overrides!r}")
+    for name in [*overrides, *([only] if only else [])]:
+        if name not in STAGES:
+            raise StageConfigError(
+                f"unknown stage {name!r}; stages: {', '.join(STAGES)}"
+            )
+    selected = [only] if only else list(STAGES)
+    result = []
+    for name in selected:
+        settings = overrides.get(name) or {}
+        if not isinstance(settings, Mapping):
+            raise StageConfigError(f"stage {name!r}: settings must be an object, got {settings!r}")
+        result.append(STAGES[name].with_overrides(settings))
+    return result
