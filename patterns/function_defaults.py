@@ -60,7 +60,11 @@ _LOG_LEVELS: Mapping[str, lambda_.ApplicationLogLevel] = MappingProxyType(
         "CRITICAL": lambda_.ApplicationLogLevel.FATAL,
     }
 )
-_REGISTRY: dict[str, FunctionDefaults] = {}
+# Attribute on the scope's Python object (jsii hands back the same object for a construct).
+_ATTRIBUTE = "_serverless_patterns_function_defaults"
+# One object each, so that default-built FunctionDefaults compare equal.
+DEFAULT_RUNTIME = lambda_.Runtime.PYTHON_3_14
+DEFAULT_ARCHITECTURE = lambda_.Architecture.ARM_64
 
 
 def retention_from_days(days: int, *, argument: str = "log_retention_days") -> logs.RetentionDays:
@@ -103,10 +107,8 @@ class FunctionDefaults:
         (SAM's ``DeploymentPreference``); ``None`` updates aliases directly. Default: None.
     """
 
-    runtime: lambda_.Runtime = dataclasses.field(default_factory=lambda: lambda_.Runtime.PYTHON_3_14)
-    architecture: lambda_.Architecture = dataclasses.field(
-        default_factory=lambda: lambda_.Architecture.ARM_64
-    )
+    runtime: lambda_.Runtime = DEFAULT_RUNTIME
+    architecture: lambda_.Architecture = DEFAULT_ARCHITECTURE
     memory_size: int = 256
     timeout_seconds: int = 10
     tracing: lambda_.Tracing = lambda_.Tracing.ACTIVE
@@ -177,14 +179,14 @@ class FunctionDefaults:
 
     def apply_to(self, scope: IConstruct) -> FunctionDefaults:
         """Make these the defaults of every function created below ``scope``."""
-        _REGISTRY[scope.node.addr] = self
+        setattr(scope, _ATTRIBUTE, self)
         return self
 
     @staticmethod
     def of(scope: IConstruct) -> FunctionDefaults:
         """The defaults registered on the nearest enclosing scope, or the built-in ones."""
         for ancestor in reversed(scope.node.scopes):
-            found = _REGISTRY.get(ancestor.node.addr)
-            if found is not None:
+            found = getattr(ancestor, _ATTRIBUTE, None)
+            if isinstance(found, FunctionDefaults):
                 return found
         return FunctionDefaults()

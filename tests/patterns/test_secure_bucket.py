@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk.assertions import Match, Template
+
+from patterns import SecureBucket
+
+
+def bucket_properties(template: Template) -> dict[str, Any]:
+    buckets = template.find_resources("AWS::S3::Bucket")
+    assert len(buckets) == 1
+    properties: dict[str, Any] = next(iter(buckets.values()))["Properties"]
+    return properties
+
+
+def test_defaults_block_public_access_encrypt_version_and_require_tls(stack: cdk.Stack) -> None:
+    SecureBucket(stack, "Data")
+    template = Template.from_stack(stack)
+    props = bucket_properties(template)
+    assert props["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    assert props["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0][
+        "ServerSideEncryptionByDefault"
+    ] == {"SSEAlgorithm": "AES256"}
+    assert props["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    assert [r["Id"] for r in props["LifecycleConfiguration"]["Rules"]] == [
+        "AbortIncompleteMultipartUploads"
+    ]
+    assert "LoggingConfiguration" not in props
+    template.has_resource("AWS::S3::Bucket", {"DeletionPolicy": "Retain"})
+    template.has_resource_properties(
+        "AWS::S3::BucketPolicy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Effect": "Deny",
+                                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                            }
+                        ),
+                        Match.object_like(
+                            {
+                                "Effect": "Deny",
+                                "Condition": {"NumericLessThan": {"s3:TlsVersion": 1.2}},
+                            }
+                        ),
+                    ]
+                )
+            }
+        },
+    )
+
+
+def test_kms_key_access_logs_lifecycle_and_destroy(stack: cdk.Stack) -> None:
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    logs = s3.Bucket.from_bucket_name(stack, "Logs", "existing-access-logs")
+    SecureBucket(
+        stack,
+        "Data",
+        encryption_key=key,
+        server_access_logs_bucket=logs,
+        lifecycle_rules=[s3.LifecycleRule(id="Expire", expiration=cdk.Duration.days(30))],
+        removal_policy=cdk.RemovalPolicy.DESTROY,
+        auto_delete_objects=True,
+        event_bridge_enabled=True,
+    )
+    template = Template.from_stack(stack)
+    props = next(
+        r["Properties"]
+        for r in template.find_resources("AWS::S3::Bucket").values()
+    )
+    encryption = props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+    assert encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    assert encryption["BucketKeyEnabled"] is True
+    assert props["LoggingConfiguration"] == {
+        "DestinationBucketName": "existing-access-logs",
+        "LogFilePrefix": "Data/",
+    }
+    assert [r["Id"] for r in props["LifecycleConfiguration"]["Rules"]] == [
+        "Expire",
+        "AbortIncompleteMultipartUploads",
+    ]
+    template.has_resource_properties(
+        "Custom::S3BucketNotifications",
+        {"NotificationConfiguration": {"EventBridgeConfiguration": {}}},
+    )
+    template.has_resource("AWS::S3::Bucket", {"DeletionPolicy": "Delete"})
+    template.resource_count_is("Custom::S3AutoDeleteObjects", 1)
+
+
+def test_auto_delete_needs_destroy(stack: cdk.Stack) -> None:
+    with pytest.raises(ValueError, match="auto_delete_objects=True needs removal_policy"):
+        SecureBucket(stack, "Data", auto_delete_objects=True)
+
+
+def test_log_prefix_needs_a_log_bucket(stack: cdk.Stack) -> None:
+    with pytest.raises(ValueError, match="server_access_logs_prefix needs"):
+        SecureBucket(stack, "Data", server_access_logs_prefix="logs/")
+
+
+def test_bucket_props_escape_hatch(stack: cdk.Stack) -> None:
+    SecureBucket(stack, "Data", bucket_props={"versioned": False})
+    assert "VersioningConfiguration" not in bucket_properties(Template.from_stack(stack))

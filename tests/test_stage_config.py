@@ -1,0 +1,106 @@
+"""The stage model: configs, overrides from context, and errors that name the field."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+
+from stacks import DEV, PROD, STAGES, STAGING, StageConfig, StageConfigError, resolve_stages
+from tests.support.cdk_app import ROOT
+
+
+def test_three_stages_in_deployment_order() -> None:
+    assert list(STAGES) == ["dev", "staging", "prod"]
+    assert [c.stage_id for c in STAGES.values()] == ["Dev", "Staging", "Prod"]
+
+
+def test_stage_differences_live_in_the_config() -> None:
+    assert DEV.cdk_removal_policy == cdk.RemovalPolicy.DESTROY and DEV.destroy_on_delete
+    assert PROD.cdk_removal_policy == cdk.RemovalPolicy.RETAIN and not PROD.destroy_on_delete
+    assert (DEV.point_in_time_recovery, PROD.point_in_time_recovery) == (False, True)
+    assert DEV.log_retention_days < STAGING.log_retention_days < PROD.log_retention_days
+    assert [c.flag("log_event_payloads") for c in (DEV, STAGING, PROD)] == [True, True, False]
+    assert [c.deployment_preference for c in (DEV, STAGING, PROD)] == [
+        "AllAtOnce",
+        "Linear10PercentEvery1Minute",
+        "Canary10Percent5Minutes",
+    ]
+    assert PROD.termination_protection and not DEV.termination_protection
+
+
+def test_environment_agnostic_without_account_and_region() -> None:
+    assert DEV.environment is None
+    env = DEV.with_overrides({"account": "123456789012", "region": "eu-west-1"}).environment
+    assert env is not None
+    assert (env.account, env.region) == ("123456789012", "eu-west-1")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"account": "12345"}, "account"),
+        ({"region": "Europe"}, "region"),
+        ({"log_retention_days": -1}, "log_retention_days"),
+        ({"log_retention_days": 10}, "log_retention_days"),
+        ({"lambda_memory_mb": 64}, "lambda_memory_mb"),
+        ({"lambda_timeout_seconds": 901}, "lambda_timeout_seconds"),
+        ({"removal_policy": "snapshot"}, "removal_policy"),
+        ({"deployment_preference": "Canary50Percent"}, "deployment_preference"),
+        ({"feature_flags": {"dark_mode": True}}, "feature_flags"),
+        ({"feature_flags": {"debug_logging": "yes"}}, "feature_flags"),
+        ({"alarm_email": "not-an-address"}, "alarm_email"),
+        ({"triggers_enabled": "off"}, "triggers_enabled"),
+        ({"colour": "blue"}, "colour"),
+    ],
+)
+def test_invalid_setting_names_stage_and_field(overrides: dict[str, Any], field: str) -> None:
+    with pytest.raises(StageConfigError, match=rf"stage 'staging': {field}: "):
+        STAGING.with_overrides(overrides)
+
+
+def test_unknown_stage_name_is_rejected() -> None:
+    with pytest.raises(StageConfigError, match="unknown stage 'qa'; stages: dev, staging, prod"):
+        resolve_stages({"qa": {}})
+    with pytest.raises(StageConfigError, match="unknown stage 'test'"):
+        resolve_stages(None, only="test")
+
+
+def test_overrides_merge_feature_flags_and_select_a_stage() -> None:
+    [prod] = resolve_stages({"prod": {"feature_flags": {"debug_logging": True}}}, only="prod")
+    assert prod.flag("debug_logging") is True
+    assert prod.flag("log_event_payloads") is False
+    assert prod.name == "prod"
+
+
+def test_config_is_frozen() -> None:
+    with pytest.raises(AttributeError):
+        DEV.name = "other"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        DEV.feature_flags["debug_logging"] = False  # type: ignore[index]
+
+
+def test_bad_stage_name() -> None:
+    with pytest.raises(StageConfigError, match="stage name must be lower-case"):
+        StageConfig(name="Prod!")
+
+
+def test_app_fails_synthesis_with_one_clear_error() -> None:
+    result = subprocess.run(
+        [sys.executable, "app.py"],
+        cwd=ROOT,
+        env={**os.environ, "CDK_CONTEXT_JSON": '{"stages": {"prod": {"account": "42"}}}'},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "Invalid stage configuration: stage 'prod': account: "
+        "must be a 12-digit AWS account id, got '42'"
+    )

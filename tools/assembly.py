@@ -1,0 +1,138 @@
+"""Reading a synthesized cloud assembly: its stacks, their findings and acknowledgements.
+
+Used by the synth summary (``make synth``), the benchmark and the test suite, so the
+three agree on what counts as a finding.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+#: The validation plugin CDK itself runs (CloudFormation schema and best-practice rules).
+CFN_VALIDATE_PLUGIN = "CloudFormation Validate"
+ACKNOWLEDGED_RULES = "aws:cdk:acknowledged-rules"
+
+
+@dataclass(frozen=True)
+class StackArtifact:
+    """One synthesized stack."""
+
+    display_name: str  # "Dev/Operations"
+    stage: str  # "Dev"
+    template_path: Path
+    metadata_path: Path
+
+    def template(self) -> dict[str, Any]:
+        loaded: dict[str, Any] = json.loads(self.template_path.read_text())
+        return loaded
+
+    @property
+    def resource_count(self) -> int:
+        return len(self.template().get("Resources", {}))
+
+    @property
+    def template_bytes(self) -> int:
+        return self.template_path.stat().st_size
+
+    def acknowledgements(self) -> dict[str, str]:
+        """Every acknowledged rule in the stack, ``"<construct path> <rule>" -> reason``."""
+        if not self.metadata_path.exists():
+            return {}
+        found: dict[str, str] = {}
+        for path, entries in json.loads(self.metadata_path.read_text()).items():
+            for entry in entries:
+                if entry.get("type") == ACKNOWLEDGED_RULES:
+                    for rule, reason in entry["data"].items():
+                        found[f"{path} {rule}"] = reason
+        return found
+
+
+def stacks(assembly_dir: Path) -> list[StackArtifact]:
+    """Every stack of every stage in the assembly, in manifest order."""
+    found: list[StackArtifact] = []
+    _collect(Path(assembly_dir), found)
+    return found
+
+
+def _collect(directory: Path, found: list[StackArtifact]) -> None:
+    manifest = json.loads((directory / "manifest.json").read_text())
+    for artifact in manifest.get("artifacts", {}).values():
+        properties = artifact.get("properties", {})
+        if artifact["type"] == "cdk:cloud-assembly":
+            _collect(directory / properties["directoryName"], found)
+        elif artifact["type"] == "aws:cloudformation:stack":
+            template = directory / properties["templateFile"]
+            name = artifact.get("displayName", template.stem)
+            found.append(
+                StackArtifact(
+                    display_name=name,
+                    stage=name.split("/", 1)[0],
+                    template_path=template,
+                    metadata_path=template.with_name(
+                        template.name.replace(".template.json", ".metadata.json")
+                    ),
+                )
+            )
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One unacknowledged violation reported by a validation plugin."""
+
+    plugin: str
+    rule: str
+    construct_path: str
+    description: str
+
+    def __str__(self) -> str:
+        return f"{self.plugin} {self.rule} at {self.construct_path}: {self.description}"
+
+
+def validation_findings(assembly_dir: Path) -> dict[str, list[Finding]]:
+    """Unacknowledged findings per stack display name, from ``validation-report.json``.
+
+    Construct paths map to the stack whose path prefixes them (``Dev/Operations/...``).
+    """
+    report_path = Path(assembly_dir) / "validation-report.json"
+    result: dict[str, list[Finding]] = defaultdict(list)
+    if not report_path.exists():
+        return result
+    report = json.loads(report_path.read_text())
+    for plugin in report.get("pluginReports", []):
+        for violation in plugin.get("violations", []):
+            for construct in violation.get("violatingConstructs", []):
+                path = construct["constructPath"]
+                stack = "/".join(path.split("/")[:2])
+                result[stack].append(
+                    Finding(
+                        plugin=plugin["pluginName"],
+                        rule=violation["ruleName"],
+                        construct_path=path,
+                        description=violation.get("description", ""),
+                    )
+                )
+    return result
+
+
+@cache
+def _lint_args() -> Any:
+    from cfnlint.api import ManualArgs
+
+    return ManualArgs(regions=["us-east-1", "eu-west-1"])
+
+
+def cfn_lint(template_path: Path) -> list[str]:
+    """cfn-lint errors and warnings (informational matches excluded) of one template."""
+    from cfnlint.api import lint_file
+
+    matches = lint_file(Path(template_path), config=_lint_args())
+    return [
+        f"{m.rule.id} {m.message} ({m.linenumber}:{m.columnnumber})"
+        for m in matches
+        if not m.rule.id.startswith("I")
+    ]
