@@ -68,7 +68,7 @@ DEFAULT_ARCHITECTURE = lambda_.Architecture.ARM_64
 
 
 def retention_from_days(days: int, *, argument: str = "log_retention_days") -> logs.RetentionDays:
-    """Return the ``RetentionDays`` for ``days``; raise ``ValueError`` for a value CloudWatch rejects."""
+    """The ``RetentionDays`` for ``days``; ``ValueError`` for a value CloudWatch rejects."""
     if isinstance(days, bool) or not isinstance(days, int):
         raise TypeError(f"{argument} must be an int number of days, got {days!r}")
     if days not in RETENTION_BY_DAYS:

@@ -60,9 +60,7 @@ def resolve_stages(
         raise StageConfigError(f"context 'stages' must be an object, got {overrides!r}")
     for name in [*overrides, *([only] if only else [])]:
         if name not in STAGES:
-            raise StageConfigError(
-                f"unknown stage {name!r}; stages: {', '.join(STAGES)}"
-            )
+            raise StageConfigError(f"unknown stage {name!r}; stages: {', '.join(STAGES)}")
     selected = [only] if only else list(STAGES)
     result = []
     for name in selected:

@@ -20,8 +20,10 @@ def test_three_stages_in_deployment_order() -> None:
 
 
 def test_stage_differences_live_in_the_config() -> None:
-    assert DEV.cdk_removal_policy == cdk.RemovalPolicy.DESTROY and DEV.destroy_on_delete
-    assert PROD.cdk_removal_policy == cdk.RemovalPolicy.RETAIN and not PROD.destroy_on_delete
+    assert DEV.cdk_removal_policy == cdk.RemovalPolicy.DESTROY
+    assert DEV.destroy_on_delete
+    assert PROD.cdk_removal_policy == cdk.RemovalPolicy.RETAIN
+    assert not PROD.destroy_on_delete
     assert (DEV.point_in_time_recovery, PROD.point_in_time_recovery) == (False, True)
     assert DEV.log_retention_days < STAGING.log_retention_days < PROD.log_retention_days
     assert [c.flag("log_event_payloads") for c in (DEV, STAGING, PROD)] == [True, True, False]
@@ -30,7 +32,8 @@ def test_stage_differences_live_in_the_config() -> None:
         "Linear10PercentEvery1Minute",
         "Canary10Percent5Minutes",
     ]
-    assert PROD.termination_protection and not DEV.termination_protection
+    assert PROD.termination_protection
+    assert not DEV.termination_protection
 
 
 def test_environment_agnostic_without_account_and_region() -> None:

@@ -52,7 +52,8 @@ def summarize(assembly_dir: Path) -> list[Row]:
 def format_table(rows: list[Row]) -> str:
     """A Markdown table of the rows."""
     lines = [
-        "| stack | resources | template (KiB) | cdk-nag findings | acknowledged | cfn-lint findings |",
+        "| stack | resources | template (KiB) | cdk-nag findings | acknowledged "
+        "| cfn-lint findings |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     lines += [

@@ -10,7 +10,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from incident_recorder.incidents import InvalidNotification, parse_alarm_message
+from incident_recorder.incidents import InvalidNotificationError, parse_alarm_message
 from incident_recorder.store import IncidentStore
 from shop_common.observability import logger, metrics, tracer
 
@@ -27,7 +27,7 @@ def record_notifications(event: Mapping[str, Any], store: IncidentStore) -> dict
         message = record.get("Sns", {}).get("Message", "")
         try:
             incident = parse_alarm_message(message)
-        except InvalidNotification as error:
+        except InvalidNotificationError as error:
             # Retrying cannot fix a message that is not an alarm: log it and move on.
             logger.warning("Skipping a notification that is not an alarm", reason=str(error))
             counts["skipped"] += 1

@@ -13,7 +13,7 @@ RETENTION = timedelta(days=400)
 _STATES = frozenset({"ALARM", "OK", "INSUFFICIENT_DATA"})
 
 
-class InvalidNotification(ValueError):
+class InvalidNotificationError(ValueError):
     """The SNS message is not a CloudWatch alarm state change."""
 
 
@@ -55,19 +55,22 @@ class Incident:
 
 
 def parse_alarm_message(message: str) -> Incident:
-    """Parse the JSON CloudWatch puts in an SNS message; ``InvalidNotification`` if it is not one."""
+    """Parse the JSON CloudWatch puts in an SNS message.
+
+    Raises ``InvalidNotificationError`` when the message is not an alarm state change.
+    """
     try:
         body = json.loads(message)
     except json.JSONDecodeError as error:
-        raise InvalidNotification(f"message is not JSON: {error.msg}") from None
+        raise InvalidNotificationError(f"message is not JSON: {error.msg}") from None
     if not isinstance(body, dict):
-        raise InvalidNotification("message is not a JSON object")
+        raise InvalidNotificationError("message is not a JSON object")
     missing = [key for key in ("AlarmName", "NewStateValue", "StateChangeTime") if key not in body]
     if missing:
-        raise InvalidNotification(f"message lacks {', '.join(missing)}")
+        raise InvalidNotificationError(f"message lacks {', '.join(missing)}")
     state = body["NewStateValue"]
     if state not in _STATES:
-        raise InvalidNotification(f"NewStateValue {state!r} is not an alarm state")
+        raise InvalidNotificationError(f"NewStateValue {state!r} is not an alarm state")
     changed_at = _normalise_time(body["StateChangeTime"])
     trigger = body.get("Trigger") or {}
     dimensions = {
@@ -93,7 +96,7 @@ def _normalise_time(value: Any) -> str:
     try:
         parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
-        raise InvalidNotification(f"StateChangeTime {value!r} is not a timestamp") from None
+        raise InvalidNotificationError(f"StateChangeTime {value!r} is not a timestamp") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC).isoformat(timespec="milliseconds")

@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 import pytest
-
-from incident_recorder.incidents import InvalidNotification, parse_alarm_message
+from incident_recorder.incidents import InvalidNotificationError, parse_alarm_message
 from incident_recorder.store import IncidentStore
+
 from tests.support.tables import create_table_like
 from tools.assembly import StackArtifact
 
@@ -51,15 +51,13 @@ def table(aws: str, stack_artifacts: dict[str, StackArtifact]) -> Any:
     return create_table_like(stack_artifacts["Dev/Operations"], "IncidentsTable", TABLE)
 
 
-def test_handler_records_alarm_and_ok_once(
-    table: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_handler_records_alarm_and_ok_once(table: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INCIDENTS_TABLE", TABLE)
     from incident_recorder import app
 
     app._store.cache_clear()
     fired, cleared = alarm_message("ALARM"), alarm_message("OK", "2026-11-23T10:20:00.000+0000")
-    result = app.handler(sns_event(fired, cleared, fired), FakeContext())  # type: ignore[arg-type]
+    result = app.handler(sns_event(fired, cleared, fired), FakeContext())
 
     assert result == {"recorded": 2, "duplicates": 1, "skipped": 0}
     items = sorted(table.scan()["Items"], key=lambda i: i["changed_at"])
@@ -106,5 +104,5 @@ def test_store_reports_duplicates(table: Any) -> None:
     ],
 )
 def test_parse_rejects_what_is_not_an_alarm(message: str, error: str) -> None:
-    with pytest.raises(InvalidNotification, match=error):
+    with pytest.raises(InvalidNotificationError, match=error):
         parse_alarm_message(message)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -59,9 +61,7 @@ def test_alarm_on_math_expression_with_dimensions(stack: cdk.Stack) -> None:
         ({"evaluation_periods": 2, "datapoints_to_alarm": 3}, "datapoints_to_alarm must be"),
     ],
 )
-def test_alarm_periods_are_checked(
-    stack: cdk.Stack, kwargs: dict[str, int], message: str
-) -> None:
+def test_alarm_periods_are_checked(stack: cdk.Stack, kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         create_alarm(stack, "A", metric=WITH_DIMENSIONS, threshold=1, description="d", **kwargs)
 
@@ -109,7 +109,8 @@ def test_notifications_encrypt_require_tls_and_subscribe_emails(stack: cdk.Stack
         service = statement.get("Principal", {}).get("Service", [])
         services.update([service] if isinstance(service, str) else service)
     assert {"cloudwatch.amazonaws.com", "events.amazonaws.com"} <= services
-    assert ops.topic is not None and ops.key is not None
+    assert ops.topic is not None
+    assert ops.key is not None
 
 
 def test_notifications_use_a_given_key_and_no_subscriptions(stack: cdk.Stack) -> None:

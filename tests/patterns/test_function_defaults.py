@@ -67,20 +67,21 @@ def test_replace_validates_too() -> None:
 def test_layer_arn_follows_region_runtime_and_architecture(stack: cdk.Stack) -> None:
     arn = FunctionDefaults(powertools_layer_version=40).powertools_layer_arn(stack)
     assert arn == (
-        "arn:aws:lambda:eu-west-1:017000801446:layer:"
-        "AWSLambdaPowertoolsPythonV3-python314-arm64:40"
+        "arn:aws:lambda:eu-west-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python314-arm64:40"
     )
     x86 = FunctionDefaults(
         runtime=lambda_.Runtime.PYTHON_3_13, architecture=lambda_.Architecture.X86_64
     ).powertools_layer_arn(stack)
-    assert x86 is not None and x86.endswith("AWSLambdaPowertoolsPythonV3-python313-x86_64:36")
+    assert x86 is not None
+    assert x86.endswith("AWSLambdaPowertoolsPythonV3-python313-x86_64:36")
     assert FunctionDefaults(powertools_layer_version=None).powertools_layer_arn(stack) is None
 
 
 def test_layer_arn_in_agnostic_stack_uses_the_region_pseudo_parameter() -> None:
     stack = cdk.Stack(cdk.App(), "Agnostic")
     arn = FunctionDefaults().powertools_layer_arn(stack)
-    assert arn is not None and cdk.Token.is_unresolved(arn)
+    assert arn is not None
+    assert cdk.Token.is_unresolved(arn)
     assert "AWS::Region" in str(stack.resolve(arn))
 
 

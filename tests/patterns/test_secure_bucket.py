@@ -77,10 +77,7 @@ def test_kms_key_access_logs_lifecycle_and_destroy(stack: cdk.Stack) -> None:
         event_bridge_enabled=True,
     )
     template = Template.from_stack(stack)
-    props = next(
-        r["Properties"]
-        for r in template.find_resources("AWS::S3::Bucket").values()
-    )
+    props = next(r["Properties"] for r in template.find_resources("AWS::S3::Bucket").values())
     encryption = props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
     assert encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
     assert encryption["BucketKeyEnabled"] is True
