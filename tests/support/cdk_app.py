@@ -2,35 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
 
-ROOT = Path(__file__).resolve().parents[2]
+from tools.cdk_context import ROOT, cli_context
 
-
-@cache
-def _cdk_json() -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())
-    return loaded
-
-
-def cli_context(**extra: Any) -> dict[str, Any]:
-    """The context ``cdk synth`` gives the app: cdk.json's plus what the CLI adds."""
-    config = _cdk_json()
-    context = dict(config["context"])
-    context.update(
-        {
-            "aws:cdk:enable-path-metadata": True,
-            "aws:cdk:enable-asset-metadata": True,
-            "aws:cdk:version-reporting": config.get("versionReporting", True),
-        }
-    )
-    context.update(extra)
-    return context
+__all__ = ["ROOT", "cli_context", "new_app"]
 
 
 def new_app(outdir: Path, **context: Any) -> cdk.App:

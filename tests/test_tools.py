@@ -1,0 +1,68 @@
+"""The synth summary and the compliance wiring: findings are caught and counted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_sqs as sqs
+
+from stacks import DEV
+from stacks.compliance import add_compliance_checks
+from tests.support.cdk_app import new_app
+from tools import synth_summary
+from tools.assembly import stacks, validation_findings
+
+
+@pytest.fixture(scope="module")
+def failing_assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A stage with one queue that breaks two AwsSolutions rules, synthesized."""
+    outdir = tmp_path_factory.mktemp("failing")
+    app = new_app(outdir)
+    stage = cdk.Stage(app, "Dev")
+    add_compliance_checks(stage, DEV)
+    stack = cdk.Stack(stage, "Broken")
+    sqs.Queue(stack, "PlainQueue")
+    acknowledged = sqs.Queue(stack, "AcknowledgedQueue", enforce_ssl=True)
+    cdk.Validations.of(acknowledged).acknowledge(
+        cdk.Acknowledgment(id="AwsSolutions-SQS3", reason="test: this queue needs no DLQ at all")
+    )
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+    return outdir
+
+
+def test_compliance_checks_report_each_unacknowledged_finding(failing_assembly: Path) -> None:
+    findings = validation_findings(failing_assembly)
+    assert sorted((f.rule, f.construct_path) for f in findings["Dev/Broken"]) == [
+        ("AwsSolutions-SQS3", "Dev/Broken/PlainQueue/Resource"),
+        ("AwsSolutions-SQS4", "Dev/Broken/PlainQueue/Resource"),
+    ]
+
+
+def test_summary_counts_findings_and_acknowledgements(
+    failing_assembly: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    [row] = synth_summary.summarize(failing_assembly)
+    assert row.stack == "Dev/Broken"
+    assert len(row.nag_findings) == 2
+    assert row.acknowledgements == 1
+    assert row.lint_findings == []
+    assert synth_summary.main([str(failing_assembly)]) == 1
+    out, err = capsys.readouterr()
+    assert "| Dev/Broken | 3 |" in out
+    assert "AwsSolutions-SQS4 at Dev/Broken/PlainQueue/Resource" in err
+
+
+def test_summary_of_the_app_is_clean(
+    assembly_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert synth_summary.main([str(assembly_dir)]) == 0
+    out, _ = capsys.readouterr()
+    for stack in stacks(assembly_dir):
+        assert f"| {stack.display_name} | {stack.resource_count} |" in out
+
+
+def test_summary_without_assembly_fails(tmp_path: Path) -> None:
+    assert synth_summary.main([str(tmp_path)]) == 1
