@@ -49,8 +49,10 @@ bench: setup
 ls: setup
 	cdk ls
 
+## Compare with what is deployed (needs AWS credentials): make diff STACKS='Prod/*'
+STACKS ?= **
 diff: setup
-	cdk diff
+	cdk diff '$(STACKS)'
 
 clean:
 	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
