@@ -1,0 +1,32 @@
+"""The committed API reference documents every public name and is up to date."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import patterns
+from tests.support.cdk_app import ROOT
+from tools.docs import render
+
+COMMITTED = ROOT / "docs" / "reference"
+
+
+def test_reference_is_up_to_date(tmp_path: Path) -> None:
+    render(tmp_path)
+    for page in ("patterns.html", "index.html"):
+        assert (tmp_path / page).read_text() == (COMMITTED / page).read_text(), (
+            f"docs/reference/{page} is stale: run `make docs` and commit it"
+        )
+
+
+def test_every_public_name_has_an_entry() -> None:
+    page = (COMMITTED / "patterns.html").read_text()
+    missing = [name for name in patterns.__all__ if f'id="{name}"' not in page]
+    assert missing == []
+
+
+def test_every_public_class_documents_its_defaults() -> None:
+    for name in patterns.__all__:
+        member = getattr(patterns, name)
+        if isinstance(member, type):
+            assert member.__doc__ and "Default" in member.__doc__, name
