@@ -29,4 +29,4 @@ def test_every_public_class_documents_its_defaults() -> None:
     for name in patterns.__all__:
         member = getattr(patterns, name)
         if isinstance(member, type):
-            assert member.__doc__ and "Default" in member.__doc__, name
+            assert "Default" in (member.__doc__ or ""), name
