@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 # The project's Node (22, from package.json) and venv come first, so jsii and the CDK CLI use them.
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup synth test lint format bench docs ls diff clean
+.PHONY: setup synth test lint format bench docs diagrams ls diff clean
 
 setup: $(VENV)/.stamp-installed node_modules/.stamp-installed
 
@@ -45,6 +45,10 @@ format: setup
 ## Time synthesis on this machine; writes BENCHMARKS.md.
 bench: setup
 	$(PY) -m tools.bench --output BENCHMARKS.md
+
+## Draw each stage's architecture from the cloud assembly into docs/diagrams (SVG + DOT).
+diagrams: synth
+	$(PY) -m tools.diagram cdk.out docs/diagrams
 
 ## Render the library's API reference (docstrings) into docs/reference.
 docs: setup

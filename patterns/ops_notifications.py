@@ -10,6 +10,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
+from patterns._metadata import mark_pattern
 from patterns._validation import check_emails
 
 #: AWS services that publish to the operations topic and so must use its key.
@@ -40,6 +41,7 @@ class OpsNotifications(Construct):
         display_name: str = "Operations",
     ) -> None:
         super().__init__(scope, construct_id)
+        mark_pattern(self)
         addresses = check_emails("emails", emails or ())
         if len(display_name) > 100:
             raise ValueError(f"display_name must be at most 100 characters, got {display_name!r}")

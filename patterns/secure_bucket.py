@@ -10,6 +10,8 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from patterns._metadata import mark_pattern
+
 
 class SecureBucket(Construct):
     """A private, encrypted, versioned S3 bucket that refuses plain HTTP.
@@ -51,6 +53,7 @@ class SecureBucket(Construct):
         bucket_props: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        mark_pattern(self)
         if auto_delete_objects and removal_policy != cdk.RemovalPolicy.DESTROY:
             raise ValueError(
                 "auto_delete_objects=True needs removal_policy=RemovalPolicy.DESTROY, "

@@ -16,6 +16,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from patterns._metadata import mark_pattern
 from patterns._validation import check_duration, check_range
 from patterns.alarms import create_alarm
 from patterns.function_defaults import FunctionDefaults
@@ -84,6 +85,7 @@ class ServerlessFunction(Construct):
         function_props: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        mark_pattern(self)
         asset = _resolve_code(code_path, code)
         if "." not in handler:
             raise ValueError(f"handler must look like 'module.function', got {handler!r}")
