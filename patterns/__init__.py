@@ -11,6 +11,7 @@ from patterns.function_defaults import (
     retention_from_days,
 )
 from patterns.ops_notifications import OpsNotifications
+from patterns.scheduled_job import ScheduledJob
 from patterns.secure_bucket import SecureBucket
 from patterns.serverless_function import ALIAS_NAME, ServerlessFunction
 
@@ -20,6 +21,7 @@ __all__ = [
     "RETENTION_BY_DAYS",
     "FunctionDefaults",
     "OpsNotifications",
+    "ScheduledJob",
     "SecureBucket",
     "ServerlessFunction",
     "create_alarm",
