@@ -4,6 +4,7 @@ Import the constructs from here: ``from patterns import ServerlessFunction``.
 """
 
 from patterns.alarms import create_alarm
+from patterns.event_workflow import EventWorkflow
 from patterns.function_defaults import (
     POWERTOOLS_LAYER_VERSION,
     RETENTION_BY_DAYS,
@@ -19,6 +20,7 @@ __all__ = [
     "ALIAS_NAME",
     "POWERTOOLS_LAYER_VERSION",
     "RETENTION_BY_DAYS",
+    "EventWorkflow",
     "FunctionDefaults",
     "OpsNotifications",
     "ScheduledJob",

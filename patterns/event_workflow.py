@@ -84,7 +84,9 @@ class EventWorkflow(Construct):
         if schedule is not None:
             check_schedule_expression("schedule", schedule)
             if event_bus is not None:
-                raise ValueError("event_bus applies to event_pattern; schedules use the default bus")
+                raise ValueError(
+                    "event_bus applies to event_pattern; schedules use the default bus"
+                )
         timeout = timeout or cdk.Duration.hours(1)
         check_duration("timeout", timeout, 1, MAX_TIMEOUT_SECONDS)
         topic = ops_topic(self, topic)
