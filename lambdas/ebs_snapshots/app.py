@@ -35,9 +35,10 @@ def run_backups(
         ec2.delete_snapshot(snapshot_id)
     logger.info(
         "Backup run finished",
-        created=created,
-        deleted=list(plan.to_delete),
-        already_done=list(plan.already_done),
+        # Not "created": that name belongs to logging.LogRecord.
+        snapshots_created=created,
+        snapshots_deleted=list(plan.to_delete),
+        volumes_already_done=list(plan.already_done),
     )
     metrics.add_metric(name="SnapshotsCreated", unit=MetricUnit.Count, value=len(created))
     metrics.add_metric(name="SnapshotsDeleted", unit=MetricUnit.Count, value=len(plan.to_delete))
