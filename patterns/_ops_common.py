@@ -11,9 +11,15 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from patterns._validation import is_token
+from patterns._validation import check_duration, check_range, is_token
 from patterns.ops_notifications import OpsNotifications
 from patterns.serverless_function import ServerlessFunction
+
+#: Retry attempts EventBridge Scheduler and rule targets accept.
+MAX_RETRY_ATTEMPTS = 185
+#: Event ages EventBridge Scheduler and rule targets accept, in seconds.
+MIN_EVENT_AGE_SECONDS = 60
+MAX_EVENT_AGE_SECONDS = 24 * 3600
 
 _RATE = re.compile(r"^rate\((?P<value>\d+) (?P<unit>minutes?|hours?|days?)\)$")
 _CRON = re.compile(r"^cron\((?P<fields>[^()]+)\)$")
@@ -31,6 +37,12 @@ def target_function(function: Any, argument: str = "function") -> lambda_.IFunct
         f"{argument} must be a ServerlessFunction or an aws_lambda.IFunction, "
         f"got {type(function).__name__}"
     )
+
+
+def check_retry_policy(retry_attempts: int, max_event_age: cdk.Duration) -> None:
+    """Raise ``ValueError`` unless EventBridge accepts the retries and the event age."""
+    check_range("retry_attempts", retry_attempts, 0, MAX_RETRY_ATTEMPTS)
+    check_duration("max_event_age", max_event_age, MIN_EVENT_AGE_SECONDS, MAX_EVENT_AGE_SECONDS)
 
 
 def ops_topic(scope: Construct, topic: sns.ITopic | None) -> sns.ITopic:

@@ -15,8 +15,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from patterns._ops_common import ops_topic, target_function
-from patterns._validation import check_duration, check_range
+from patterns._ops_common import check_retry_policy, ops_topic, target_function
 from patterns.serverless_function import ServerlessFunction
 
 #: The detail type EventBridge gives API calls recorded by CloudTrail.
@@ -125,9 +124,8 @@ class PolicyEnforcer(Construct):
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ValueError(f"api_calls names must be unique; repeated: {', '.join(duplicates)}")
-        check_range("retry_attempts", retry_attempts, 0, 185)
         max_event_age = max_event_age or cdk.Duration.hours(1)
-        check_duration("max_event_age", max_event_age, 60, 24 * 3600)
+        check_retry_policy(retry_attempts, max_event_age)
 
         #: The remediation function (the ``live`` alias of a ``ServerlessFunction``).
         self.function: lambda_.IFunction = remediation

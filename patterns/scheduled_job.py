@@ -17,19 +17,13 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from patterns._ops_common import (
+    check_retry_policy,
     check_schedule_expression,
     ensure_dead_letter_queue,
     target_function,
 )
-from patterns._validation import check_duration, check_range
 from patterns.alarms import create_alarm
 from patterns.serverless_function import ServerlessFunction
-
-#: Retry attempts EventBridge Scheduler and rule targets accept.
-MAX_RETRY_ATTEMPTS = 185
-#: Event ages EventBridge Scheduler and rule targets accept, in seconds.
-MIN_EVENT_AGE_SECONDS = 60
-MAX_EVENT_AGE_SECONDS = 24 * 3600
 
 
 class ScheduledJob(Construct):
@@ -87,9 +81,8 @@ class ScheduledJob(Construct):
         super().__init__(scope, construct_id)
         target = target_function(function)
         check_schedule_expression("schedule", schedule)
-        check_range("retry_attempts", retry_attempts, 0, MAX_RETRY_ATTEMPTS)
         max_event_age = max_event_age or cdk.Duration.hours(1)
-        check_duration("max_event_age", max_event_age, MIN_EVENT_AGE_SECONDS, MAX_EVENT_AGE_SECONDS)
+        check_retry_policy(retry_attempts, max_event_age)
         if use_rule and time_zone is not None:
             raise ValueError(
                 "time_zone needs EventBridge Scheduler: EventBridge rules run in UTC; "
