@@ -12,6 +12,7 @@ from stacks.function_settings import function_defaults
 from stacks.operations import OperationsStack
 from stacks.stages import DEV
 from tests.support.cdk_app import cli_context
+from tools.assembly import StackArtifact
 
 
 def synthesize(triggers_enabled: bool) -> Template:
@@ -50,3 +51,30 @@ def test_every_alarm_notifies_the_topic_once_and_the_recorder_subscribes() -> No
     ]
     assert len(subscriptions) == 1
     assert "IncidentRecorderAlias" in subscriptions[0]["Endpoint"]["Ref"]
+
+
+STATEFUL = {
+    "AWS::DynamoDB::Table": ["ImageRecognitionMetadata727C89B7", "IncidentsTable307EBBA6"],
+    "AWS::S3::Bucket": ["ImageRecognitionAccessLogs59B26B87", "ImageRecognitionImages9016C5E1"],
+    "AWS::SQS::Queue": ["EbsBackupJobDeadLetterQueueCAB2F6A9", "IncidentFailures31FEE0B8"],
+    "AWS::KMS::Key": ["NotificationsKeyADCFA950"],
+    "AWS::SNS::Topic": ["NotificationsTopicAE679CBD"],
+    "AWS::Logs::LogGroup": [
+        "EbsBackupFunctionLogGroupF5EC6D6F",
+        "ImageRecognitionThumbnailLogGroupCCDBF5B8",
+        "ImageRecognitionWorkflowLogGroupF0D3670E",
+        "IncidentRecorderLogGroupB09EF0EB",
+        "SecurityPoliciesRemediationLogGroupB4402437",
+    ],
+}
+
+
+@pytest.mark.parametrize("stage", ["Dev", "Staging", "Prod"])
+def test_stateful_logical_ids_are_pinned(
+    stack_artifacts: dict[str, StackArtifact], stage: str
+) -> None:
+    resources = stack_artifacts[f"{stage}/Operations"].template()["Resources"]
+    found = {
+        kind: sorted(k for k, r in resources.items() if r["Type"] == kind) for kind in STATEFUL
+    }
+    assert found == STATEFUL

@@ -101,6 +101,7 @@ def test_rule_variant_uses_the_given_queue_and_can_be_disabled(stack: cdk.Stack)
         dead_letter_queue=queue,
         payload={"a": 1},
         enabled=False,
+        schedule_props={"description": "from hatch"},
     )
     template = Template.from_stack(stack)
     template.resource_count_is("AWS::Scheduler::Schedule", 0)
@@ -108,6 +109,7 @@ def test_rule_variant_uses_the_given_queue_and_can_be_disabled(stack: cdk.Stack)
     rule = only(template, "AWS::Events::Rule")["Properties"]
     assert rule["ScheduleExpression"] == "rate(15 minutes)"
     assert rule["State"] == "DISABLED"
+    assert rule["Description"] == "from hatch"
     target = rule["Targets"][0]
     assert target["Arn"] == IMPORTED_ARN
     assert target["Input"] == '{"a":1}'
