@@ -3,7 +3,9 @@
 Import the constructs from here: ``from patterns import ServerlessFunction``.
 """
 
+from patterns.alarm_responder import AlarmResponder
 from patterns.alarms import create_alarm
+from patterns.event_workflow import EventWorkflow
 from patterns.function_defaults import (
     POWERTOOLS_LAYER_VERSION,
     RETENTION_BY_DAYS,
@@ -11,6 +13,8 @@ from patterns.function_defaults import (
     retention_from_days,
 )
 from patterns.ops_notifications import OpsNotifications
+from patterns.policy_enforcer import ApiCallMatch, PolicyEnforcer
+from patterns.scheduled_job import ScheduledJob
 from patterns.secure_bucket import SecureBucket
 from patterns.serverless_function import ALIAS_NAME, ServerlessFunction
 
@@ -18,8 +22,13 @@ __all__ = [
     "ALIAS_NAME",
     "POWERTOOLS_LAYER_VERSION",
     "RETENTION_BY_DAYS",
+    "AlarmResponder",
+    "ApiCallMatch",
+    "EventWorkflow",
     "FunctionDefaults",
     "OpsNotifications",
+    "PolicyEnforcer",
+    "ScheduledJob",
     "SecureBucket",
     "ServerlessFunction",
     "create_alarm",

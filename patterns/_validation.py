@@ -61,9 +61,14 @@ def check_duration(
     seconds = value.to_seconds()
     if not minimum_seconds <= seconds <= maximum_seconds:
         raise ValueError(
-            f"{name} must be between {minimum_seconds:g} and {maximum_seconds:g} seconds, "
-            f"got {seconds:g} seconds"
+            f"{name} must be between {_number(minimum_seconds)} and "
+            f"{_number(maximum_seconds)} seconds, got {_number(seconds)} seconds"
         )
+
+
+def _number(value: float) -> str:
+    """``value`` without exponent notation: whole numbers as integers."""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def check_choice(name: str, value: str, allowed: Iterable[str]) -> None:

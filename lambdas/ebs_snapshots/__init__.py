@@ -1,0 +1,1 @@
+"""Nightly EBS backups: snapshot volumes tagged for backup, prune expired snapshots."""

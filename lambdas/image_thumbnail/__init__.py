@@ -1,0 +1,1 @@
+"""The image workflow's thumbnail step: image size and the thumbnail's size."""

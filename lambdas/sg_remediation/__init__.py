@@ -1,0 +1,1 @@
+"""Security-policy remediation: close world-open ingress, re-block public buckets."""

@@ -1,0 +1,119 @@
+"""Pieces the operations-automation patterns share: targets, topics, queues, schedules."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from patterns._validation import check_duration, check_range, is_token
+from patterns.ops_notifications import OpsNotifications
+from patterns.serverless_function import ServerlessFunction
+
+#: Retry attempts EventBridge Scheduler and rule targets accept.
+MAX_RETRY_ATTEMPTS = 185
+#: Event ages EventBridge Scheduler and rule targets accept, in seconds.
+MIN_EVENT_AGE_SECONDS = 60
+MAX_EVENT_AGE_SECONDS = 24 * 3600
+
+_RATE = re.compile(r"^rate\((?P<value>\d+) (?P<unit>minutes?|hours?|days?)\)$")
+_CRON = re.compile(r"^cron\((?P<fields>[^()]+)\)$")
+_CRON_FIELD = re.compile(r"^[0-9A-Za-z*?,/\-#L W]+$")
+
+
+def target_function(function: Any, argument: str = "function") -> lambda_.IFunction:
+    """The function to invoke: a ``ServerlessFunction``'s ``live`` alias, or ``function``."""
+    if isinstance(function, ServerlessFunction):
+        return function.alias
+    if hasattr(function, "function_arn") and hasattr(function, "grant_invoke"):
+        result: lambda_.IFunction = function
+        return result
+    raise TypeError(
+        f"{argument} must be a ServerlessFunction or an aws_lambda.IFunction, "
+        f"got {type(function).__name__}"
+    )
+
+
+def check_retry_policy(retry_attempts: int, max_event_age: cdk.Duration) -> None:
+    """Raise ``ValueError`` unless EventBridge accepts the retries and the event age."""
+    check_range("retry_attempts", retry_attempts, 0, MAX_RETRY_ATTEMPTS)
+    check_duration("max_event_age", max_event_age, MIN_EVENT_AGE_SECONDS, MAX_EVENT_AGE_SECONDS)
+
+
+def ops_topic(scope: Construct, topic: sns.ITopic | None) -> sns.ITopic:
+    """``topic``, or the topic of a new ``OpsNotifications`` named ``Notifications``."""
+    if topic is not None:
+        return topic
+    return OpsNotifications(scope, "Notifications").topic
+
+
+def ensure_dead_letter_queue(
+    scope: Construct,
+    construct_id: str,
+    queue: sqs.IQueue | None,
+    *,
+    removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
+) -> sqs.IQueue:
+    """``queue``, or a new SQS-encrypted, TLS-only queue that keeps messages 14 days."""
+    if queue is not None:
+        return queue
+    created = sqs.Queue(
+        scope,
+        construct_id,
+        encryption=sqs.QueueEncryption.SQS_MANAGED,
+        enforce_ssl=True,
+        retention_period=cdk.Duration.days(14),
+        removal_policy=removal_policy,
+    )
+    cdk.Validations.of(created).acknowledge(
+        cdk.Acknowledgment(
+            id="AwsSolutions-SQS3",
+            reason="This queue is itself a dead-letter queue; a queue behind it would "
+            "only move the same undeliverable events one hop further.",
+        )
+    )
+    return created
+
+
+def check_schedule_expression(name: str, expression: str) -> None:
+    """Raise ``ValueError`` unless ``expression`` is an EventBridge ``rate(...)``/``cron(...)``.
+
+    A rate is a positive whole number and a unit (singular only for 1); a cron has six
+    fields (minutes hours day-of-month month day-of-week year) and one of day-of-month and
+    day-of-week must be ``?``.
+    """
+    if not isinstance(expression, str):
+        raise TypeError(f"{name} must be a string, got {type(expression).__name__}")
+    if is_token(expression):
+        return
+    rate = _RATE.match(expression)
+    if rate:
+        value, unit = int(rate["value"]), rate["unit"]
+        if value < 1 or (value == 1) == unit.endswith("s"):
+            raise ValueError(
+                f"{name} {expression!r} is not a valid rate: use a positive whole number and "
+                "a singular unit for 1 (rate(1 day)) or a plural unit otherwise (rate(5 minutes))"
+            )
+        return
+    cron = _CRON.match(expression)
+    if cron:
+        fields = cron["fields"].split()
+        if len(fields) != 6 or not all(_CRON_FIELD.match(f) for f in fields):
+            raise ValueError(
+                f"{name} {expression!r} is not a valid cron expression: it needs six fields "
+                "(minutes hours day-of-month month day-of-week year)"
+            )
+        if (fields[2] == "?") == (fields[4] == "?"):
+            raise ValueError(
+                f"{name} {expression!r} is not a valid cron expression: exactly one of "
+                "day-of-month and day-of-week must be '?'"
+            )
+        return
+    raise ValueError(
+        f"{name} must be 'rate(<n> <unit>)' or 'cron(<six fields>)', got {expression!r}"
+    )

@@ -1,0 +1,46 @@
+"""The reference app's DynamoDB tables: on-demand, encrypted, protected as the stage says."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_dynamodb as dynamodb
+from constructs import Construct
+
+from stacks.config import StageConfig
+
+
+def stage_table(
+    scope: Construct,
+    construct_id: str,
+    *,
+    config: StageConfig,
+    partition_key: str,
+    sort_key: str | None = None,
+    time_to_live_attribute: str | None = None,
+) -> dynamodb.Table:
+    """A string-keyed table with the stage's point-in-time recovery and removal policy."""
+    table = dynamodb.Table(
+        scope,
+        construct_id,
+        partition_key=dynamodb.Attribute(name=partition_key, type=dynamodb.AttributeType.STRING),
+        sort_key=dynamodb.Attribute(name=sort_key, type=dynamodb.AttributeType.STRING)
+        if sort_key
+        else None,
+        billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+        encryption=dynamodb.TableEncryption.AWS_MANAGED,
+        point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+            point_in_time_recovery_enabled=config.point_in_time_recovery
+        ),
+        deletion_protection=config.termination_protection,
+        removal_policy=config.cdk_removal_policy,
+        time_to_live_attribute=time_to_live_attribute,
+    )
+    if not config.point_in_time_recovery:
+        cdk.Validations.of(table).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-DDB3",
+                reason=f"Stage {config.name!r} turns point-in-time recovery off: its "
+                "tables are disposable and deleted with the stack.",
+            )
+        )
+    return table

@@ -1,0 +1,19 @@
+"""Small helpers for reading a construct test's template."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk.assertions import Template
+
+
+def only(template: Template, kind: str) -> dict[str, Any]:
+    """The one resource of type ``kind`` (fails when there are none or several)."""
+    found = template.find_resources(kind)
+    assert len(found) == 1, f"expected one {kind}, found {len(found)}"
+    return dict(next(iter(found.values())))
+
+
+def all_of(template: Template, kind: str) -> dict[str, dict[str, Any]]:
+    """Every resource of type ``kind`` by logical id."""
+    return {key: dict(value) for key, value in template.find_resources(kind).items()}

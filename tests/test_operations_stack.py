@@ -1,0 +1,80 @@
+"""The Operations stack's wiring: the stage's trigger switch and the alarm routing."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Template
+
+from stacks.function_settings import function_defaults
+from stacks.operations import OperationsStack
+from stacks.stages import DEV
+from tests.support.cdk_app import cli_context
+from tools.assembly import StackArtifact
+
+
+def synthesize(triggers_enabled: bool) -> Template:
+    config = dataclasses.replace(DEV, triggers_enabled=triggers_enabled)
+    app = cdk.App(context=cli_context())
+    function_defaults(config).apply_to(app)
+    return Template.from_stack(OperationsStack(app, "Operations", config=config))
+
+
+@pytest.mark.parametrize(("enabled", "state"), [(True, "ENABLED"), (False, "DISABLED")])
+def test_the_stage_switch_drives_every_trigger(enabled: bool, state: str) -> None:
+    template = synthesize(enabled)
+    schedules = template.find_resources("AWS::Scheduler::Schedule")
+    assert [s["Properties"]["State"] for s in schedules.values()] == [state]
+    rules = template.find_resources("AWS::Events::Rule")
+    triggers = {k: r for k, r in rules.items() if "FailureRule" not in k}
+    assert len(triggers) == 3  # image uploads, open ingress, public bucket
+    assert {r["Properties"]["State"] for r in triggers.values()} == {state}
+    # Failure notifications keep flowing while triggers are off.
+    failure = [r for k, r in rules.items() if "FailureRule" in k]
+    assert [r["Properties"]["State"] for r in failure] == ["ENABLED"]
+
+
+def test_every_alarm_notifies_the_topic_once_and_the_recorder_subscribes() -> None:
+    template = synthesize(True)
+    topics = list(template.find_resources("AWS::SNS::Topic"))
+    assert len(topics) == 1
+    alarms = template.find_resources("AWS::CloudWatch::Alarm")
+    assert len(alarms) >= 8
+    for alarm in alarms.values():
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": topics[0]}]
+    subscriptions = [
+        s["Properties"]
+        for s in template.find_resources("AWS::SNS::Subscription").values()
+        if s["Properties"]["Protocol"] == "lambda"
+    ]
+    assert len(subscriptions) == 1
+    assert "IncidentRecorderAlias" in subscriptions[0]["Endpoint"]["Ref"]
+
+
+STATEFUL = {
+    "AWS::DynamoDB::Table": ["ImageRecognitionMetadata727C89B7", "IncidentsTable307EBBA6"],
+    "AWS::S3::Bucket": ["ImageRecognitionAccessLogs59B26B87", "ImageRecognitionImages9016C5E1"],
+    "AWS::SQS::Queue": ["EbsBackupJobDeadLetterQueueCAB2F6A9", "IncidentFailures31FEE0B8"],
+    "AWS::KMS::Key": ["NotificationsKeyADCFA950"],
+    "AWS::SNS::Topic": ["NotificationsTopicAE679CBD"],
+    "AWS::Logs::LogGroup": [
+        "EbsBackupFunctionLogGroupF5EC6D6F",
+        "ImageRecognitionThumbnailLogGroupCCDBF5B8",
+        "ImageRecognitionWorkflowLogGroupF0D3670E",
+        "IncidentRecorderLogGroupB09EF0EB",
+        "SecurityPoliciesRemediationLogGroupB4402437",
+    ],
+}
+
+
+@pytest.mark.parametrize("stage", ["Dev", "Staging", "Prod"])
+def test_stateful_logical_ids_are_pinned(
+    stack_artifacts: dict[str, StackArtifact], stage: str
+) -> None:
+    resources = stack_artifacts[f"{stage}/Operations"].template()["Resources"]
+    found = {
+        kind: sorted(k for k, r in resources.items() if r["Type"] == kind) for kind in STATEFUL
+    }
+    assert found == STATEFUL
