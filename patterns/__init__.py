@@ -13,6 +13,7 @@ from patterns.function_defaults import (
 from patterns.ops_notifications import OpsNotifications
 from patterns.secure_bucket import SecureBucket
 from patterns.serverless_function import ALIAS_NAME, ServerlessFunction
+from patterns.stream_archive import StreamArchive
 from patterns.stream_processor import StreamProcessor
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "OpsNotifications",
     "SecureBucket",
     "ServerlessFunction",
+    "StreamArchive",
     "StreamProcessor",
     "create_alarm",
     "retention_from_days",

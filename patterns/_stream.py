@@ -58,26 +58,31 @@ def create_encrypted_stream(
     encryption_key: kms.IKey | None,
     removal_policy: cdk.RemovalPolicy,
 ) -> kinesis.Stream:
-    """A stream encrypted with a customer-managed key (a new rotating key unless given).
+    """A stream encrypted at rest: with the AWS-managed ``aws/kinesis`` key unless a key is given.
 
-    Not the ``aws/kinesis`` key: its policy cannot be scoped, and cdk-nag (KDS3) rejects it.
-    On-demand unless ``stream_mode`` says provisioned (then ``shard_count``, default 1).
+    The managed key is cdk-nag's recommendation (KDS3), costs nothing and needs no key
+    grants. On-demand unless ``stream_mode`` says provisioned (then ``shard_count``,
+    default 1).
     """
     mode = stream_mode or kinesis.StreamMode.ON_DEMAND
-    key = encryption_key or kms.Key(
-        scope,
-        f"{construct_id}Key",
-        enable_key_rotation=True,
-        description=f"Encrypts the Kinesis data stream {scope.node.path}/{construct_id}",
-        removal_policy=removal_policy,
-    )
-    return kinesis.Stream(
+    stream = kinesis.Stream(
         scope,
         construct_id,
         stream_mode=mode,
         shard_count=(shard_count or 1) if mode == kinesis.StreamMode.PROVISIONED else None,
         retention_period=retention_period or MIN_RETENTION,
-        encryption=kinesis.StreamEncryption.KMS,
-        encryption_key=key,
+        encryption=(
+            kinesis.StreamEncryption.KMS if encryption_key else kinesis.StreamEncryption.MANAGED
+        ),
+        encryption_key=encryption_key,
         removal_policy=removal_policy,
     )
+    if encryption_key is not None:
+        cdk.Validations.of(stream).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-KDS3",
+                reason="The caller passed a customer-managed key on purpose, for the key "
+                "policy control that the aws/kinesis key does not offer.",
+            )
+        )
+    return stream

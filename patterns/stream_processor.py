@@ -27,7 +27,7 @@ MAX_RECORD_AGE_SECONDS = 7 * 24 * 3600
 class StreamProcessor(Construct):
     """An encrypted Kinesis data stream whose records a Lambda function processes in batches.
 
-    Children: ``Stream`` and ``StreamKey`` (unless a stream is given), ``Consumer`` (with
+    Children: ``Stream`` (unless a stream is given), ``Consumer`` (with
     enhanced fan-out), ``DeadLetterQueue`` (unless one is given), ``EventSourceMapping`` and
     the alarms ``IteratorAgeAlarm``, ``ErrorsAlarm`` (only for a plain ``IFunction``: a
     ``ServerlessFunction`` brings its own), ``ThrottlesAlarm`` and ``DeadLetterQueueAlarm``.
@@ -44,8 +44,9 @@ class StreamProcessor(Construct):
     :param shard_count: shards of a new ``PROVISIONED`` stream. Default: 1.
     :param retention_period: retention of the new stream, 24 h..365 days; for a given
         stream, tell its retention here so the alarms and record age fit. Default: 24 h.
-    :param encryption_key: KMS key of the new stream. Default: a new key with rotation.
-    :param removal_policy: for the new stream, its key and the new queue. Default: RETAIN.
+    :param encryption_key: customer-managed KMS key of the new stream. Default: the
+        AWS-managed ``aws/kinesis`` key.
+    :param removal_policy: for the new stream and the new queue. Default: RETAIN.
     :param batch_size: records per invocation, 1..10000. Default: 100.
     :param max_batching_window: wait to fill a batch, 0..300 s. Default: none (0 s).
     :param parallelization_factor: concurrent batches per shard, 1..10. Default: 1 (order

@@ -50,9 +50,12 @@ def test_defaults_give_an_encrypted_on_demand_stream_and_a_safe_mapping(
     assert stream["Properties"]["StreamModeDetails"] == {"StreamMode": "ON_DEMAND"}
     assert "ShardCount" not in stream["Properties"]
     assert stream["Properties"]["RetentionPeriodHours"] == 24
-    assert stream["Properties"]["StreamEncryption"]["EncryptionType"] == "KMS"
+    assert stream["Properties"]["StreamEncryption"] == {
+        "EncryptionType": "KMS",
+        "KeyId": "alias/aws/kinesis",
+    }
     assert stream["DeletionPolicy"] == "Retain"
-    assert properties(template, "AWS::KMS::Key")["EnableKeyRotation"] is True
+    template.resource_count_is("AWS::KMS::Key", 0)
 
     mapping = properties(template, "AWS::Lambda::EventSourceMapping")
     assert "FnAlias" in str(mapping["FunctionName"])
@@ -92,7 +95,7 @@ def test_defaults_give_an_encrypted_on_demand_stream_and_a_safe_mapping(
     )
     # Read on the stream (and its key) and send to the queue, for the function's role.
     policy = str(template.find_resources("AWS::IAM::Policy"))
-    for action in ("kinesis:GetRecords", "kms:Decrypt", "sqs:SendMessage"):
+    for action in ("kinesis:GetRecords", "sqs:SendMessage"):
         assert action in policy
     template.resource_count_is("AWS::Kinesis::StreamConsumer", 0)
 
@@ -151,6 +154,8 @@ def test_provisioned_stream_with_key_retention_and_tuned_mapping(
     assert stream["Properties"]["RetentionPeriodHours"] == 48
     assert stream["DeletionPolicy"] == "Delete"
     template.resource_count_is("AWS::KMS::Key", 1)  # the given key only
+    assert stream["Properties"]["StreamEncryption"]["KeyId"]["Fn::GetAtt"][0].startswith("MyKey")
+    assert "kms:Decrypt" in str(template.find_resources("AWS::IAM::Policy"))
     mapping = properties(template, "AWS::Lambda::EventSourceMapping")
     assert mapping["FunctionName"] == "consumer"
     assert mapping["BatchSize"] == 500
