@@ -14,6 +14,7 @@ from patterns.ops_notifications import OpsNotifications
 from patterns.secure_bucket import SecureBucket
 from patterns.serverless_function import ALIAS_NAME, ServerlessFunction
 from patterns.stream_archive import StreamArchive
+from patterns.stream_ingest_api import StreamIngestApi
 from patterns.stream_processor import StreamProcessor
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "SecureBucket",
     "ServerlessFunction",
     "StreamArchive",
+    "StreamIngestApi",
     "StreamProcessor",
     "create_alarm",
     "retention_from_days",

@@ -12,7 +12,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from cdk_nag import AwsSolutionsChecks
 
-from patterns import ServerlessFunction, StreamArchive, StreamProcessor
+from patterns import ServerlessFunction, StreamArchive, StreamIngestApi, StreamProcessor
 from tests.support.cdk_app import new_app
 from tools.assembly import cfn_lint, stacks, validation_findings
 
@@ -39,6 +39,8 @@ def test_stream_patterns_have_no_findings(
         "ImportedBucketArchive",
         bucket=s3.Bucket.from_bucket_name(stack, "Lake", "lake-raw"),
     )
+    StreamIngestApi(stack, "Ingest", stream=processor.stream)
+    StreamIngestApi(stack, "OwnStreamIngest", partition_key_field="product_id")
     direct = StreamArchive(stack, "DirectArchive")
     direct.grant_put_records(iam.AccountRootPrincipal())
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
