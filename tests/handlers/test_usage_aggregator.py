@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3
@@ -21,13 +21,15 @@ TABLE = "usage-counts"
 
 
 @pytest.fixture(autouse=True)
-def metrics_namespace(aws_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def metrics_namespace(aws_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     # Handler modules are imported only once the test environment is set: the shared
     # Metrics object reads its namespace when it is created. Should it exist already,
     # give it the namespace for this test.
     from shop_common.observability import metrics
 
     monkeypatch.setattr(metrics, "namespace", metrics.namespace or "ShopTests")
+    yield
+    metrics.clear_metrics()  # functions called without the handler do not flush them
 
 
 def count_usage_events(event: dict[str, Any], *args: Any, **kwargs: Any) -> dict[str, Any]:

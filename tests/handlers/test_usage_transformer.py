@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,12 +20,14 @@ from tests.support.usage_events import FakeContext, encode, firehose_event, usag
 
 
 @pytest.fixture(autouse=True)
-def metrics_namespace(aws_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def metrics_namespace(aws_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     # Handler modules are imported only once the test environment is set: the shared
     # Metrics object reads its namespace when it is created.
     from shop_common.observability import metrics
 
     monkeypatch.setattr(metrics, "namespace", metrics.namespace or "ShopTests")
+    yield
+    metrics.clear_metrics()  # functions called without the handler do not flush them
 
 
 def decoded(record: dict[str, Any]) -> bytes:
