@@ -228,7 +228,11 @@ class StreamArchive(Construct):
             "AccessLogsBucket",
             removal_policy=removal_policy,
             lifecycle_rules=[
-                s3.LifecycleRule(id="ExpireAccessLogs", expiration=cdk.Duration.days(365))
+                s3.LifecycleRule(
+                    id="ExpireAccessLogs",
+                    expiration=cdk.Duration.days(365),
+                    noncurrent_version_expiration=cdk.Duration.days(30),
+                )
             ],
         ).bucket
         cdk.Validations.of(logs_bucket).acknowledge(

@@ -71,7 +71,8 @@ class StreamProcessor(Construct):
     :param enhanced_fan_out: read through a dedicated consumer (its own 2 MB/s per shard and
         push delivery: lower latency, more readers, at extra cost). Default: False.
     :param enabled: whether the mapping reads the stream. Default: True.
-    :param alarm_topic: SNS topic notified by the alarms. Default: no action.
+    :param alarm_topic: SNS topic notified by the alarms. Default: no action. (The errors
+        alarm of a ``ServerlessFunction`` is its own: it notifies that function's topic.)
     :param iterator_age_alarm_fraction: the iterator-age alarm fires when the oldest unread
         record is older than this fraction of the time a record can wait before it is lost
         (the retention, or ``max_record_age`` when shorter), 0.05..1. Default: 0.5.

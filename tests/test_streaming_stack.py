@@ -86,3 +86,32 @@ def test_archive_bucket_can_be_passed_in() -> None:
     assert streaming.archive.bucket is raw_zone
     mapping = next(iter(template.find_resources("AWS::Lambda::EventSourceMapping").values()))
     assert mapping["Properties"]["Enabled"] is False
+
+
+def test_logical_ids_of_stateful_resources_are_pinned(
+    stack_artifacts: dict[str, StackArtifact],
+) -> None:
+    # Renaming any of these replaces the resource and loses its data: change on purpose only.
+    stateful = {
+        "AWS::DynamoDB::Table",
+        "AWS::Kinesis::Stream",
+        "AWS::SQS::Queue",
+        "AWS::S3::Bucket",
+        "AWS::Logs::LogGroup",
+        "AWS::KinesisFirehose::DeliveryStream",
+    }
+    for stage in ("Dev", "Staging", "Prod"):
+        template = stack_artifacts[f"{stage}/Streaming"].template()
+        found = {k for k, r in template["Resources"].items() if r["Type"] in stateful}
+        assert found == {
+            "CountsTableB8E46BA5",
+            "EventsStreamA348795C",
+            "EventsDeadLetterQueueC3DB07E1",
+            "IngestAccessLogs70FDC781",
+            "AggregatorLogGroupE35D2796",
+            "TransformerLogGroup51C62487",
+            "ArchiveBucketB0B0A130",
+            "ArchiveAccessLogsBucket38E7EFF5",
+            "ArchiveLogGroup12EBE074",
+            "ArchiveEFD34886",
+        }, stage
