@@ -17,6 +17,9 @@ from patterns.policy_enforcer import ApiCallMatch, PolicyEnforcer
 from patterns.scheduled_job import ScheduledJob
 from patterns.secure_bucket import SecureBucket
 from patterns.serverless_function import ALIAS_NAME, ServerlessFunction
+from patterns.stream_archive import StreamArchive
+from patterns.stream_ingest_api import StreamIngestApi
+from patterns.stream_processor import StreamProcessor
 
 __all__ = [
     "ALIAS_NAME",
@@ -31,6 +34,9 @@ __all__ = [
     "ScheduledJob",
     "SecureBucket",
     "ServerlessFunction",
+    "StreamArchive",
+    "StreamIngestApi",
+    "StreamProcessor",
     "create_alarm",
     "retention_from_days",
 ]

@@ -56,6 +56,8 @@ class StageConfig:
     :param triggers_enabled: whether schedules and event rules start their targets;
         switch off to stop event-driven work while troubleshooting.
     :param termination_protection: protect the stage's stacks from deletion.
+    :param stream_shards: shards of the usage-event stream (provisioned mode, cheaper at a
+        steady low rate); ``None`` makes it on-demand (scales itself, for spiky traffic).
     """
 
     name: str
@@ -73,6 +75,7 @@ class StageConfig:
     )
     triggers_enabled: bool = True
     termination_protection: bool = False
+    stream_shards: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "feature_flags", MappingProxyType(dict(self.feature_flags)))
@@ -111,6 +114,13 @@ class StageConfig:
             value = getattr(self, field)
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
                 raise self._fail(field, f"must be an integer from {low} to {high}, got {value!r}")
+        shards = self.stream_shards
+        if shards is not None and (
+            isinstance(shards, bool) or not isinstance(shards, int) or not 1 <= shards <= 10_000
+        ):
+            raise self._fail(
+                "stream_shards", f"must be null (on-demand) or 1 to 10000, got {shards!r}"
+            )
 
     def _check_choices(self) -> None:
         if self.removal_policy not in _REMOVAL_POLICIES:

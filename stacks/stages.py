@@ -16,6 +16,7 @@ DEV = StageConfig(
     lambda_timeout_seconds=10,
     deployment_preference="AllAtOnce",
     feature_flags={"debug_logging": True, "log_event_payloads": True},
+    stream_shards=1,
 )
 
 STAGING = StageConfig(
@@ -27,6 +28,7 @@ STAGING = StageConfig(
     lambda_timeout_seconds=10,
     deployment_preference="Linear10PercentEvery1Minute",
     feature_flags={"debug_logging": False, "log_event_payloads": True},
+    stream_shards=1,
 )
 
 PROD = StageConfig(

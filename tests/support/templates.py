@@ -1,4 +1,4 @@
-"""Small helpers for reading a construct test's template."""
+"""Small lookups in synthesized templates used by construct tests."""
 
 from __future__ import annotations
 
@@ -17,3 +17,9 @@ def only(template: Template, kind: str) -> dict[str, Any]:
 def all_of(template: Template, kind: str) -> dict[str, dict[str, Any]]:
     """Every resource of type ``kind`` by logical id."""
     return {key: dict(value) for key, value in template.find_resources(kind).items()}
+
+
+def properties(template: Template, kind: str) -> dict[str, Any]:
+    """The ``Properties`` of the one resource of type ``kind``."""
+    found: dict[str, Any] = only(template, kind)["Properties"]
+    return found

@@ -1,0 +1,292 @@
+"""``StreamProcessor``: a Kinesis data stream consumed by a Lambda function, with alarms."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_kinesis as kinesis
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as event_sources
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from patterns._stream import MIN_RETENTION, check_stream_options, create_encrypted_stream
+from patterns._validation import check_duration, check_range
+from patterns.alarms import create_alarm
+from patterns.serverless_function import ServerlessFunction
+
+#: Lambda's longest maximum record age for stream sources (7 days).
+MAX_RECORD_AGE_SECONDS = 7 * 24 * 3600
+
+
+class StreamProcessor(Construct):
+    """An encrypted Kinesis data stream whose records a Lambda function processes in batches.
+
+    Children: ``Stream`` (unless a stream is given), ``Consumer`` (with
+    enhanced fan-out), ``DeadLetterQueue`` (unless one is given), ``EventSourceMapping`` and
+    the alarms ``IteratorAgeAlarm``, ``ErrorsAlarm`` (only for a plain ``IFunction``: a
+    ``ServerlessFunction`` brings its own), ``ThrottlesAlarm`` and ``DeadLetterQueueAlarm``.
+
+    Failed batches are split (bisect) and retried a bounded number of times; records that
+    still fail, or grow older than ``max_record_age``, are described in the dead-letter
+    queue (Lambda sends the shard and sequence numbers, not the data: the records stay in
+    the stream for its retention period).
+
+    :param function: the consumer: a ``ServerlessFunction`` (its ``live`` alias is invoked)
+        or any ``lambda_.IFunction``. Required.
+    :param stream: an existing stream, e.g. ``Stream.from_stream_arn``. Default: a new one.
+    :param stream_mode: mode of the new stream. Default: ``ON_DEMAND``.
+    :param shard_count: shards of a new ``PROVISIONED`` stream. Default: 1.
+    :param retention_period: retention of the new stream, 24 h..365 days; for a given
+        stream, tell its retention here so the alarms and record age fit. Default: 24 h.
+    :param encryption_key: customer-managed KMS key of the new stream. Default: the
+        AWS-managed ``aws/kinesis`` key.
+    :param removal_policy: for the new stream and the new queue. Default: RETAIN.
+    :param batch_size: records per invocation, 1..10000. Default: 100.
+    :param max_batching_window: wait to fill a batch, 0..300 s. Default: none (0 s).
+    :param parallelization_factor: concurrent batches per shard, 1..10. Default: 1 (order
+        per shard; above 1 order is kept per partition key only).
+    :param starting_position: where a new mapping starts reading. Default: ``TRIM_HORIZON``
+        (nothing already in the stream is skipped).
+    :param starting_position_timestamp: Unix time for ``AT_TIMESTAMP``, required with it only.
+    :param bisect_batch_on_error: split a failing batch to isolate bad records. Default: True.
+    :param retry_attempts: retries of a failing batch, 0..10000, or -1 (until records
+        expire) together with ``allow_infinite_retries=True``. Default: 3.
+    :param allow_infinite_retries: the explicit consent ``retry_attempts=-1`` needs.
+        Default: False.
+    :param max_record_age: records older than this go to the dead-letter queue, 60 s..7 days.
+        Default: the stream's retention, at most 7 days.
+    :param report_batch_item_failures: the function returns the failed records (partial
+        batch response) instead of failing the whole batch. Default: True.
+    :param dead_letter_queue: on-failure destination. Default: a new SSE-encrypted,
+        TLS-only queue keeping messages 14 days.
+    :param tumbling_window: aggregation window of stateful processing, 0..900 s. Default: none.
+    :param filters: event filter patterns (``lambda_.FilterCriteria.filter({...})``); records
+        that match none are dropped unprocessed. Default: none (every record is processed).
+    :param enhanced_fan_out: read through a dedicated consumer (its own 2 MB/s per shard and
+        push delivery: lower latency, more readers, at extra cost). Default: False.
+    :param enabled: whether the mapping reads the stream. Default: True.
+    :param alarm_topic: SNS topic notified by the alarms. Default: no action. (The errors
+        alarm of a ``ServerlessFunction`` is its own: it notifies that function's topic.)
+    :param iterator_age_alarm_fraction: the iterator-age alarm fires when the oldest unread
+        record is older than this fraction of the time a record can wait before it is lost
+        (the retention, or ``max_record_age`` when shorter), 0.05..1. Default: 0.5.
+    :param event_source_props: escape hatch: keyword arguments merged last into
+        ``lambda_.EventSourceMapping``. Default: none.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        function: ServerlessFunction | lambda_.IFunction,
+        stream: kinesis.IStream | None = None,
+        stream_mode: kinesis.StreamMode | None = None,
+        shard_count: int | None = None,
+        retention_period: cdk.Duration | None = None,
+        encryption_key: kms.IKey | None = None,
+        removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
+        batch_size: int = 100,
+        max_batching_window: cdk.Duration | None = None,
+        parallelization_factor: int = 1,
+        starting_position: lambda_.StartingPosition = lambda_.StartingPosition.TRIM_HORIZON,
+        starting_position_timestamp: float | None = None,
+        bisect_batch_on_error: bool = True,
+        retry_attempts: int = 3,
+        allow_infinite_retries: bool = False,
+        max_record_age: cdk.Duration | None = None,
+        report_batch_item_failures: bool = True,
+        dead_letter_queue: sqs.IQueue | None = None,
+        tumbling_window: cdk.Duration | None = None,
+        filters: Sequence[Mapping[str, Any]] | None = None,
+        enhanced_fan_out: bool = False,
+        enabled: bool = True,
+        alarm_topic: sns.ITopic | None = None,
+        iterator_age_alarm_fraction: float = 0.5,
+        event_source_props: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        check_stream_options(
+            stream=stream,
+            stream_mode=stream_mode,
+            shard_count=shard_count,
+            retention_period=retention_period,
+            encryption_key=encryption_key,
+        )
+        check_range("batch_size", batch_size, 1, 10_000, "records")
+        check_duration("max_batching_window", max_batching_window, 0, 300)
+        check_range("parallelization_factor", parallelization_factor, 1, 10)
+        check_range("retry_attempts", retry_attempts, -1, 10_000)
+        if retry_attempts == -1 and not allow_infinite_retries:
+            raise ValueError(
+                "retry_attempts=-1 retries a failing batch until its records expire and blocks "
+                "the shard meanwhile; pass allow_infinite_retries=True to ask for it explicitly"
+            )
+        check_duration("max_record_age", max_record_age, 60, MAX_RECORD_AGE_SECONDS)
+        check_duration("tumbling_window", tumbling_window, 0, 900)
+        check_range("iterator_age_alarm_fraction", iterator_age_alarm_fraction, 0.05, 1)
+        _check_starting_position(starting_position, starting_position_timestamp)
+        if not isinstance(function, ServerlessFunction) and not hasattr(function, "function_arn"):
+            raise TypeError(
+                "function must be a ServerlessFunction or a lambda_.IFunction, "
+                f"got {type(function).__name__}"
+            )
+
+        #: The stream (given or created).
+        self.stream: kinesis.IStream = stream or create_encrypted_stream(
+            self,
+            "Stream",
+            stream_mode=stream_mode,
+            shard_count=shard_count,
+            retention_period=retention_period,
+            encryption_key=encryption_key,
+            removal_policy=removal_policy,
+        )
+        #: The function the mapping invokes: the ``live`` alias of a ``ServerlessFunction``.
+        self.function: lambda_.IFunction = (
+            function.alias if isinstance(function, ServerlessFunction) else function
+        )
+        #: Where descriptions of records that could not be processed go.
+        self.dead_letter_queue: sqs.IQueue = dead_letter_queue or self._new_queue(removal_policy)
+        #: The enhanced fan-out consumer, when asked for.
+        self.consumer: kinesis.StreamConsumer | None = None
+        source_arn = self.stream.stream_arn
+        if enhanced_fan_out:
+            consumer_id = "Consumer"
+            self.consumer = kinesis.StreamConsumer(
+                self,
+                consumer_id,
+                stream=self.stream,
+                stream_consumer_name=cdk.Names.unique_resource_name(
+                    self, max_length=100, separator="-"
+                )
+                + f"-{consumer_id}",
+            )
+            self.consumer.grant_read(self.function)
+            source_arn = self.consumer.stream_consumer_arn
+        else:
+            self.stream.grant_read(self.function)
+
+        lifetime = min((retention_period or MIN_RETENTION).to_seconds(), MAX_RECORD_AGE_SECONDS)
+        age = max_record_age or cdk.Duration.seconds(lifetime)
+        props: dict[str, Any] = {
+            "target": self.function,
+            "event_source_arn": source_arn,
+            "batch_size": batch_size,
+            "max_batching_window": max_batching_window,
+            "parallelization_factor": parallelization_factor,
+            "starting_position": starting_position,
+            "starting_position_timestamp": starting_position_timestamp,
+            "bisect_batch_on_error": bisect_batch_on_error,
+            # CDK rejects -1; leaving it out is CloudFormation's "infinite" (-1), set below.
+            "retry_attempts": None if retry_attempts == -1 else retry_attempts,
+            "max_record_age": age,
+            "report_batch_item_failures": report_batch_item_failures,
+            "on_failure": event_sources.SqsDlq(self.dead_letter_queue),
+            "tumbling_window": tumbling_window,
+            "filters": list(filters) if filters else None,
+            "enabled": enabled,
+        }
+        props.update(event_source_props or {})
+        #: The event source mapping.
+        self.event_source_mapping = lambda_.EventSourceMapping(self, "EventSourceMapping", **props)
+        if retry_attempts == -1:
+            cfn_mapping = self.event_source_mapping.node.default_child
+            assert isinstance(cfn_mapping, lambda_.CfnEventSourceMapping)
+            cfn_mapping.maximum_retry_attempts = -1
+
+        wait_limit = min(lifetime, age.to_seconds()) if not age.is_unresolved() else lifetime
+        #: Alarms by name: ``iterator_age``, ``errors``, ``throttles``, ``dead_letter_queue``.
+        self.alarms: dict[str, cloudwatch.Alarm] = self._add_alarms(
+            function, alarm_topic, wait_limit * iterator_age_alarm_fraction
+        )
+
+    def _new_queue(self, removal_policy: cdk.RemovalPolicy) -> sqs.Queue:
+        queue = sqs.Queue(
+            self,
+            "DeadLetterQueue",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=cdk.Duration.days(14),
+            removal_policy=removal_policy,
+        )
+        cdk.Validations.of(queue).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-SQS3",
+                reason="This queue is itself the on-failure destination of the stream's "
+                "event source mapping; nothing consumes it automatically.",
+            )
+        )
+        return queue
+
+    def _add_alarms(
+        self,
+        function: ServerlessFunction | lambda_.IFunction,
+        topic: sns.ITopic | None,
+        iterator_age_seconds: float,
+    ) -> dict[str, cloudwatch.Alarm]:
+        minute, five_minutes = cdk.Duration.minutes(1), cdk.Duration.minutes(5)
+        alarms = {
+            "iterator_age": create_alarm(
+                self,
+                "IteratorAgeAlarm",
+                metric=self.function.metric(
+                    "IteratorAge",
+                    statistic="Maximum",
+                    period=minute,
+                    unit=cloudwatch.Unit.MILLISECONDS,
+                ),
+                threshold=round(iterator_age_seconds * 1000),
+                evaluation_periods=5,
+                description=f"{self.node.path}: processing lags; the oldest unread record is "
+                f"over {iterator_age_seconds:g} s old and records may be lost",
+                topic=topic,
+            ),
+            "throttles": create_alarm(
+                self,
+                "ThrottlesAlarm",
+                metric=self.function.metric_throttles(period=five_minutes, statistic="Sum"),
+                threshold=1,
+                description=f"{self.node.path}: the stream consumer was throttled",
+                topic=topic,
+            ),
+            "dead_letter_queue": create_alarm(
+                self,
+                "DeadLetterQueueAlarm",
+                metric=self.dead_letter_queue.metric_approximate_number_of_messages_visible(
+                    period=five_minutes, statistic="Maximum"
+                ),
+                threshold=1,
+                description=f"{self.node.path}: records could not be processed; their "
+                "positions are in the dead-letter queue",
+                topic=topic,
+            ),
+        }
+        if isinstance(function, ServerlessFunction):
+            alarms["errors"] = function.errors_alarm
+        else:
+            alarms["errors"] = create_alarm(
+                self,
+                "ErrorsAlarm",
+                metric=self.function.metric_errors(period=minute, statistic="Sum"),
+                threshold=1,
+                description=f"{self.node.path}: the stream consumer failed batches",
+                topic=topic,
+            )
+        return alarms
+
+
+def _check_starting_position(position: lambda_.StartingPosition, timestamp: float | None) -> None:
+    if position == lambda_.StartingPosition.AT_TIMESTAMP:
+        if timestamp is None:
+            raise ValueError("starting_position AT_TIMESTAMP needs starting_position_timestamp")
+    elif timestamp is not None:
+        raise ValueError(
+            f"starting_position_timestamp only applies to AT_TIMESTAMP, got {position}"
+        )
