@@ -72,6 +72,16 @@ class DataCatalog(Construct):
             raise ValueError("zones must name at least one bucket, e.g. {'raw': bucket}")
         for zone_name in zones:
             check_prefix(f"zones key {zone_name!r}", f"{zone_name}/")
+        for name, function in (("indexer", indexer), ("search_function", search_function)):
+            if (
+                function is not None
+                and not isinstance(function, ServerlessFunction)
+                and function.role is None
+            ):
+                raise ValueError(
+                    f"{name} has no role to grant access to: import it with "
+                    "Function.from_function_attributes(role=...)"
+                )
         if not 0 <= retry_attempts <= 185:
             raise ValueError(f"retry_attempts must be between 0 and 185, got {retry_attempts}")
         #: The catalog table.

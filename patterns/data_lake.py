@@ -102,11 +102,6 @@ class DataLake(Construct):
             )
         if crawler_schedule is None and not crawler_enabled:
             raise ValueError("crawler_enabled=False needs a crawler_schedule to switch off")
-        bucket_options = {
-            "removal_policy": removal_policy,
-            "auto_delete_objects": auto_delete_objects,
-            "server_access_logs_bucket": server_access_logs_bucket,
-        }
 
         def zone(
             given: s3.IBucket | None, zone_id: str, tiers: s3.LifecycleRule, events: bool
@@ -118,7 +113,9 @@ class DataLake(Construct):
                 zone_id,
                 lifecycle_rules=[tiers],
                 event_bridge_enabled=events,
-                **bucket_options,
+                removal_policy=removal_policy,
+                auto_delete_objects=auto_delete_objects,
+                server_access_logs_bucket=server_access_logs_bucket,
             ).bucket
 
         #: The raw zone: data as it arrives.

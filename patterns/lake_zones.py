@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 
 import aws_cdk as cdk
@@ -55,7 +56,7 @@ class LifecycleTiers:
             )
             if days is not None
         ]
-        for (before, earlier), (after, later) in zip(steps, steps[1:], strict=False):
+        for (before, earlier), (after, later) in itertools.pairwise(steps):
             if later <= earlier:
                 raise ValueError(
                     f"lifecycle days must increase: {after}={later} is not after {before}={earlier}"

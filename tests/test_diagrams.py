@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from patterns._metadata import PATTERN_METADATA
 from tests.support.cdk_app import ROOT
 from tools.assembly import StackArtifact
 from tools.diagram import render_svg, stage_diagrams, to_dot
-from tools.diagram_model import PATTERN_METADATA
 
 COMMITTED = ROOT / "docs" / "diagrams"
 
