@@ -40,6 +40,14 @@ def test_flows_and_grants_are_edges(assembly_dir: Path) -> None:
     dev = next(d for d in stage_diagrams(assembly_dir) if d.stage == "Dev")
     edges = {(e.label, e.kind) for g in dev.graphs for e in g.edges}
     assert {("subscription", "flow"), ("alarm", "flow"), ("grant", "grant")} <= edges
+    crossing = [
+        e
+        for g in dev.graphs
+        for e in g.edges
+        if e.source.split("/")[1] != e.target.split("/")[1]
+    ]
+    assert crossing, "cross-stack references (alarms to the ops topic) must be drawn"
+    assert all(e.target.startswith("Dev/") for e in crossing), "never into another stage"
 
 
 @pytest.mark.parametrize("stage", ["Dev", "Staging", "Prod"])
