@@ -5,6 +5,8 @@ Import the constructs from here: ``from patterns import ServerlessFunction``.
 
 from patterns.alarm_responder import AlarmResponder
 from patterns.alarms import create_alarm
+from patterns.data_catalog import DataCatalog
+from patterns.data_lake import DataLake
 from patterns.event_workflow import EventWorkflow
 from patterns.function_defaults import (
     POWERTOOLS_LAYER_VERSION,
@@ -12,6 +14,7 @@ from patterns.function_defaults import (
     FunctionDefaults,
     retention_from_days,
 )
+from patterns.lake_zones import LifecycleTiers
 from patterns.ops_notifications import OpsNotifications
 from patterns.policy_enforcer import ApiCallMatch, PolicyEnforcer
 from patterns.scheduled_job import ScheduledJob
@@ -27,8 +30,11 @@ __all__ = [
     "RETENTION_BY_DAYS",
     "AlarmResponder",
     "ApiCallMatch",
+    "DataCatalog",
+    "DataLake",
     "EventWorkflow",
     "FunctionDefaults",
+    "LifecycleTiers",
     "OpsNotifications",
     "PolicyEnforcer",
     "ScheduledJob",

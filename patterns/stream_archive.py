@@ -16,7 +16,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from patterns._nag import acknowledge_wildcards, nag_resource_name
+from patterns._nag import acknowledge_wildcards
 from patterns._validation import check_duration, check_range
 from patterns.alarms import create_alarm
 from patterns.secure_bucket import SecureBucket
@@ -252,7 +252,7 @@ class StreamArchive(Construct):
         acknowledge_wildcards(
             role,
             actions=["s3:Abort*", "s3:DeleteObject*", "s3:GetBucket*", "s3:GetObject*", "s3:List*"],
-            resources=[nag_resource_name(self, self.bucket.arn_for_objects("*"))],
+            resources=[self.bucket.arn_for_objects("*")],
             reason="Firehose's S3 destination grant (bucket.grant_read_write) on the one "
             "archive bucket: it writes generated keys and aborts or retries multipart uploads.",
         )

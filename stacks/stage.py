@@ -7,6 +7,7 @@ from constructs import Construct
 
 from stacks.compliance import add_compliance_checks
 from stacks.config import StageConfig
+from stacks.data_lake import DataLakeStack
 from stacks.function_settings import function_defaults
 from stacks.operations import OperationsStack
 from stacks.streaming import StreamingStack
@@ -23,6 +24,12 @@ class ShopStage(cdk.Stage):
         cdk.Tags.of(self).add("project", "serverless-patterns")
         cdk.Tags.of(self).add("stage", config.name)
         self.operations = OperationsStack(self, "Operations", config=config)
+        topic = self.operations.notifications.topic
+        self.data_lake = DataLakeStack(self, "DataLake", config=config, alarm_topic=topic)
         self.streaming = StreamingStack(
-            self, "Streaming", config=config, alarm_topic=self.operations.notifications.topic
+            self,
+            "Streaming",
+            config=config,
+            alarm_topic=topic,
+            archive_bucket=self.data_lake.raw_bucket,
         )

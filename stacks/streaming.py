@@ -21,6 +21,7 @@ from patterns import (
     retention_from_days,
 )
 from stacks.config import StageConfig
+from stacks.data_lake import EVENTS_PREFIX
 from stacks.function_settings import METRICS_NAMESPACE, SERVICE_NAME
 from stacks.lambda_code import handler_code
 
@@ -147,7 +148,7 @@ class StreamingStack(cdk.Stack):
             source_stream=self.processor.stream,
             bucket=archive_bucket,
             transformation=self.transformer,
-            data_prefix="usage-events/",
+            data_prefix=EVENTS_PREFIX,
             error_prefix="usage-events-errors/",
             backup_prefix="usage-events-source/",
             removal_policy=removal,

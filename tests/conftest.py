@@ -16,6 +16,12 @@ from tools.assembly import StackArtifact, stacks
 _NODE_BIN = Path(__file__).resolve().parents[1] / "node_modules" / ".bin"
 if _NODE_BIN.is_dir():
     os.environ["PATH"] = f"{_NODE_BIN}{os.pathsep}{os.environ.get('PATH', '')}"
+# Handler modules create their Powertools objects on import, during collection.
+os.environ.update(
+    POWERTOOLS_TRACE_DISABLED="true",
+    POWERTOOLS_SERVICE_NAME="shop-tests",
+    POWERTOOLS_METRICS_NAMESPACE="ShopTests",
+)
 
 
 def synthesize_app(outdir: Path) -> Path:
@@ -50,9 +56,6 @@ def aws_endpoint() -> Iterator[str]:
         "AWS_SESSION_TOKEN": "testing",
         "AWS_DEFAULT_REGION": REGION,
         "AWS_REGION": REGION,
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_SERVICE_NAME": "shop-tests",
-        "POWERTOOLS_METRICS_NAMESPACE": "ShopTests",
     }
     saved = {name: os.environ.get(name) for name in [*variables, "AWS_ENDPOINT_URL"]}
     with moto_server() as endpoint:

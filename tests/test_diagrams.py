@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from patterns._metadata import PATTERN_METADATA
 from tests.support.cdk_app import ROOT
 from tools.assembly import StackArtifact
 from tools.diagram import render_svg, stage_diagrams, to_dot
-from tools.diagram_model import PATTERN_METADATA
 
 COMMITTED = ROOT / "docs" / "diagrams"
 
@@ -40,6 +40,11 @@ def test_flows_and_grants_are_edges(assembly_dir: Path) -> None:
     dev = next(d for d in stage_diagrams(assembly_dir) if d.stage == "Dev")
     edges = {(e.label, e.kind) for g in dev.graphs for e in g.edges}
     assert {("subscription", "flow"), ("alarm", "flow"), ("grant", "grant")} <= edges
+    crossing = [
+        e for g in dev.graphs for e in g.edges if e.source.split("/")[1] != e.target.split("/")[1]
+    ]
+    assert crossing, "cross-stack references (alarms to the ops topic) must be drawn"
+    assert all(e.target.startswith("Dev/") for e in crossing), "never into another stage"
 
 
 @pytest.mark.parametrize("stage", ["Dev", "Staging", "Prod"])

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tools.assembly import stacks
-from tools.diagram_model import SERVICES, Edge, StackGraph, read_stack_graph
+from tools.diagram_model import SERVICES, Edge, StackGraph, read_stack_graph, stack_exports
 
 
 @dataclass
@@ -38,9 +38,14 @@ class StageDiagram:
 def stage_diagrams(assembly_dir: Path) -> list[StageDiagram]:
     """One diagram per stage of the assembly, stacks in manifest order."""
     by_stage: dict[str, StageDiagram] = {}
-    for stack in stacks(assembly_dir):
+    all_stacks = stacks(assembly_dir)
+    # Output names repeat from stage to stage: each stage resolves its own.
+    exports: dict[str, dict[str, str]] = defaultdict(dict)
+    for stack in all_stacks:
+        exports[stack.stage].update(stack_exports(stack))
+    for stack in all_stacks:
         diagram = by_stage.setdefault(stack.stage, StageDiagram(stack.stage))
-        diagram.graphs.append(read_stack_graph(stack))
+        diagram.graphs.append(read_stack_graph(stack, exports[stack.stage]))
     return list(by_stage.values())
 
 
@@ -54,9 +59,10 @@ def to_dot(diagram: StageDiagram) -> str:
         f'  label="{diagram.stage} stage"; labelloc=t;',
     ]
     edges: list[Edge] = []
+    nodes = {node for graph in diagram.graphs for node in graph.nodes}
     for graph in diagram.graphs:
         lines.extend(_stack_cluster(graph))
-        edges.extend(graph.edges)
+        edges.extend(e for e in graph.edges if e.source in nodes and e.target in nodes)
     for edge in _collapse(edges):
         style = ', style=dashed, color="#888888"' if edge.kind == "grant" else ""
         lines.append(f'  "{edge.source}" -> "{edge.target}" [label="{edge.label}"{style}];')

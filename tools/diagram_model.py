@@ -34,6 +34,7 @@ SERVICES: dict[str, str] = {
     "AWS::CloudWatch::Alarm": "CloudWatch alarm",
     "AWS::CloudWatch::Dashboard": "CloudWatch dashboard",
 }
+_IMPORT = "import:"
 #: Resources that stand for the function they point at.
 _FUNCTION_ALIASES = ("AWS::Lambda::Alias", "AWS::Lambda::Version")
 
@@ -63,7 +64,7 @@ class StackGraph:
     pattern_of: dict[str, str] = field(default_factory=dict)  # instance path -> class
 
 
-def read_stack_graph(stack: StackArtifact) -> StackGraph:
+def read_stack_graph(stack: StackArtifact, exports: dict[str, str] | None = None) -> StackGraph:
     """Read one synthesized stack into a graph."""
     template = stack.template()
     resources: dict[str, dict[str, Any]] = template.get("Resources", {})
@@ -72,18 +73,42 @@ def read_stack_graph(stack: StackArtifact) -> StackGraph:
     patterns = _pattern_instances(stack, prefix)
     graph.pattern_of.update(patterns)
     for logical_id, resource in resources.items():
-        if resource["Type"] in SERVICES:
-            path = resource.get("Metadata", {}).get("aws:cdk:path", logical_id)
+        path = resource.get("Metadata", {}).get("aws:cdk:path", logical_id)
+        if resource["Type"] in SERVICES and not _is_cdk_plumbing(path):
             relative = path.removeprefix(prefix)
             node_id = f"{stack.display_name}/{logical_id}"
             graph.nodes[node_id] = Node(resource["Type"], _label(relative))
             owner = _owner(relative, patterns)
             if owner:
                 graph.group_of[node_id] = owner
-    resolver = _Resolver(stack.display_name, resources)
+    resolver = _Resolver(stack.display_name, resources, exports or {})
     graph.edges.extend(e for e in _edges(resources, resolver) if e.source != e.target)
-    graph.edges = [e for e in graph.edges if e.source in graph.nodes and e.target in graph.nodes]
     return graph
+
+
+def stack_exports(stack: StackArtifact) -> dict[str, str]:
+    """Export and output names -> node id of what they carry.
+
+    Other stacks read them with ``Fn::ImportValue`` (export name) or, with CDK's weak
+    cross-stack references, ``Fn::GetStackOutput`` (output name).
+    """
+    found = {}
+    for output_name, output in stack.template().get("Outputs", {}).items():
+        targets = list(_references(output.get("Value")))
+        if not targets:
+            continue
+        found[output_name] = f"{stack.display_name}/{targets[0]}"
+        export = output.get("Export", {}).get("Name")
+        if isinstance(export, str):
+            found[export] = found[output_name]
+    return found
+
+
+def _is_cdk_plumbing(path: str) -> bool:
+    """CDK's own singleton helpers (custom-resource providers), not the architecture."""
+    return any(
+        part.startswith(("Custom::", "BucketNotificationsHandler")) for part in path.split("/")
+    )
 
 
 def _pattern_instances(stack: StackArtifact, prefix: str) -> dict[str, str]:
@@ -111,9 +136,12 @@ def _label(relative_path: str) -> str:
 class _Resolver:
     """Turns references into node ids, seeing through aliases, versions and roles."""
 
-    def __init__(self, stack: str, resources: dict[str, dict[str, Any]]) -> None:
+    def __init__(
+        self, stack: str, resources: dict[str, dict[str, Any]], exports: dict[str, str]
+    ) -> None:
         self.stack = stack
         self.resources = resources
+        self.exports = exports
         self.role_users: dict[str, list[str]] = {}
         for logical_id, resource in resources.items():
             if resource["Type"] == "AWS::Lambda::Function":
@@ -123,6 +151,10 @@ class _Resolver:
     def nodes(self, value: Any) -> list[str]:
         found = []
         for logical_id in _references(value):
+            if logical_id.startswith(_IMPORT):
+                imported = self.exports.get(logical_id.removeprefix(_IMPORT))
+                found.extend([imported] if imported else [])
+                continue
             resource = self.resources.get(logical_id)
             if resource is None:
                 continue
@@ -160,8 +192,11 @@ def _edges(resources: dict[str, dict[str, Any]], resolve: _Resolver) -> Iterator
                 )
             )
         elif kind in ("AWS::Events::Rule", "AWS::Scheduler::Schedule"):
-            targets = props.get("Targets") or [props.get("Target")]
-            pairs.append((me, resolve.nodes(targets), "triggers", "flow"))
+            targets = props.get("Targets") or [props.get("Target") or {}]
+            arns = [t.get("Arn") for t in targets]
+            letters = [t.get("DeadLetterConfig") for t in targets]
+            pairs.append((me, resolve.nodes(arns), "triggers", "flow"))
+            pairs.append((me, resolve.nodes(letters), "dead letters", "flow"))
         elif kind == "AWS::CloudWatch::Alarm":
             pairs.append((me, resolve.nodes(props.get("AlarmActions")), "alarm", "flow"))
         elif kind == "AWS::Lambda::EventInvokeConfig":
@@ -239,8 +274,12 @@ def _references(value: Any) -> Iterator[str]:
         if "Fn::GetAtt" in value:
             target = value["Fn::GetAtt"]
             yield target[0] if isinstance(target, list) else str(target).split(".")[0]
+        if isinstance(value.get("Fn::ImportValue"), str):
+            yield _IMPORT + value["Fn::ImportValue"]
+        if isinstance(value.get("Fn::GetStackOutput"), dict):
+            yield _IMPORT + str(value["Fn::GetStackOutput"].get("OutputName"))
         for key, inner in value.items():
-            if key not in ("Ref", "Fn::GetAtt"):
+            if key not in ("Ref", "Fn::GetAtt", "Fn::ImportValue", "Fn::GetStackOutput"):
                 yield from _references(inner)
     elif isinstance(value, list):
         for inner in value:

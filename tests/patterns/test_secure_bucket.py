@@ -89,10 +89,10 @@ def test_kms_key_access_logs_lifecycle_and_destroy(stack: cdk.Stack) -> None:
         "Expire",
         "AbortIncompleteMultipartUploads",
     ]
-    template.has_resource_properties(
-        "Custom::S3BucketNotifications",
-        {"NotificationConfiguration": {"EventBridgeConfiguration": {}}},
-    )
+    assert props["NotificationConfiguration"] == {
+        "EventBridgeConfiguration": {"EventBridgeEnabled": True}
+    }
+    template.resource_count_is("Custom::S3BucketNotifications", 0)
     template.has_resource("AWS::S3::Bucket", {"DeletionPolicy": "Delete"})
     template.resource_count_is("Custom::S3AutoDeleteObjects", 1)
 

@@ -1,0 +1,1 @@
+"""Keeps the data catalog in step with the lake: S3 object events -> catalog items."""

@@ -1,0 +1,206 @@
+"""``DataCatalog``: a DynamoDB metadata catalog of the lake, filled from S3 events."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import aws_cdk as cdk
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from patterns._metadata import mark_pattern
+from patterns._nag import acknowledge_wildcards
+from patterns.alarms import create_alarm
+from patterns.lake_zones import check_prefix
+from patterns.serverless_function import ServerlessFunction
+
+#: Index of a dataset's objects by date (``gsi1pk``/``gsi1sk``).
+BY_DATASET_INDEX = "by_dataset"
+#: Index of the datasets that carry a tag (``gsi2pk``/``gsi2sk``).
+BY_TAG_INDEX = "by_tag"
+
+AnyFunction = ServerlessFunction | lambda_.IFunction
+
+
+class DataCatalog(Construct):
+    """Indexes every object of the lake's zones in a DynamoDB table as it comes and goes.
+
+    An EventBridge rule (``IndexerRule``) sends the zones' ``Object Created`` and ``Object
+    Deleted`` events (buckets need EventBridge notifications, as ``DataLake`` zones have)
+    to the indexer, with retries and a dead-letter queue (``IndexerDeadLetters``). The
+    indexer gets ``CATALOG_TABLE`` and ``LAKE_ZONES`` (bucket name -> zone, JSON) in its
+    environment when it is a ``ServerlessFunction``, read access to the zones and write
+    access to the table; the search function gets read access to the table.
+
+    :param zones: zone name -> bucket, e.g. ``{"raw": lake.raw_bucket}``. Required.
+    :param indexer: the function that handles the S3 events. Required.
+    :param search_function: function answering catalog queries. Default: none.
+    :param table: existing catalog table with this layout. Default: a new on-demand,
+        encrypted table with the ``by_dataset`` and ``by_tag`` indexes.
+    :param point_in_time_recovery: for a created table. Default: True.
+    :param removal_policy: for a created table and queue. Default: ``RETAIN``.
+    :param enabled: whether the rule delivers events. Default: True.
+    :param retry_attempts: EventBridge retries of a failed delivery, 0..185. Default: 8.
+    :param alarm_topic: notified when events land in the dead-letter queue. Default: none.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        zones: Mapping[str, s3.IBucket],
+        indexer: AnyFunction,
+        search_function: AnyFunction | None = None,
+        table: dynamodb.ITable | None = None,
+        point_in_time_recovery: bool = True,
+        removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
+        enabled: bool = True,
+        retry_attempts: int = 8,
+        alarm_topic: sns.ITopic | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        mark_pattern(self)
+        if not zones:
+            raise ValueError("zones must name at least one bucket, e.g. {'raw': bucket}")
+        for zone_name in zones:
+            check_prefix(f"zones key {zone_name!r}", f"{zone_name}/")
+        for name, function in (("indexer", indexer), ("search_function", search_function)):
+            if (
+                function is not None
+                and not isinstance(function, ServerlessFunction)
+                and function.role is None
+            ):
+                raise ValueError(
+                    f"{name} has no role to grant access to: import it with "
+                    "Function.from_function_attributes(role=...)"
+                )
+        if not 0 <= retry_attempts <= 185:
+            raise ValueError(f"retry_attempts must be between 0 and 185, got {retry_attempts}")
+        #: The catalog table.
+        self.table: dynamodb.ITable = table or self._create_table(
+            point_in_time_recovery, removal_policy
+        )
+        #: The indexer function (the alias of a ServerlessFunction).
+        self.indexer = _invocable(indexer)
+        #: The search function, when given.
+        self.search_function = _invocable(search_function) if search_function else None
+        self.table.grant_read_write_data(self.indexer)
+        # Object events carry everything but the tags: that is all the indexer reads.
+        objects = [bucket.arn_for_objects("*") for bucket in zones.values()]
+        iam.Grant.add_to_principal(
+            grantee=self.indexer,
+            actions=["s3:GetObjectTagging", "s3:GetObjectVersionTagging"],
+            resource_arns=objects,
+        )
+        index_arns = [f"{self.table.table_arn}/index/*"]
+        acknowledge_wildcards(
+            indexer,
+            reason="The indexer reads the tags of any object of the zones (keys are not "
+            "known in advance) and queries the catalog's own indexes.",
+            resources=[*objects, *index_arns],
+        )
+        if search_function is not None and self.search_function is not None:
+            self.table.grant_read_data(self.search_function)
+            acknowledge_wildcards(
+                search_function,
+                reason="Search queries the catalog table's own secondary indexes.",
+                resources=index_arns,
+            )
+        zone_of = {bucket.bucket_name: name for name, bucket in zones.items()}
+        for function in (indexer, search_function):
+            if isinstance(function, ServerlessFunction):
+                function.function.add_environment("CATALOG_TABLE", self.table.table_name)
+        if isinstance(indexer, ServerlessFunction):
+            indexer.function.add_environment(
+                "LAKE_ZONES", cdk.Stack.of(self).to_json_string(zone_of)
+            )
+
+        #: Events that could not be delivered to the indexer.
+        self.dead_letter_queue = sqs.Queue(
+            self,
+            "IndexerDeadLetters",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=cdk.Duration.days(14),
+            removal_policy=removal_policy,
+        )
+        cdk.Validations.of(self.dead_letter_queue).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-SQS3",
+                reason="This queue is the dead-letter queue of the indexer rule's target.",
+            )
+        )
+        #: The rule that sends the zones' object events to the indexer.
+        self.rule = events.Rule(
+            self,
+            "IndexerRule",
+            enabled=enabled,
+            description=f"S3 object events of the lake to {self.node.path}",
+            event_pattern=events.EventPattern(
+                source=["aws.s3"],
+                detail_type=["Object Created", "Object Deleted"],
+                detail={"bucket": {"name": [b.bucket_name for b in zones.values()]}},
+            ),
+            targets=[
+                targets.LambdaFunction(
+                    self.indexer,
+                    dead_letter_queue=self.dead_letter_queue,
+                    retry_attempts=retry_attempts,
+                    max_event_age=cdk.Duration.hours(24),
+                )
+            ],
+        )
+        #: Alarm on undelivered events.
+        self.dead_letter_alarm = create_alarm(
+            self,
+            "DeadLettersAlarm",
+            metric=self.dead_letter_queue.metric_approximate_number_of_messages_visible(
+                period=cdk.Duration.minutes(5), statistic="Maximum"
+            ),
+            threshold=1,
+            description=f"{self.node.path}: S3 events could not be indexed",
+            topic=alarm_topic,
+        )
+
+    def _create_table(
+        self, point_in_time_recovery: bool, removal_policy: cdk.RemovalPolicy
+    ) -> dynamodb.Table:
+        def key(name: str) -> dynamodb.Attribute:
+            return dynamodb.Attribute(name=name, type=dynamodb.AttributeType.STRING)
+
+        table = dynamodb.Table(
+            self,
+            "Table",
+            partition_key=key("pk"),
+            sort_key=key("sk"),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=point_in_time_recovery
+            ),
+            removal_policy=removal_policy,
+        )
+        table.add_global_secondary_index(
+            index_name=BY_DATASET_INDEX, partition_key=key("gsi1pk"), sort_key=key("gsi1sk")
+        )
+        table.add_global_secondary_index(
+            index_name=BY_TAG_INDEX,
+            partition_key=key("gsi2pk"),
+            sort_key=key("gsi2sk"),
+            projection_type=dynamodb.ProjectionType.INCLUDE,
+            non_key_attributes=["dataset"],
+        )
+        return table
+
+
+def _invocable(function: AnyFunction) -> lambda_.IFunction:
+    """What callers should invoke: a ServerlessFunction's alias, else the function itself."""
+    return function.alias if isinstance(function, ServerlessFunction) else function

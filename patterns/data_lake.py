@@ -1,0 +1,339 @@
+"""``DataLake``: raw, curated and query-results zones, a Glue catalog and an Athena workgroup."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+import aws_cdk as cdk
+from aws_cdk import aws_athena as athena
+from aws_cdk import aws_glue as glue
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from patterns._metadata import mark_pattern
+from patterns._nag import BUCKET_READ_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, acknowledge_wildcards
+from patterns._validation import check_range
+from patterns.lake_zones import LifecycleTiers, check_prefix
+from patterns.secure_bucket import SecureBucket
+
+#: Athena refuses a per-query cutoff below 10 MB.
+MIN_BYTES_SCANNED_CUTOFF = 10_000_000
+_GLUE_CRON = re.compile(r"^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$")
+
+
+def check_glue_schedule(name: str, schedule: str | None) -> None:
+    """Raise ``ValueError`` unless ``schedule`` is a Glue ``cron(...)`` expression."""
+    if schedule is None:
+        return
+    fields = schedule[5:-1].split(" ") if _GLUE_CRON.match(schedule) else []
+    if len(fields) != 6 or "?" not in (fields[2], fields[4]):
+        raise ValueError(
+            f"{name} must be a Glue cron expression with six fields and '?' as day of month "
+            f"or day of week, like 'cron(0 2 * * ? *)'; got {schedule!r}"
+        )
+
+
+class DataLake(Construct):
+    """A data lake on S3 queried in place: zones, catalog, crawlers and a workgroup.
+
+    Creates (unless given) the ``Raw``, ``Curated`` and ``Results`` zones as
+    ``SecureBucket``s with lifecycle tiers and EventBridge notifications, a Glue database,
+    one crawler per data zone (``RawCrawler``, ``CuratedCrawler``) whose tables are
+    prefixed with the zone name, a Glue security configuration that encrypts crawler logs
+    with the lake's KMS key, and an Athena workgroup that enforces its result location in
+    the results zone, encrypts results and cancels queries past a bytes-scanned cutoff.
+
+    :param raw_bucket: existing raw zone. Default: a new ``SecureBucket``.
+    :param curated_bucket: existing curated zone. Default: a new ``SecureBucket``.
+    :param results_bucket: existing query-results zone. Default: a new ``SecureBucket``.
+    :param crawl_prefixes: key prefixes (``events/``) crawled in the raw and curated zones.
+        Default: the whole bucket.
+    :param raw_tiers: storage tiers of the raw zone. Default: ``LifecycleTiers()``.
+    :param curated_tiers: storage tiers of the curated zone. Default: ``LifecycleTiers()``.
+    :param results_expire_after_days: age at which query results are deleted. Default: 30.
+    :param crawler_schedule: Glue cron expression; ``None`` crawls on demand only.
+        Default: ``cron(0 2 * * ? *)`` (02:00 UTC daily).
+    :param crawler_enabled: whether the schedule runs (off: crawl on demand). Default: True.
+    :param bytes_scanned_cutoff: bytes one query may scan, at least 10 MB. Default: 10 GB.
+    :param named_queries: Athena named queries, name -> SQL. Default: none.
+    :param encryption_key: key for crawler logs. Default: a new key with rotation.
+    :param server_access_logs_bucket: where the created zones log access. Default: none.
+    :param removal_policy: for created zones. Default: ``RETAIN``.
+    :param auto_delete_objects: empty created zones on stack deletion (needs DESTROY).
+        Default: False.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        raw_bucket: s3.IBucket | None = None,
+        curated_bucket: s3.IBucket | None = None,
+        results_bucket: s3.IBucket | None = None,
+        crawl_prefixes: Sequence[str] | None = None,
+        raw_tiers: LifecycleTiers | None = None,
+        curated_tiers: LifecycleTiers | None = None,
+        results_expire_after_days: int = 30,
+        crawler_schedule: str | None = "cron(0 2 * * ? *)",
+        crawler_enabled: bool = True,
+        bytes_scanned_cutoff: int = 10_000_000_000,
+        named_queries: Mapping[str, str] | None = None,
+        encryption_key: kms.IKey | None = None,
+        server_access_logs_bucket: s3.IBucket | None = None,
+        removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
+        auto_delete_objects: bool = False,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        mark_pattern(self)
+        prefixes = list(crawl_prefixes or [""])
+        for index, prefix in enumerate(prefixes):
+            if prefix:
+                check_prefix(f"crawl_prefixes[{index}]", prefix)
+        check_range("results_expire_after_days", results_expire_after_days, 1, 36_500)
+        check_glue_schedule("crawler_schedule", crawler_schedule)
+        if bytes_scanned_cutoff < MIN_BYTES_SCANNED_CUTOFF:
+            raise ValueError(
+                f"bytes_scanned_cutoff must be at least {MIN_BYTES_SCANNED_CUTOFF} bytes "
+                f"(Athena's minimum, 10 MB); got {bytes_scanned_cutoff}"
+            )
+        if crawler_schedule is None and not crawler_enabled:
+            raise ValueError("crawler_enabled=False needs a crawler_schedule to switch off")
+
+        def zone(
+            given: s3.IBucket | None, zone_id: str, tiers: s3.LifecycleRule, events: bool
+        ) -> s3.IBucket:
+            if given is not None:
+                return given
+            return SecureBucket(
+                self,
+                zone_id,
+                lifecycle_rules=[tiers],
+                event_bridge_enabled=events,
+                removal_policy=removal_policy,
+                auto_delete_objects=auto_delete_objects,
+                server_access_logs_bucket=server_access_logs_bucket,
+            ).bucket
+
+        #: The raw zone: data as it arrives.
+        self.raw_bucket = zone(
+            raw_bucket, "Raw", (raw_tiers or LifecycleTiers()).rule("Tiers"), True
+        )
+        #: The curated zone: cleaned, query-ready data.
+        self.curated_bucket = zone(
+            curated_bucket, "Curated", (curated_tiers or LifecycleTiers()).rule("Tiers"), True
+        )
+        #: The query-results zone, where the workgroup writes.
+        self.results_bucket = zone(
+            results_bucket,
+            "Results",
+            s3.LifecycleRule(
+                id="ExpireResults",
+                expiration=cdk.Duration.days(results_expire_after_days),
+                noncurrent_version_expiration=cdk.Duration.days(1),
+            ),
+            False,
+        )
+        #: The lake's KMS key (crawler logs).
+        self.key: kms.IKey = encryption_key or kms.Key(
+            self, "Key", enable_key_rotation=True, description=f"Data lake {self.node.path}"
+        )
+        #: The Glue database name (unique per lake, derived from the construct path).
+        self.database_name = cdk.Names.unique_resource_name(self, max_length=60).lower()
+        self.database = glue.CfnDatabase(
+            self,
+            "Database",
+            catalog_id=cdk.Stack.of(self).account,
+            database_input=glue.CfnDatabase.DatabaseInputProperty(
+                name=self.database_name, description=f"Catalog of {self.node.path}"
+            ),
+        )
+        self._add_crawlers(prefixes, crawler_schedule, crawler_enabled)
+        self._add_workgroup(bytes_scanned_cutoff, removal_policy)
+        #: Named queries by name.
+        self.named_queries: dict[str, athena.CfnNamedQuery] = {}
+        for name, sql in (named_queries or {}).items():
+            self.add_named_query(name, sql)
+
+    def _add_crawlers(self, prefixes: list[str], schedule: str | None, enabled: bool) -> None:
+        stack = cdk.Stack.of(self)
+        #: Role the crawlers run as: read the zones, write this database's tables.
+        self.crawler_role = iam.Role(
+            self, "CrawlerRole", assumed_by=iam.ServicePrincipal("glue.amazonaws.com")
+        )
+        self._grant_crawler(stack)
+        logs_arn = stack.format_arn(
+            service="logs",
+            resource="log-group",
+            resource_name="/aws-glue/crawlers-role/*",
+            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+        )
+        self.key.grant_encrypt_decrypt(iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com"))
+        self.key.grant_encrypt_decrypt(self.crawler_role)
+        #: Encrypts what the crawlers write to CloudWatch Logs.
+        self.security_configuration = glue.CfnSecurityConfiguration(
+            self,
+            "SecurityConfiguration",
+            name=cdk.Names.unique_resource_name(self, max_length=60, separator="-"),
+            encryption_configuration=glue.CfnSecurityConfiguration.EncryptionConfigurationProperty(
+                cloud_watch_encryption=glue.CfnSecurityConfiguration.CloudWatchEncryptionProperty(
+                    cloud_watch_encryption_mode="SSE-KMS", kms_key_arn=self.key.key_arn
+                ),
+                s3_encryptions=[
+                    glue.CfnSecurityConfiguration.S3EncryptionProperty(s3_encryption_mode="SSE-S3")
+                ],
+            ),
+        )
+        #: Crawlers by zone (``raw``, ``curated``).
+        self.crawlers: dict[str, glue.CfnCrawler] = {}
+        for zone_name, bucket in (("raw", self.raw_bucket), ("curated", self.curated_bucket)):
+            bucket.grant_read(self.crawler_role)
+            crawler = glue.CfnCrawler(
+                self,
+                f"{zone_name.title()}Crawler",
+                role=self.crawler_role.role_arn,
+                database_name=self.database_name,
+                table_prefix=f"{zone_name}_",
+                crawler_security_configuration=self.security_configuration.name,
+                targets=glue.CfnCrawler.TargetsProperty(
+                    s3_targets=[
+                        glue.CfnCrawler.S3TargetProperty(path=f"s3://{bucket.bucket_name}/{p}")
+                        for p in prefixes
+                    ]
+                ),
+                schedule=(
+                    glue.CfnCrawler.ScheduleProperty(schedule_expression=schedule)
+                    if schedule and enabled
+                    else None
+                ),
+                schema_change_policy=glue.CfnCrawler.SchemaChangePolicyProperty(
+                    update_behavior="UPDATE_IN_DATABASE", delete_behavior="LOG"
+                ),
+                recrawl_policy=glue.CfnCrawler.RecrawlPolicyProperty(
+                    recrawl_behavior="CRAWL_EVERYTHING"
+                ),
+            )
+            crawler.node.add_dependency(self.database)
+            self.crawlers[zone_name] = crawler
+        #: The raw zone's crawler.
+        self.crawler = self.crawlers["raw"]
+        self.crawler_role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "logs:CreateLogGroup",
+                    "logs:CreateLogStream",
+                    "logs:PutLogEvents",
+                    "logs:AssociateKmsKey",
+                ],
+                resources=[logs_arn, f"{logs_arn}:*"],
+            )
+        )
+        acknowledge_wildcards(
+            self.crawler_role,
+            reason="A crawler discovers the tables and partitions of its zones, so it reads "
+            "every object there and writes tables that do not exist yet; Glue names its "
+            "per-crawler log groups itself.",
+            actions=[*BUCKET_READ_ACTIONS, *KEY_ENCRYPT_DECRYPT_ACTIONS],
+            resources=[
+                stack.format_arn(
+                    service="glue", resource="table", resource_name=f"{self.database_name}/*"
+                ),
+                logs_arn,
+                f"{logs_arn}:*",
+                *(f"{b.bucket_arn}/*" for b in (self.raw_bucket, self.curated_bucket)),
+            ],
+        )
+
+    def _grant_crawler(self, stack: cdk.Stack) -> None:
+        def glue_arn(resource: str, name: str | None = None) -> str:
+            return stack.format_arn(service="glue", resource=resource, resource_name=name)
+
+        self.crawler_role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "glue:GetDatabase",
+                    "glue:GetTable",
+                    "glue:GetTables",
+                    "glue:CreateTable",
+                    "glue:UpdateTable",
+                    "glue:GetPartition",
+                    "glue:GetPartitions",
+                    "glue:BatchCreatePartition",
+                    "glue:BatchGetPartition",
+                    "glue:UpdatePartition",
+                    "glue:BatchUpdatePartition",
+                ],
+                resources=[
+                    glue_arn("catalog"),
+                    glue_arn("database", self.database_name),
+                    glue_arn("table", f"{self.database_name}/*"),
+                ],
+            )
+        )
+
+    def _add_workgroup(self, cutoff: int, removal_policy: cdk.RemovalPolicy) -> None:
+        #: The Athena workgroup: enforced, encrypted results location and a cutoff.
+        self.workgroup = athena.CfnWorkGroup(
+            self,
+            "WorkGroup",
+            name=cdk.Names.unique_resource_name(self, max_length=60, separator="-"),
+            description=f"Queries over {self.node.path}",
+            recursive_delete_option=removal_policy == cdk.RemovalPolicy.DESTROY,
+            work_group_configuration=athena.CfnWorkGroup.WorkGroupConfigurationProperty(
+                enforce_work_group_configuration=True,
+                publish_cloud_watch_metrics_enabled=True,
+                bytes_scanned_cutoff_per_query=cutoff,
+                engine_version=athena.CfnWorkGroup.EngineVersionProperty(
+                    selected_engine_version="AUTO"
+                ),
+                result_configuration=athena.CfnWorkGroup.ResultConfigurationProperty(
+                    output_location=f"s3://{self.results_bucket.bucket_name}/athena/",
+                    encryption_configuration=athena.CfnWorkGroup.EncryptionConfigurationProperty(
+                        encryption_option="SSE_S3"
+                    ),
+                ),
+            ),
+        )
+
+    def add_named_query(self, name: str, sql: str) -> athena.CfnNamedQuery:
+        """Save ``sql`` as named query ``name`` in the workgroup, against the database."""
+        if not name or not sql.strip():
+            raise ValueError(f"named query needs a name and SQL; got {name!r}: {sql!r}")
+        if name in self.named_queries:
+            raise ValueError(f"named query {name!r} already exists")
+        query = athena.CfnNamedQuery(
+            self,
+            f"Query{len(self.named_queries)}",
+            name=name,
+            database=self.database_name,
+            query_string=sql,
+            work_group=self.workgroup.ref,
+        )
+        query.node.add_dependency(self.database)
+        self.named_queries[name] = query
+        return query
+
+    def grant_query(self, grantee: iam.IGrantable) -> None:
+        """Let ``grantee`` run queries in the workgroup over the curated and raw zones."""
+        stack = cdk.Stack.of(self)
+        iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=[
+                "athena:StartQueryExecution",
+                "athena:GetQueryExecution",
+                "athena:GetQueryResults",
+                "athena:StopQueryExecution",
+                "athena:GetWorkGroup",
+            ],
+            resource_arns=[
+                stack.format_arn(
+                    service="athena", resource="workgroup", resource_name=self.workgroup.ref
+                )
+            ],
+        )
+        for bucket in (self.raw_bucket, self.curated_bucket):
+            bucket.grant_read(grantee)
+        self.results_bucket.grant_read_write(grantee)

@@ -1,0 +1,134 @@
+"""The ``DataLake`` stack: the shop's events and datasets, catalogued and queryable."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+from patterns import DataCatalog, DataLake, SecureBucket, ServerlessFunction
+from stacks.config import StageConfig
+from stacks.lambda_code import handler_code
+
+#: Where the stream archive lands in the raw zone; the crawler makes it ``raw_usage_events``.
+EVENTS_PREFIX = "usage-events/"
+EVENTS_TABLE = "raw_usage_events"
+
+#: The shop's questions, as Athena named queries over the archived usage events.
+NAMED_QUERIES = {
+    "most-viewed-products-per-day": (
+        "SELECT substr(occurred_at, 1, 10) AS day, product_id, count(*) AS views\n"
+        f"FROM {EVENTS_TABLE}\n"
+        "WHERE event_type = 'view'\n"
+        "GROUP BY 1, 2\n"
+        "ORDER BY day DESC, views DESC"
+    ),
+    "conversion-by-product": (
+        "SELECT product_id,\n"
+        "       count_if(event_type = 'view') AS views,\n"
+        "       count_if(event_type = 'purchase') AS purchases,\n"
+        "       CAST(count_if(event_type = 'purchase') AS double)\n"
+        "         / nullif(count_if(event_type = 'view'), 0) AS conversion\n"
+        f"FROM {EVENTS_TABLE}\n"
+        "GROUP BY product_id\n"
+        "ORDER BY conversion DESC"
+    ),
+}
+
+
+class DataLakeStack(cdk.Stack):
+    """Raw, curated and results zones with a Glue catalog, an Athena workgroup with the
+    shop's named queries, and a DynamoDB catalog of every object, kept current by an
+    S3-event-driven indexer and searched by the ``CatalogSearch`` function."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StageConfig,
+        alarm_topic: sns.ITopic | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            description=f"Shop data lake and catalog ({config.name})",
+            termination_protection=config.termination_protection,
+            **kwargs,
+        )
+        bucket_options: dict[str, Any] = {
+            "removal_policy": config.cdk_removal_policy,
+            "auto_delete_objects": config.destroy_on_delete,
+        }
+        self.access_logs = SecureBucket(
+            self,
+            "AccessLogs",
+            lifecycle_rules=[_expire_logs(config)],
+            **bucket_options,
+        ).bucket
+        cdk.Validations.of(self.access_logs).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-S1",
+                reason="This bucket receives the other buckets' access logs; logging it "
+                "into itself would loop.",
+            )
+        )
+        self.lake = DataLake(
+            self,
+            "Lake",
+            crawl_prefixes=[EVENTS_PREFIX],
+            crawler_enabled=config.triggers_enabled,
+            named_queries=NAMED_QUERIES,
+            server_access_logs_bucket=self.access_logs,
+            **bucket_options,
+        )
+        self.indexer = ServerlessFunction(
+            self,
+            "CatalogIndexer",
+            code=handler_code("catalog_indexer"),
+            handler="catalog_indexer.app.handler",
+            description="Indexes the lake's objects in the catalog as they come and go",
+            alarm_topic=alarm_topic,
+        )
+        self.search = ServerlessFunction(
+            self,
+            "CatalogSearch",
+            code=handler_code("catalog_search"),
+            handler="catalog_search.app.handler",
+            description="Answers catalog searches: datasets by tag, objects by date",
+            alarm_topic=alarm_topic,
+        )
+        self.catalog = DataCatalog(
+            self,
+            "Catalog",
+            zones={"raw": self.lake.raw_bucket, "curated": self.lake.curated_bucket},
+            indexer=self.indexer,
+            search_function=self.search,
+            point_in_time_recovery=config.point_in_time_recovery,
+            removal_policy=config.cdk_removal_policy,
+            enabled=config.triggers_enabled,
+            alarm_topic=alarm_topic,
+        )
+        if not config.point_in_time_recovery:
+            cdk.Validations.of(self.catalog.table).acknowledge(
+                cdk.Acknowledgment(
+                    id="AwsSolutions-DDB3",
+                    reason=f"Stage {config.name!r} turns point-in-time recovery off: the "
+                    "catalog can be rebuilt from the lake itself.",
+                )
+            )
+
+    @property
+    def raw_bucket(self) -> s3.IBucket:
+        """The raw zone, where the stream archive lands."""
+        return self.lake.raw_bucket
+
+
+def _expire_logs(config: StageConfig) -> s3.LifecycleRule:
+    return s3.LifecycleRule(
+        id="ExpireAccessLogs", expiration=cdk.Duration.days(max(config.log_retention_days, 30))
+    )
