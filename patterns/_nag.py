@@ -8,6 +8,9 @@ wildcards it creates and nothing else.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,15 +22,53 @@ def flatten(scope: IConstruct, value: str) -> str:
     """``value`` (an ARN, maybe with tokens) as cdk-nag prints it.
 
     ``{"Fn::GetAtt": ["Bucket1234", "Arn"]}`` becomes ``<Bucket1234.Arn>``, ``{"Ref": "X"}``
-    becomes ``<X>`` and joins are concatenated.
+    becomes ``<X>`` and joins are concatenated. A reference to another stack of the app is
+    rendered as the ``Fn::GetStackOutput`` that CDK's weak cross-stack references (this
+    project's ``@aws-cdk/core:defaultCrossStackReferences``) turn it into.
     """
-    return _flatten(cdk.Stack.of(scope).resolve(value))
+    stack = cdk.Stack.of(scope)
+    foreign = {}
+    if stack.node.try_get_context(_CROSS_STACK_FLAG) == "weak":
+        foreign = _foreign_references(stack, value)
+    return _flatten(stack.resolve(value), foreign)
 
 
-def _flatten(value: Any) -> str:
+_CROSS_STACK_FLAG = "@aws-cdk/core:defaultCrossStackReferences"
+
+
+def _foreign_references(stack: cdk.Stack, value: str) -> dict[str, dict[str, Any]]:
+    """Resolved reference (as JSON) -> the ``Fn::GetStackOutput`` CDK will put there."""
+    found = {}
+    for token in cdk.Tokenization.reverse_string(value).tokens:
+        if not isinstance(token, cdk.Reference):
+            continue
+        producer = cdk.Stack.of(token.target)
+        if producer is stack:
+            continue
+        resolved = json.dumps(producer.resolve(token), separators=(",", ":"))
+        output_id = f"Output{resolved}"
+        digest = hashlib.md5(f"Publish/{output_id}".encode(), usedforsecurity=False)
+        human = "Publish" + re.sub(r"[^A-Za-z0-9]", "", output_id)
+        region: Any = (
+            {"Ref": "AWS::Region"} if cdk.Token.is_unresolved(producer.region) else producer.region
+        )
+        found[resolved] = {
+            "Fn::GetStackOutput": {
+                "StackName": producer.stack_name,
+                "Region": region,
+                "OutputName": human + digest.hexdigest()[:8].upper(),
+            }
+        }
+    return found
+
+
+def _flatten(value: Any, foreign: dict[str, dict[str, Any]]) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, dict):
+        replaced = foreign.get(json.dumps(value, separators=(",", ":")))
+        if replaced is not None:
+            return json.dumps(replaced, separators=(",", ":"))
         if "Ref" in value:
             return f"<{value['Ref']}>"
         if "Fn::GetAtt" in value:
@@ -35,8 +76,10 @@ def _flatten(value: Any) -> str:
             return f"<{logical_id}.{attribute}>"
         if "Fn::Join" in value:
             separator, parts = value["Fn::Join"]
-            return str(separator).join(_flatten(p) for p in parts)
-    raise ValueError(f"cannot render {value!r} as cdk-nag does")
+            return str(separator).join(_flatten(p, foreign) for p in parts)
+    # Any other intrinsic (Fn::GetStackOutput, Fn::ImportValue, ...) cdk-nag prints as
+    # compact JSON, like JavaScript's JSON.stringify.
+    return json.dumps(value, separators=(",", ":"))
 
 
 def acknowledge_wildcards(

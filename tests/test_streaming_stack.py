@@ -110,8 +110,6 @@ def test_logical_ids_of_stateful_resources_are_pinned(
             "IngestAccessLogs70FDC781",
             "AggregatorLogGroupE35D2796",
             "TransformerLogGroup51C62487",
-            "ArchiveBucketB0B0A130",
-            "ArchiveAccessLogsBucket38E7EFF5",
             "ArchiveLogGroup12EBE074",
             "ArchiveEFD34886",
         }, stage
