@@ -14,6 +14,7 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from patterns._metadata import mark_pattern
 from patterns._ops_common import ensure_dead_letter_queue, ops_topic, target_function
 from patterns.serverless_function import ServerlessFunction
 
@@ -52,6 +53,7 @@ class AlarmResponder(Construct):
         removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
     ) -> None:
         super().__init__(scope, construct_id)
+        mark_pattern(self)
         responder = target_function(function)
         watched = tuple(alarms)
         if not watched:

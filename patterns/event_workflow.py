@@ -14,6 +14,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from patterns._metadata import mark_pattern
 from patterns._ops_common import check_schedule_expression, ops_topic
 from patterns._validation import check_duration
 from patterns.alarms import create_alarm
@@ -75,6 +76,7 @@ class EventWorkflow(Construct):
         state_machine_props: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        mark_pattern(self)
         body = _definition_body(definition)
         if (event_pattern is None) == (schedule is None):
             raise ValueError(

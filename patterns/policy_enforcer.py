@@ -15,6 +15,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from patterns._metadata import mark_pattern
 from patterns._ops_common import check_retry_policy, ops_topic, target_function
 from patterns.serverless_function import ServerlessFunction
 
@@ -113,6 +114,7 @@ class PolicyEnforcer(Construct):
         max_event_age: cdk.Duration | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        mark_pattern(self)
         remediation = target_function(function)
         matches = tuple(api_calls)
         if not matches:

@@ -16,6 +16,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from patterns._metadata import mark_pattern
 from patterns._ops_common import (
     check_retry_policy,
     check_schedule_expression,
@@ -79,6 +80,7 @@ class ScheduledJob(Construct):
         schedule_props: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        mark_pattern(self)
         target = target_function(function)
         check_schedule_expression("schedule", schedule)
         max_event_age = max_event_age or cdk.Duration.hours(1)

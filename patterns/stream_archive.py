@@ -16,6 +16,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from patterns._metadata import mark_pattern
 from patterns._nag import acknowledge_wildcards
 from patterns._validation import check_duration, check_range
 from patterns.alarms import create_alarm
@@ -98,6 +99,7 @@ class StreamArchive(Construct):
         delivery_stream_props: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        mark_pattern(self)
         size = buffering_size or cdk.Size.mebibytes(64)
         interval = buffering_interval or cdk.Duration.seconds(300)
         _check_size("buffering_size", size, 1, 128)

@@ -14,6 +14,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
+from patterns._metadata import mark_pattern
 from patterns._stream import create_encrypted_stream
 from patterns._validation import check_range
 
@@ -79,6 +80,7 @@ class StreamIngestApi(Construct):
         rest_api_props: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        mark_pattern(self)
         if not isinstance(partition_key_field, str) or not _FIELD.match(partition_key_field):
             raise ValueError(
                 "partition_key_field must be a plain field name (letters, digits, '_', at "

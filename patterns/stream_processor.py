@@ -15,6 +15,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from patterns._metadata import mark_pattern
 from patterns._stream import MIN_RETENTION, check_stream_options, create_encrypted_stream
 from patterns._validation import check_duration, check_range
 from patterns.alarms import create_alarm
@@ -112,6 +113,7 @@ class StreamProcessor(Construct):
         event_source_props: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        mark_pattern(self)
         check_stream_options(
             stream=stream,
             stream_mode=stream_mode,

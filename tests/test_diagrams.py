@@ -61,3 +61,17 @@ def test_dot_renders_to_svg(assembly_dir: Path) -> None:
     svg = render_svg(to_dot(dev))
     assert svg.lstrip().startswith("<?xml") or "<svg" in svg[:500]
     assert "Dev/Operations stack" in svg
+
+
+def test_every_public_construct_marks_itself_for_the_drawing() -> None:
+    import inspect
+
+    from constructs import Construct
+
+    import patterns
+
+    for name in patterns.__all__:
+        member = getattr(patterns, name)
+        if isinstance(member, type) and issubclass(member, Construct):
+            source = inspect.getsource(member.__init__)
+            assert "mark_pattern(self)" in source, f"{name} is not marked as a pattern"
