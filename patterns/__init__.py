@@ -13,6 +13,7 @@ from patterns.function_defaults import (
 from patterns.ops_notifications import OpsNotifications
 from patterns.secure_bucket import SecureBucket
 from patterns.serverless_function import ALIAS_NAME, ServerlessFunction
+from patterns.static_website import StaticWebsite
 
 __all__ = [
     "ALIAS_NAME",
@@ -22,6 +23,7 @@ __all__ = [
     "OpsNotifications",
     "SecureBucket",
     "ServerlessFunction",
+    "StaticWebsite",
     "create_alarm",
     "retention_from_days",
 ]

@@ -1,0 +1,388 @@
+"""``StaticWebsite``: a private S3 bucket served over HTTPS by CloudFront."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_deployment as s3_deployment
+from constructs import Construct
+
+from patterns._validation import is_token
+from patterns.secure_bucket import SecureBucket
+
+#: The default Content-Security-Policy: everything from the site itself, nothing framed.
+DEFAULT_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+)
+#: The status codes the SPA fallback rewrites by default (S3 answers 403 for a missing key
+#: when the reader may not list the bucket).
+DEFAULT_SPA_STATUS_CODES = (403, 404)
+#: CloudFront accepts ACM certificates only from this region.
+CERTIFICATE_REGION = "us-east-1"
+
+
+class StaticWebsite(Construct):
+    """A static site: private bucket, CloudFront with origin access control, HTTPS only.
+
+    The bucket is reachable only through CloudFront (origin access control, not the legacy
+    origin access identity); viewers are redirected to HTTPS; every response carries
+    security headers (HSTS for two years with subdomains, ``X-Content-Type-Options:
+    nosniff``, ``X-Frame-Options: DENY``, ``Referrer-Policy:
+    strict-origin-when-cross-origin`` and a Content-Security-Policy). CloudFront writes
+    access logs to a log bucket, which also receives the site bucket's S3 access logs.
+
+    Children: ``LogBucket`` (unless ``log_bucket`` is given), ``Bucket`` (unless
+    ``bucket`` is given), ``SecurityHeaders``, ``Resource`` (the distribution) and, with
+    ``content_path``, ``Deployment``.
+
+    :param bucket: an existing bucket holding the site. Default: a new ``SecureBucket``.
+    :param log_bucket: bucket for CloudFront and S3 access logs; it must allow ACLs (object
+        ownership "bucket owner preferred"), as CloudFront's standard logs need them.
+        Default: a new ``SecureBucket`` with ACLs enabled for CloudFront's log delivery.
+    :param removal_policy: removal policy of the buckets this construct creates.
+        Default: ``RETAIN``.
+    :param index_document: object served for ``/``. Default: ``"index.html"``.
+    :param spa_fallback_path: page served (with status 200) for the
+        ``spa_fallback_status_codes``, so client-side routes work; ``None`` turns the
+        fallback off. Default: ``"/index.html"``.
+    :param spa_fallback_status_codes: origin status codes the fallback rewrites.
+        Default: 403 and 404.
+    :param domain_names: custom domain names (CNAMEs); needs ``certificate``.
+        Default: none (the ``*.cloudfront.net`` name).
+    :param certificate: ACM certificate in us-east-1 covering ``domain_names``.
+        Default: none.
+    :param content_security_policy: the Content-Security-Policy header value.
+        Default: :data:`DEFAULT_CONTENT_SECURITY_POLICY`.
+    :param price_class: CloudFront price class. Default: ``PRICE_CLASS_100``.
+    :param geo_restriction: countries allowed or denied. Default: none (served everywhere).
+    :param web_acl_arn: ARN of a WAF web ACL of CLOUDFRONT scope (created in us-east-1).
+        Default: none.
+    :param content_path: a local folder uploaded to the bucket on deployment (and the
+        cache invalidated). Default: nothing uploaded.
+    :param content_sources: more ``s3_deployment`` sources deployed with (or without)
+        ``content_path``, e.g. ``Source.json_data("config.json", ...)``. Default: none.
+    :param distribution_props: escape hatch: keyword arguments merged last into
+        ``cloudfront.Distribution``. Default: none.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        bucket: s3.IBucket | None = None,
+        log_bucket: s3.IBucket | None = None,
+        removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
+        index_document: str = "index.html",
+        spa_fallback_path: str | None = "/index.html",
+        spa_fallback_status_codes: Sequence[int] | None = None,
+        domain_names: Sequence[str] | None = None,
+        certificate: acm.ICertificate | None = None,
+        content_security_policy: str = DEFAULT_CONTENT_SECURITY_POLICY,
+        price_class: cloudfront.PriceClass = cloudfront.PriceClass.PRICE_CLASS_100,
+        geo_restriction: cloudfront.GeoRestriction | None = None,
+        web_acl_arn: str | None = None,
+        content_path: str | os.PathLike[str] | None = None,
+        content_sources: Sequence[s3_deployment.ISource] | None = None,
+        distribution_props: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        names = _check_domain(domain_names, certificate)
+        codes = _check_fallback(index_document, spa_fallback_path, spa_fallback_status_codes)
+        folder = _check_content(content_path)
+        destroy = removal_policy == cdk.RemovalPolicy.DESTROY
+
+        #: Where CloudFront and S3 write access logs.
+        self.log_bucket = log_bucket or self._new_log_bucket(removal_policy, destroy)
+        #: The bucket holding the site's files.
+        self.bucket: s3.IBucket = (
+            bucket
+            or SecureBucket(
+                self,
+                "Bucket",
+                removal_policy=removal_policy,
+                auto_delete_objects=destroy,
+                server_access_logs_bucket=self.log_bucket,
+                server_access_logs_prefix="s3/",
+            ).bucket
+        )
+        #: The security headers every response carries.
+        self.response_headers_policy = _security_headers(self, content_security_policy)
+
+        error_responses = [
+            cloudfront.ErrorResponse(
+                http_status=code,
+                response_http_status=200,
+                response_page_path=spa_fallback_path,
+                ttl=cdk.Duration.seconds(10),
+            )
+            for code in codes
+        ]
+        props: dict[str, Any] = {
+            "default_behavior": cloudfront.BehaviorOptions(
+                origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+                response_headers_policy=self.response_headers_policy,
+                compress=True,
+            ),
+            "default_root_object": index_document,
+            "error_responses": error_responses or None,
+            "domain_names": list(names) or None,
+            "certificate": certificate,
+            # The default *.cloudfront.net certificate has a fixed policy (CDK warns if set).
+            "minimum_protocol_version": (
+                cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 if certificate else None
+            ),
+            "http_version": cloudfront.HttpVersion.HTTP2_AND_3,
+            "price_class": price_class,
+            "geo_restriction": geo_restriction,
+            "web_acl_id": web_acl_arn,
+            "enable_logging": True,
+            "log_bucket": self.log_bucket,
+            "log_file_prefix": "cloudfront/",
+            "comment": f"Static website {self.node.path}"[:128],
+        }
+        props.update(distribution_props or {})
+        #: The CloudFront distribution.
+        self.distribution = cloudfront.Distribution(self, "Resource", **props)
+        self._acknowledge(certificate, geo_restriction, web_acl_arn)
+        #: ``https://`` URL of the site: the first custom domain, else CloudFront's name.
+        self.url = f"https://{names[0] if names else self.distribution.distribution_domain_name}"
+
+        #: The upload of ``content_path``, when given.
+        self.deployment: s3_deployment.BucketDeployment | None = None
+        sources = [s3_deployment.Source.asset(str(folder))] if folder is not None else []
+        sources.extend(content_sources or ())
+        if sources:
+            self.deployment = s3_deployment.BucketDeployment(
+                self,
+                "Deployment",
+                destination_bucket=self.bucket,
+                sources=sources,
+                distribution=self.distribution,
+                distribution_paths=["/*"],
+                prune=True,
+                retain_on_delete=not destroy,
+            )
+            _acknowledge_deployment_handler(self, self.bucket)
+        _quiet_redundant_dependencies(cdk.Stack.of(self))
+
+    def _new_log_bucket(self, removal_policy: cdk.RemovalPolicy, destroy: bool) -> s3.IBucket:
+        logs = SecureBucket(
+            self,
+            "LogBucket",
+            removal_policy=removal_policy,
+            auto_delete_objects=destroy,
+            versioned=False,
+            lifecycle_rules=[
+                s3.LifecycleRule(id="ExpireAccessLogs", expiration=cdk.Duration.days(365))
+            ],
+            # CloudFront's standard logs are delivered with an ACL grant to the bucket owner.
+            bucket_props={"object_ownership": s3.ObjectOwnership.BUCKET_OWNER_PREFERRED},
+        )
+        cdk.Validations.of(logs.bucket).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-S1",
+                reason="This is the access-log bucket itself; logging its own accesses "
+                "into itself would loop.",
+            )
+        )
+        return logs.bucket
+
+    def _acknowledge(
+        self,
+        certificate: acm.ICertificate | None,
+        geo_restriction: cloudfront.GeoRestriction | None,
+        web_acl_arn: str | None,
+    ) -> None:
+        acknowledgements = []
+        if geo_restriction is None:
+            acknowledgements.append(
+                (
+                    "AwsSolutions-CFR1",
+                    "The site is public and served in every country; pass geo_restriction "
+                    "to limit it.",
+                )
+            )
+        if web_acl_arn is None:
+            acknowledgements.append(
+                (
+                    "AwsSolutions-CFR2",
+                    "Static files behind a cache carry no application logic; a CLOUDFRONT "
+                    "web ACL must live in us-east-1 and is passed as web_acl_arn when needed.",
+                )
+            )
+        if certificate is None:
+            acknowledgements.append(
+                (
+                    "AwsSolutions-CFR4",
+                    "Without a custom domain CloudFront serves its default *.cloudfront.net "
+                    "certificate, whose TLS policy cannot be set; with a certificate the "
+                    "minimum is TLSv1.2_2021.",
+                )
+            )
+        for rule, reason in acknowledgements:
+            cdk.Validations.of(self.distribution).acknowledge(
+                cdk.Acknowledgment(id=rule, reason=reason)
+            )
+
+
+def _security_headers(scope: Construct, csp: str) -> cloudfront.ResponseHeadersPolicy:
+    return cloudfront.ResponseHeadersPolicy(
+        scope,
+        "SecurityHeaders",
+        comment="Security headers of a static website",
+        security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
+            strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+                access_control_max_age=cdk.Duration.days(730),
+                include_subdomains=True,
+                preload=True,
+                override=True,
+            ),
+            content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+            frame_options=cloudfront.ResponseHeadersFrameOptions(
+                frame_option=cloudfront.HeadersFrameOption.DENY, override=True
+            ),
+            referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
+                referrer_policy=cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+                override=True,
+            ),
+            content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
+                content_security_policy=csp, override=True
+            ),
+        ),
+    )
+
+
+def _acknowledge_deployment_handler(scope: Construct, bucket: s3.IBucket) -> None:
+    """Acknowledge what cdk-nag finds on CDK's shared BucketDeployment handler.
+
+    ``BucketDeployment`` creates one singleton function per stack (outside this construct)
+    whose role, policy and runtime CDK controls.
+    """
+    stack = cdk.Stack.of(scope)
+    bucket_objects = f"{_nag_resource(stack.resolve(bucket.bucket_arn))}/*"
+    copying = (
+        "CDK's BucketDeployment handler copies the asset objects into the site bucket; "
+        "CDK's grant uses these object-level wildcards."
+    )
+    rules = {
+        "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+        "AWSLambdaBasicExecutionRole]": "CDK's BucketDeployment handler role; the managed "
+        "policy only lets it write its own logs.",
+        "AwsSolutions-L1": "CDK pins the BucketDeployment handler's runtime together with its "
+        "bundled AWS CLI layer; it is not ours to change.",
+        "AwsSolutions-IAM5[Resource::*]": "CDK writes the handler's cloudfront:CreateInvalidation "
+        "and GetInvalidation on '*'; it only invalidates after an upload.",
+        "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-"
+        "<AWS::AccountId>-<AWS::Region>/*]": "Reads the uploaded asset zip from the CDK "
+        "bootstrap assets bucket, whose keys are content hashes.",
+        f"AwsSolutions-IAM5[Resource::{bucket_objects}]": copying,
+    }
+    for action in ("s3:GetBucket*", "s3:GetObject*", "s3:List*", "s3:Abort*", "s3:DeleteObject*"):
+        rules[f"AwsSolutions-IAM5[Action::{action}]"] = copying
+    for child in stack.node.children:
+        if child.node.id.startswith("Custom::CDKBucketDeployment"):
+            for rule, reason in rules.items():
+                cdk.Validations.of(child).acknowledge(cdk.Acknowledgment(id=rule, reason=reason))
+
+
+def _nag_resource(resolved: Any) -> str:
+    """A resolved ARN written the way cdk-nag names it in an IAM5 finding."""
+    if isinstance(resolved, str):
+        return resolved
+    if isinstance(resolved, dict) and "Fn::GetAtt" in resolved:
+        return "<{}.{}>".format(*resolved["Fn::GetAtt"])
+    if isinstance(resolved, dict) and "Ref" in resolved:
+        return f"<{resolved['Ref']}>"
+    if isinstance(resolved, dict) and "Fn::Join" in resolved:
+        separator, parts = resolved["Fn::Join"]
+        return str(separator).join(_nag_resource(part) for part in parts)
+    return str(resolved)
+
+
+def _quiet_redundant_dependencies(stack: cdk.Stack) -> None:
+    """Silence cfn-lint W3005 on the handlers CDK adds for auto-delete and deployment.
+
+    CDK gives those functions a DependsOn on their role that the Role property's GetAtt
+    already implies; cfn-lint reports the redundancy and nothing else is hidden.
+    """
+    for child in stack.node.children:
+        name = child.node.id
+        if name.startswith("Custom::CDKBucketDeployment"):
+            target = child.node.default_child
+        elif name.startswith("Custom::S3AutoDeleteObjectsCustomResourceProvider"):
+            target = child.node.try_find_child("Handler")
+        else:
+            continue
+        if isinstance(target, cdk.CfnResource):
+            target.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
+
+
+def _check_domain(
+    domain_names: Sequence[str] | None, certificate: acm.ICertificate | None
+) -> tuple[str, ...]:
+    if isinstance(domain_names, str):
+        raise TypeError("domain_names must be a sequence of names, not a single string")
+    names = tuple(domain_names or ())
+    if certificate is not None and not hasattr(certificate, "certificate_arn"):
+        raise TypeError(
+            f"certificate must be an acm.ICertificate, got {type(certificate).__name__}"
+        )
+    if names and certificate is None:
+        raise ValueError(f"domain_names {list(names)} need a certificate (acm.ICertificate)")
+    if certificate is not None and not names:
+        raise ValueError("certificate is given but domain_names is empty; give the names it covers")
+    if certificate is not None:
+        arn = certificate.certificate_arn
+        region = arn.split(":")[3] if not is_token(arn) and arn.count(":") >= 5 else None
+        if region is not None and region != CERTIFICATE_REGION:
+            raise ValueError(
+                f"certificate must be in {CERTIFICATE_REGION} for CloudFront, got one in {region}"
+            )
+    for name in names:
+        if not is_token(name) and ("." not in name or "/" in name or " " in name):
+            raise ValueError(f"domain_names contains {name!r}, which is not a domain name")
+    return names
+
+
+def _check_fallback(
+    index_document: str, path: str | None, codes: Sequence[int] | None
+) -> tuple[int, ...]:
+    if not index_document or index_document.startswith("/"):
+        raise ValueError(
+            f"index_document must be an object key without a leading '/', got {index_document!r}"
+        )
+    if path is None:
+        if codes:
+            raise ValueError("spa_fallback_status_codes need a spa_fallback_path")
+        return ()
+    if not path.startswith("/"):
+        raise ValueError(f"spa_fallback_path must start with '/', got {path!r}")
+    result = tuple(DEFAULT_SPA_STATUS_CODES if codes is None else codes)
+    for code in result:
+        if isinstance(code, bool) or not isinstance(code, int) or not 400 <= code <= 599:
+            raise ValueError(
+                f"spa_fallback_status_codes must be HTTP error codes 400..599, got {code!r}"
+            )
+    if len(set(result)) != len(result):
+        raise ValueError(f"spa_fallback_status_codes has duplicates: {list(result)}")
+    return result
+
+
+def _check_content(content_path: str | os.PathLike[str] | None) -> Path | None:
+    if content_path is None:
+        return None
+    folder = Path(content_path)
+    if not folder.is_dir():
+        raise ValueError(f"content_path must be an existing folder, got {str(folder)!r}")
+    return folder
