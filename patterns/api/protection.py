@@ -1,0 +1,81 @@
+"""A regional WAF web ACL with AWS managed rule groups, for an API Gateway stage."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import aws_cdk as cdk
+from aws_cdk import aws_wafv2 as wafv2
+from constructs import Construct
+
+from patterns._validation import check_range
+
+#: AWS managed rule groups the web ACL applies by default, in priority order.
+DEFAULT_MANAGED_RULE_GROUPS = (
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+    "AWSManagedRulesAmazonIpReputationList",
+)
+
+
+def _visibility(metric_name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+    return wafv2.CfnWebACL.VisibilityConfigProperty(
+        cloud_watch_metrics_enabled=True,
+        metric_name=metric_name,
+        sampled_requests_enabled=True,
+    )
+
+
+def regional_web_acl(
+    scope: Construct,
+    construct_id: str,
+    *,
+    managed_rule_groups: Sequence[str] = DEFAULT_MANAGED_RULE_GROUPS,
+    rate_limit: int | None = 2000,
+) -> wafv2.CfnWebACL:
+    """A REGIONAL web ACL: allow by default, block what the managed groups and the rate
+    rule match.
+
+    :param managed_rule_groups: names of AWS managed rule groups (vendor ``AWS``).
+    :param rate_limit: requests per 5 minutes from one IP before it is blocked, 10..2e9;
+        ``None`` for no rate rule.
+    """
+    if isinstance(managed_rule_groups, str):
+        raise TypeError("managed_rule_groups must be a sequence of rule group names")
+    check_range("waf rate_limit", rate_limit, 10, 2_000_000_000, "requests per 5 minutes")
+    rules = [
+        wafv2.CfnWebACL.RuleProperty(
+            name=group,
+            priority=priority,
+            override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
+            statement=wafv2.CfnWebACL.StatementProperty(
+                managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                    vendor_name="AWS", name=group
+                )
+            ),
+            visibility_config=_visibility(group),
+        )
+        for priority, group in enumerate(managed_rule_groups, start=1)
+    ]
+    if rate_limit is not None:
+        rules.append(
+            wafv2.CfnWebACL.RuleProperty(
+                name="RateLimitPerIp",
+                priority=len(rules) + 1,
+                action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                        aggregate_key_type="IP", limit=rate_limit
+                    )
+                ),
+                visibility_config=_visibility("RateLimitPerIp"),
+            )
+        )
+    return wafv2.CfnWebACL(
+        scope,
+        construct_id,
+        scope="REGIONAL",
+        default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+        rules=rules,
+        visibility_config=_visibility(cdk.Names.unique_id(scope)[-128:]),
+    )
