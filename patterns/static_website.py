@@ -158,23 +158,45 @@ class StaticWebsite(Construct):
         #: ``https://`` URL of the site: the first custom domain, else CloudFront's name.
         self.url = f"https://{names[0] if names else self.distribution.distribution_domain_name}"
 
-        #: The upload of ``content_path``, when given.
+        self._destroy = destroy
+        #: The upload of the content, once deployed (see :meth:`add_content`).
         self.deployment: s3_deployment.BucketDeployment | None = None
-        sources = [s3_deployment.Source.asset(str(folder))] if folder is not None else []
-        sources.extend(content_sources or ())
-        if sources:
-            self.deployment = s3_deployment.BucketDeployment(
-                self,
-                "Deployment",
-                destination_bucket=self.bucket,
-                sources=sources,
-                distribution=self.distribution,
-                distribution_paths=["/*"],
-                prune=True,
-                retain_on_delete=not destroy,
-            )
-            _acknowledge_deployment_handler(self, self.bucket)
+        if folder is not None or content_sources:
+            self.add_content(folder, content_sources)
         _quiet_redundant_dependencies(cdk.Stack.of(self))
+
+    def add_content(
+        self,
+        content_path: str | os.PathLike[str] | None = None,
+        sources: Sequence[s3_deployment.ISource] | None = None,
+    ) -> s3_deployment.BucketDeployment:
+        """Upload a local folder and/or other sources to the bucket on every deployment.
+
+        Objects not in the sources are removed (prune) and CloudFront's cache is
+        invalidated. Call it at most once; use it instead of the constructor's
+        ``content_path`` when a source needs values created after the site (e.g.
+        ``Source.json_data("config.json", {"apiUrl": api.url})``).
+        """
+        if self.deployment is not None:
+            raise ValueError(f"{self.node.path} already deploys content; pass all sources once")
+        folder = _check_content(content_path)
+        all_sources = [s3_deployment.Source.asset(str(folder))] if folder is not None else []
+        all_sources.extend(sources or ())
+        if not all_sources:
+            raise ValueError("add_content needs content_path or sources")
+        self.deployment = s3_deployment.BucketDeployment(
+            self,
+            "Deployment",
+            destination_bucket=self.bucket,
+            sources=all_sources,
+            distribution=self.distribution,
+            distribution_paths=["/*"],
+            prune=True,
+            retain_on_delete=not self._destroy,
+        )
+        _acknowledge_deployment_handler(self, self.bucket)
+        _quiet_redundant_dependencies(cdk.Stack.of(self))
+        return self.deployment
 
     def _new_log_bucket(self, removal_policy: cdk.RemovalPolicy, destroy: bool) -> s3.IBucket:
         logs = SecureBucket(

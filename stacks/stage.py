@@ -9,6 +9,7 @@ from stacks.compliance import add_compliance_checks
 from stacks.config import StageConfig
 from stacks.function_settings import function_defaults
 from stacks.operations import OperationsStack
+from stacks.web import WebStack
 
 
 class ShopStage(cdk.Stage):
@@ -22,3 +23,6 @@ class ShopStage(cdk.Stage):
         cdk.Tags.of(self).add("project", "serverless-patterns")
         cdk.Tags.of(self).add("stage", config.name)
         self.operations = OperationsStack(self, "Operations", config=config)
+        self.web = WebStack(
+            self, "Web", config=config, alarm_topic=self.operations.notifications.topic
+        )

@@ -247,3 +247,16 @@ def test_certificate_rules(stack: cdk.Stack) -> None:
     )
     with pytest.raises(ValueError, match="must be in us-east-1"):
         StaticWebsite(stack, "RegionalSite", domain_names=["a.example.com"], certificate=elsewhere)
+
+
+def test_content_added_after_construction_once(stack: cdk.Stack, site_dir: Path) -> None:
+    site = StaticWebsite(stack, "Site")
+    with pytest.raises(ValueError, match="needs content_path or sources"):
+        site.add_content()
+    deployment = site.add_content(
+        site_dir, [s3_deployment.Source.json_data("config.json", {"url": site.url})]
+    )
+    assert site.deployment is deployment
+    with pytest.raises(ValueError, match="already deploys content"):
+        site.add_content(site_dir)
+    Template.from_stack(stack).resource_count_is("Custom::CDKBucketDeployment", 1)
