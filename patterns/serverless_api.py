@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -22,16 +23,18 @@ from patterns._validation import check_choice, check_duration, check_range
 from patterns.api.auth import Authorization, LambdaAuthorizer
 from patterns.api.endpoints import RouteBuilder
 from patterns.api.monitoring import add_stage_alarms
-from patterns.api.protection import regional_web_acl
 from patterns.api.routes import AUTH_TYPES, Route, RouteTarget, Throttle, check_sibling_parameters
 from patterns.api.stage import ACCESS_LOG_FIELDS, MethodSettings
 from patterns.api.usage import ApiUsagePlan, add_usage_plan, check_plans
 from patterns.function_defaults import FunctionDefaults
+from patterns.web_acl import managed_web_acl
 
 #: Stage-wide throttling applied unless the caller passes another (or ``None``).
 DEFAULT_THROTTLE = Throttle(rate_limit=100, burst_limit=200)
 #: p99 latency above which the latency alarm fires.
 DEFAULT_LATENCY_P99 = cdk.Duration.seconds(3)
+_STAGE_NAME = re.compile(r"^[A-Za-z0-9_]{1,128}$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 CACHE_SIZES = ("0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237")
 
 __all__ = ["DEFAULT_THROTTLE", "ApiUsagePlan", "LambdaAuthorizer", "Route", "ServerlessApi"]
@@ -76,8 +79,8 @@ class ServerlessApi(Construct):
     :param throttle: stage-wide rate and burst; ``None`` leaves the account's limits.
         Default: :data:`DEFAULT_THROTTLE` (100 requests/s, burst 200).
     :param usage_plans: usage plans with API keys, quotas and throttles. Default: none.
-    :param cors_origins: origins allowed by CORS preflight (``["*"]`` for any).
-        Default: no CORS.
+    :param cors_origins: origins allowed by CORS preflight (``["*"]`` for any); with one
+        origin, API Gateway's own 4XX/5XX responses carry it too. Default: no CORS.
     :param cors_allow_headers: headers CORS allows. Default: CDK's default headers.
     :param tracing: X-Ray tracing of the stage. Default: True.
     :param execution_logging_level: execution log level. Default: ``ERROR``.
@@ -159,6 +162,13 @@ class ServerlessApi(Construct):
         if isinstance(cors_origins, str):
             raise TypeError("cors_origins must be a sequence of origins, not a single string")
         plans = check_plans(usage_plans)
+        if not _STAGE_NAME.match(stage_name):
+            raise ValueError(f"stage_name must be letters, digits or '_', got {stage_name!r}")
+        if not _ENV_NAME.match(table_environment_variable):
+            raise ValueError(
+                "table_environment_variable must be a valid environment variable name, "
+                f"got {table_environment_variable!r}"
+            )
         self._default_auth = default_auth
         self._env_var = table_environment_variable
         defaults = FunctionDefaults.of(self)
@@ -223,6 +233,8 @@ class ServerlessApi(Construct):
         props.update(rest_api_props or {})
         #: The REST API.
         self.api = apigateway.RestApi(self, "Resource", **props)
+        if cors_origins and len(cors_origins) == 1:
+            _cors_on_gateway_errors(self.api, cors_origins[0])
         #: The deployed stage.
         self.stage = self.api.deployment_stage
         #: ``https://`` URL of the stage (ends with ``/``).
@@ -256,7 +268,7 @@ class ServerlessApi(Construct):
         #: The web ACL created with ``waf=True``.
         self.web_acl: wafv2.CfnWebACL | None = None
         if waf:
-            self.web_acl = regional_web_acl(self, "WebAcl", rate_limit=waf_rate_limit)
+            self.web_acl = managed_web_acl(self, "WebAcl", rate_limit=waf_rate_limit)
             web_acl_arn = self.web_acl.attr_arn
         if web_acl_arn is not None:
             wafv2.CfnWebACLAssociation(
@@ -349,3 +361,17 @@ class ServerlessApi(Construct):
                     "the role the account-level setting requires.",
                 )
             )
+
+
+def _cors_on_gateway_errors(api: apigateway.RestApi, origin: str) -> None:
+    """Errors API Gateway answers itself (403 missing key, 429 throttled, 400 invalid body)
+    carry the CORS header too, so browsers can read them."""
+    for construct_id, response_type in (
+        ("Default4XX", apigateway.ResponseType.DEFAULT_4_XX),
+        ("Default5XX", apigateway.ResponseType.DEFAULT_5_XX),
+    ):
+        api.add_gateway_response(
+            construct_id,
+            type=response_type,
+            response_headers={"Access-Control-Allow-Origin": f"'{origin}'"},
+        )

@@ -13,10 +13,12 @@ from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3_deployment
+from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from patterns._validation import is_token
 from patterns.secure_bucket import SecureBucket
+from patterns.web_acl import managed_web_acl
 
 #: The default Content-Security-Policy: everything from the site itself, nothing framed.
 DEFAULT_CONTENT_SECURITY_POLICY = (
@@ -25,7 +27,7 @@ DEFAULT_CONTENT_SECURITY_POLICY = (
 #: The status codes the SPA fallback rewrites by default (S3 answers 403 for a missing key
 #: when the reader may not list the bucket).
 DEFAULT_SPA_STATUS_CODES = (403, 404)
-#: CloudFront accepts ACM certificates only from this region.
+#: CloudFront accepts ACM certificates and web ACLs only from this region.
 CERTIFICATE_REGION = "us-east-1"
 
 
@@ -63,8 +65,10 @@ class StaticWebsite(Construct):
         Default: :data:`DEFAULT_CONTENT_SECURITY_POLICY`.
     :param price_class: CloudFront price class. Default: ``PRICE_CLASS_100``.
     :param geo_restriction: countries allowed or denied. Default: none (served everywhere).
-    :param web_acl_arn: ARN of a WAF web ACL of CLOUDFRONT scope (created in us-east-1).
-        Default: none.
+    :param waf: create a CLOUDFRONT-scope WAF web ACL (AWS managed rule groups and a
+        per-IP rate rule) for the distribution; such ACLs exist only in us-east-1, so the
+        stack must be deployed there. Default: False.
+    :param web_acl_arn: ARN of an existing CLOUDFRONT-scope web ACL instead. Default: none.
     :param content_path: a local folder uploaded to the bucket on deployment (and the
         cache invalidated). Default: nothing uploaded.
     :param content_sources: more ``s3_deployment`` sources deployed with (or without)
@@ -89,6 +93,7 @@ class StaticWebsite(Construct):
         content_security_policy: str = DEFAULT_CONTENT_SECURITY_POLICY,
         price_class: cloudfront.PriceClass = cloudfront.PriceClass.PRICE_CLASS_100,
         geo_restriction: cloudfront.GeoRestriction | None = None,
+        waf: bool = False,
         web_acl_arn: str | None = None,
         content_path: str | os.PathLike[str] | None = None,
         content_sources: Sequence[s3_deployment.ISource] | None = None,
@@ -99,6 +104,20 @@ class StaticWebsite(Construct):
         codes = _check_fallback(index_document, spa_fallback_path, spa_fallback_status_codes)
         folder = _check_content(content_path)
         destroy = removal_policy == cdk.RemovalPolicy.DESTROY
+        #: The CLOUDFRONT web ACL created with ``waf=True``.
+        self.web_acl: wafv2.CfnWebACL | None = None
+        if waf:
+            if web_acl_arn is not None:
+                raise ValueError("give waf=True (create a web ACL) or web_acl_arn, not both")
+            region = cdk.Stack.of(self).region
+            if region != CERTIFICATE_REGION:
+                raise ValueError(
+                    "waf=True needs the stack in us-east-1, where CloudFront web ACLs live; "
+                    f"got region {region if not is_token(region) else 'unresolved'}. Pass the "
+                    "web_acl_arn of an ACL created in us-east-1 instead"
+                )
+            self.web_acl = managed_web_acl(self, "WebAcl", waf_scope="CLOUDFRONT")
+            web_acl_arn = self.web_acl.attr_arn
 
         #: Where CloudFront and S3 write access logs.
         self.log_bucket = log_bucket or self._new_log_bucket(removal_policy, destroy)

@@ -81,7 +81,11 @@ class WebStack(cdk.Stack):
             **kwargs,
         )
         removal = config.cdk_removal_policy
-        self.storefront = StaticWebsite(self, "Storefront", removal_policy=removal)
+        # CloudFront web ACLs exist only in us-east-1: elsewhere the storefront (static
+        # files) goes without, while the API below has its regional one.
+        self.storefront = StaticWebsite(
+            self, "Storefront", removal_policy=removal, waf=config.region == "us-east-1"
+        )
 
         self.products = ServerlessFunction(
             self,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from aws_cdk import aws_lambda as lambda_
@@ -97,6 +98,10 @@ class Route:
         if isinstance(self.authorization_scopes, str):
             raise TypeError(f"route {self.key}: authorization_scopes must be a sequence")
         object.__setattr__(self, "authorization_scopes", tuple(self.authorization_scopes))
+        if self.request_schema is not None:
+            if not isinstance(self.request_schema, Mapping):
+                raise TypeError(f"route {self.key}: request_schema must be a JSON Schema mapping")
+            object.__setattr__(self, "request_schema", MappingProxyType(dict(self.request_schema)))
         if self.authorization_scopes and self.auth not in (None, "cognito"):
             raise ValueError(f"route {self.key}: authorization_scopes need auth='cognito'")
         if not isinstance(self.function, ServerlessFunction) and not hasattr(

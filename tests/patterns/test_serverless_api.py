@@ -426,6 +426,14 @@ def test_body_model_cors_cache_and_path_parameters(
     assert stage["MethodSettings"][0]["CachingEnabled"] is True
     assert stage["MethodSettings"][0]["CacheTtlInSeconds"] == 60
     assert stage["MethodSettings"][0]["CacheDataEncrypted"] is True
+    responses = {
+        r["Properties"]["ResponseType"]: r["Properties"]["ResponseParameters"]
+        for r in resources(template, "AWS::ApiGateway::GatewayResponse")
+    }
+    assert responses == {
+        kind: {"gatewayresponse.header.Access-Control-Allow-Origin": "'https://shop.example.com'"}
+        for kind in ("DEFAULT_4XX", "DEFAULT_5XX")
+    }
     options = [m for (verb, _), m in methods(template).items() if verb == "OPTIONS"]
     assert len(options) == 3  # root, /products, /products/{id}
     assert "https://shop.example.com" in str(options[0]["Integration"])
@@ -591,6 +599,8 @@ def test_bad_settings_are_rejected(factory: Any, message: str) -> None:
         ({"cache_size": "1"}, "cache_size must be one of"),
         ({"usage_plans": [ApiUsagePlan("A"), ApiUsagePlan("A")]}, "unique"),
         ({"create_user_pool": True, "user_pool": "pool"}, "not both"),
+        ({"stage_name": "v1/beta"}, "stage_name must be"),
+        ({"table_environment_variable": "TABLE-NAME"}, "table_environment_variable"),
     ],
 )
 def test_bad_api_arguments_are_rejected(

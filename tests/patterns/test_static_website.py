@@ -260,3 +260,25 @@ def test_content_added_after_construction_once(stack: cdk.Stack, site_dir: Path)
     with pytest.raises(ValueError, match="already deploys content"):
         site.add_content(site_dir)
     Template.from_stack(stack).resource_count_is("Custom::CDKBucketDeployment", 1)
+
+
+def test_waf_created_in_us_east_1() -> None:
+    from tests.support.cdk_app import cli_context
+
+    app = cdk.App(context=cli_context())
+    stack = cdk.Stack(app, "Edge", env=cdk.Environment(account="123456789012", region="us-east-1"))
+    site = StaticWebsite(stack, "Site", waf=True)
+    template = Template.from_stack(stack)
+    acl = next(iter(template.find_resources("AWS::WAFv2::WebACL").values()))["Properties"]
+    assert acl["Scope"] == "CLOUDFRONT"
+    assert [rule["Name"] for rule in acl["Rules"]][-1] == "RateLimitPerIp"
+    assert "Fn::GetAtt" in distribution_config(template)["WebACLId"]
+    assert site.web_acl is not None
+    assert "AwsSolutions-CFR2" not in acknowledged(site)
+
+
+def test_waf_elsewhere_or_twice_is_rejected(stack: cdk.Stack) -> None:
+    with pytest.raises(ValueError, match=r"needs the stack in us-east-1.*got region eu-west-1"):
+        StaticWebsite(stack, "Site", waf=True)
+    with pytest.raises(ValueError, match="not both"):
+        StaticWebsite(stack, "Both", waf=True, web_acl_arn="arn:aws:wafv2:x")

@@ -1,4 +1,4 @@
-"""A regional WAF web ACL with AWS managed rule groups, for an API Gateway stage."""
+"""A WAF web ACL with AWS managed rule groups, for an API stage or a CloudFront distribution."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from patterns._validation import check_range
+from patterns._validation import check_choice, check_range
 
 #: AWS managed rule groups the web ACL applies by default, in priority order.
 DEFAULT_MANAGED_RULE_GROUPS = (
@@ -26,22 +26,29 @@ def _visibility(metric_name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
     )
 
 
-def regional_web_acl(
+#: WAF scopes: ``REGIONAL`` (API Gateway, ALB...) or ``CLOUDFRONT`` (only in us-east-1).
+WAF_SCOPES = frozenset({"REGIONAL", "CLOUDFRONT"})
+
+
+def managed_web_acl(
     scope: Construct,
     construct_id: str,
     *,
+    waf_scope: str = "REGIONAL",
     managed_rule_groups: Sequence[str] = DEFAULT_MANAGED_RULE_GROUPS,
     rate_limit: int | None = 2000,
 ) -> wafv2.CfnWebACL:
-    """A REGIONAL web ACL: allow by default, block what the managed groups and the rate
+    """A web ACL that allows by default and blocks what the managed groups and the rate
     rule match.
 
+    :param waf_scope: ``REGIONAL`` or ``CLOUDFRONT``.
     :param managed_rule_groups: names of AWS managed rule groups (vendor ``AWS``).
     :param rate_limit: requests per 5 minutes from one IP before it is blocked, 10..2e9;
         ``None`` for no rate rule.
     """
     if isinstance(managed_rule_groups, str):
         raise TypeError("managed_rule_groups must be a sequence of rule group names")
+    check_choice("waf_scope", waf_scope, WAF_SCOPES)
     check_range("waf rate_limit", rate_limit, 10, 2_000_000_000, "requests per 5 minutes")
     rules = [
         wafv2.CfnWebACL.RuleProperty(
@@ -74,7 +81,7 @@ def regional_web_acl(
     return wafv2.CfnWebACL(
         scope,
         construct_id,
-        scope="REGIONAL",
+        scope=waf_scope,
         default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
         rules=rules,
         visibility_config=_visibility(cdk.Names.unique_id(scope)[-128:]),
