@@ -16,7 +16,6 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
-from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from patterns._validation import check_choice, check_duration, check_range
@@ -24,10 +23,16 @@ from patterns.api.auth import Authorization, LambdaAuthorizer
 from patterns.api.endpoints import RouteBuilder
 from patterns.api.monitoring import add_stage_alarms
 from patterns.api.routes import AUTH_TYPES, Route, RouteTarget, Throttle, check_sibling_parameters
-from patterns.api.stage import ACCESS_LOG_FIELDS, MethodSettings
+from patterns.api.stage import (
+    ACCESS_LOG_FIELDS,
+    MethodSettings,
+    acknowledge_cloud_watch_role,
+    cors_on_gateway_errors,
+    new_table,
+    protect_stage,
+)
 from patterns.api.usage import ApiUsagePlan, add_usage_plan, check_plans
 from patterns.function_defaults import FunctionDefaults
-from patterns.web_acl import managed_web_acl
 
 #: Stage-wide throttling applied unless the caller passes another (or ``None``).
 DEFAULT_THROTTLE = Throttle(rate_limit=100, burst_limit=200)
@@ -176,16 +181,11 @@ class ServerlessApi(Construct):
         #: The table the routes use, when there is one.
         self.table: dynamodb.ITable | None = table
         if partition_key is not None:
-            self.table = dynamodb.Table(
+            self.table = new_table(
                 self,
-                "Table",
                 partition_key=partition_key,
                 sort_key=sort_key,
-                billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-                encryption=dynamodb.TableEncryption.AWS_MANAGED,
-                point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                    point_in_time_recovery_enabled=point_in_time_recovery
-                ),
+                point_in_time_recovery=point_in_time_recovery,
                 time_to_live_attribute=time_to_live_attribute,
                 removal_policy=removal_policy,
             )
@@ -234,7 +234,7 @@ class ServerlessApi(Construct):
         #: The REST API.
         self.api = apigateway.RestApi(self, "Resource", **props)
         if cors_origins and len(cors_origins) == 1:
-            _cors_on_gateway_errors(self.api, cors_origins[0])
+            cors_on_gateway_errors(self.api, cors_origins[0])
         #: The deployed stage.
         self.stage = self.api.deployment_stage
         #: ``https://`` URL of the stage (ends with ``/``).
@@ -255,7 +255,8 @@ class ServerlessApi(Construct):
             cache_ttl=cache_ttl,
         )
         self._settings.render(self._builder.routes)
-        self._acknowledge_stage(cloud_watch_role)
+        if cloud_watch_role:
+            acknowledge_cloud_watch_role(self.api)
         for route in routes or ():
             self.add(route)
 
@@ -266,25 +267,9 @@ class ServerlessApi(Construct):
             self.usage_plans[plan.name] = add_usage_plan(self, self.api, plan, self.api_keys)
 
         #: The web ACL created with ``waf=True``.
-        self.web_acl: wafv2.CfnWebACL | None = None
-        if waf:
-            self.web_acl = managed_web_acl(self, "WebAcl", rate_limit=waf_rate_limit)
-            web_acl_arn = self.web_acl.attr_arn
-        if web_acl_arn is not None:
-            wafv2.CfnWebACLAssociation(
-                self,
-                "WebAclAssociation",
-                resource_arn=self.stage.stage_arn,
-                web_acl_arn=web_acl_arn,
-            )
-        else:
-            cdk.Validations.of(self.stage).acknowledge(
-                cdk.Acknowledgment(
-                    id="AwsSolutions-APIG3",
-                    reason="No WAF web ACL was asked for (waf=False, no web_acl_arn); the "
-                    "stage throttles and validates every request instead.",
-                )
-            )
+        self.web_acl = protect_stage(
+            self, self.stage, waf=waf, rate_limit=waf_rate_limit, web_acl_arn=web_acl_arn
+        )
         #: The stage's alarms: 5XX rate and p99 latency.
         self.alarms: list[cloudwatch.Alarm] = add_stage_alarms(
             self,
@@ -347,31 +332,3 @@ class ServerlessApi(Construct):
     def metric_count(self, **kwargs: Any) -> cloudwatch.Metric:
         """Requests to the stage."""
         return self.stage.metric_count(**kwargs)
-
-    def _acknowledge_stage(self, cloud_watch_role: bool) -> None:
-        if not cloud_watch_role:
-            return
-        role = self.api.node.try_find_child("CloudWatchRole")
-        if role is not None:
-            cdk.Validations.of(role).acknowledge(
-                cdk.Acknowledgment(
-                    id="AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/"
-                    "service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
-                    reason="API Gateway's own managed policy for writing its logs; it is "
-                    "the role the account-level setting requires.",
-                )
-            )
-
-
-def _cors_on_gateway_errors(api: apigateway.RestApi, origin: str) -> None:
-    """Errors API Gateway answers itself (403 missing key, 429 throttled, 400 invalid body)
-    carry the CORS header too, so browsers can read them."""
-    for construct_id, response_type in (
-        ("Default4XX", apigateway.ResponseType.DEFAULT_4_XX),
-        ("Default5XX", apigateway.ResponseType.DEFAULT_5_XX),
-    ):
-        api.add_gateway_response(
-            construct_id,
-            type=response_type,
-            response_headers={"Access-Control-Allow-Origin": f"'{origin}'"},
-        )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
@@ -16,7 +15,14 @@ from aws_cdk import aws_s3_deployment as s3_deployment
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
+from patterns._cdk_singletons import acknowledge_deployment_handler, quiet_redundant_dependencies
 from patterns._validation import is_token
+from patterns._website_checks import (
+    CERTIFICATE_REGION,
+    check_content,
+    check_domain,
+    check_fallback,
+)
 from patterns.secure_bucket import SecureBucket
 from patterns.web_acl import managed_web_acl
 
@@ -24,11 +30,6 @@ from patterns.web_acl import managed_web_acl
 DEFAULT_CONTENT_SECURITY_POLICY = (
     "default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
 )
-#: The status codes the SPA fallback rewrites by default (S3 answers 403 for a missing key
-#: when the reader may not list the bucket).
-DEFAULT_SPA_STATUS_CODES = (403, 404)
-#: CloudFront accepts ACM certificates and web ACLs only from this region.
-CERTIFICATE_REGION = "us-east-1"
 
 
 class StaticWebsite(Construct):
@@ -100,9 +101,9 @@ class StaticWebsite(Construct):
         distribution_props: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
-        names = _check_domain(domain_names, certificate)
-        codes = _check_fallback(index_document, spa_fallback_path, spa_fallback_status_codes)
-        folder = _check_content(content_path)
+        names = check_domain(domain_names, certificate)
+        codes = check_fallback(index_document, spa_fallback_path, spa_fallback_status_codes)
+        folder = check_content(content_path)
         destroy = removal_policy == cdk.RemovalPolicy.DESTROY
         #: The CLOUDFRONT web ACL created with ``waf=True``.
         self.web_acl: wafv2.CfnWebACL | None = None
@@ -182,7 +183,7 @@ class StaticWebsite(Construct):
         self.deployment: s3_deployment.BucketDeployment | None = None
         if folder is not None or content_sources:
             self.add_content(folder, content_sources)
-        _quiet_redundant_dependencies(cdk.Stack.of(self))
+        quiet_redundant_dependencies(cdk.Stack.of(self))
 
     def add_content(
         self,
@@ -198,7 +199,7 @@ class StaticWebsite(Construct):
         """
         if self.deployment is not None:
             raise ValueError(f"{self.node.path} already deploys content; pass all sources once")
-        folder = _check_content(content_path)
+        folder = check_content(content_path)
         all_sources = [s3_deployment.Source.asset(str(folder))] if folder is not None else []
         all_sources.extend(sources or ())
         if not all_sources:
@@ -213,8 +214,8 @@ class StaticWebsite(Construct):
             prune=True,
             retain_on_delete=not self._destroy,
         )
-        _acknowledge_deployment_handler(self, self.bucket)
-        _quiet_redundant_dependencies(cdk.Stack.of(self))
+        acknowledge_deployment_handler(self, self.bucket)
+        quiet_redundant_dependencies(cdk.Stack.of(self))
         return self.deployment
 
     def _new_log_bucket(self, removal_policy: cdk.RemovalPolicy, destroy: bool) -> s3.IBucket:
@@ -302,128 +303,3 @@ def _security_headers(scope: Construct, csp: str) -> cloudfront.ResponseHeadersP
             ),
         ),
     )
-
-
-def _acknowledge_deployment_handler(scope: Construct, bucket: s3.IBucket) -> None:
-    """Acknowledge what cdk-nag finds on CDK's shared BucketDeployment handler.
-
-    ``BucketDeployment`` creates one singleton function per stack (outside this construct)
-    whose role, policy and runtime CDK controls.
-    """
-    stack = cdk.Stack.of(scope)
-    bucket_objects = f"{_nag_resource(stack.resolve(bucket.bucket_arn))}/*"
-    copying = (
-        "CDK's BucketDeployment handler copies the asset objects into the site bucket; "
-        "CDK's grant uses these object-level wildcards."
-    )
-    rules = {
-        "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
-        "AWSLambdaBasicExecutionRole]": "CDK's BucketDeployment handler role; the managed "
-        "policy only lets it write its own logs.",
-        "AwsSolutions-L1": "CDK pins the BucketDeployment handler's runtime together with its "
-        "bundled AWS CLI layer; it is not ours to change.",
-        "AwsSolutions-IAM5[Resource::*]": "CDK writes the handler's cloudfront:CreateInvalidation "
-        "and GetInvalidation on '*'; it only invalidates after an upload.",
-        "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-"
-        "<AWS::AccountId>-<AWS::Region>/*]": "Reads the uploaded asset zip from the CDK "
-        "bootstrap assets bucket, whose keys are content hashes.",
-        f"AwsSolutions-IAM5[Resource::{bucket_objects}]": copying,
-    }
-    for action in ("s3:GetBucket*", "s3:GetObject*", "s3:List*", "s3:Abort*", "s3:DeleteObject*"):
-        rules[f"AwsSolutions-IAM5[Action::{action}]"] = copying
-    for child in stack.node.children:
-        if child.node.id.startswith("Custom::CDKBucketDeployment"):
-            for rule, reason in rules.items():
-                cdk.Validations.of(child).acknowledge(cdk.Acknowledgment(id=rule, reason=reason))
-
-
-def _nag_resource(resolved: Any) -> str:
-    """A resolved ARN written the way cdk-nag names it in an IAM5 finding."""
-    if isinstance(resolved, str):
-        return resolved
-    if isinstance(resolved, dict) and "Fn::GetAtt" in resolved:
-        return "<{}.{}>".format(*resolved["Fn::GetAtt"])
-    if isinstance(resolved, dict) and "Ref" in resolved:
-        return f"<{resolved['Ref']}>"
-    if isinstance(resolved, dict) and "Fn::Join" in resolved:
-        separator, parts = resolved["Fn::Join"]
-        return str(separator).join(_nag_resource(part) for part in parts)
-    return str(resolved)
-
-
-def _quiet_redundant_dependencies(stack: cdk.Stack) -> None:
-    """Silence cfn-lint W3005 on the handlers CDK adds for auto-delete and deployment.
-
-    CDK gives those functions a DependsOn on their role that the Role property's GetAtt
-    already implies; cfn-lint reports the redundancy and nothing else is hidden.
-    """
-    for child in stack.node.children:
-        name = child.node.id
-        if name.startswith("Custom::CDKBucketDeployment"):
-            target = child.node.default_child
-        elif name.startswith("Custom::S3AutoDeleteObjectsCustomResourceProvider"):
-            target = child.node.try_find_child("Handler")
-        else:
-            continue
-        if isinstance(target, cdk.CfnResource):
-            target.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
-
-
-def _check_domain(
-    domain_names: Sequence[str] | None, certificate: acm.ICertificate | None
-) -> tuple[str, ...]:
-    if isinstance(domain_names, str):
-        raise TypeError("domain_names must be a sequence of names, not a single string")
-    names = tuple(domain_names or ())
-    if certificate is not None and not hasattr(certificate, "certificate_arn"):
-        raise TypeError(
-            f"certificate must be an acm.ICertificate, got {type(certificate).__name__}"
-        )
-    if names and certificate is None:
-        raise ValueError(f"domain_names {list(names)} need a certificate (acm.ICertificate)")
-    if certificate is not None and not names:
-        raise ValueError("certificate is given but domain_names is empty; give the names it covers")
-    if certificate is not None:
-        arn = certificate.certificate_arn
-        region = arn.split(":")[3] if not is_token(arn) and arn.count(":") >= 5 else None
-        if region is not None and region != CERTIFICATE_REGION:
-            raise ValueError(
-                f"certificate must be in {CERTIFICATE_REGION} for CloudFront, got one in {region}"
-            )
-    for name in names:
-        if not is_token(name) and ("." not in name or "/" in name or " " in name):
-            raise ValueError(f"domain_names contains {name!r}, which is not a domain name")
-    return names
-
-
-def _check_fallback(
-    index_document: str, path: str | None, codes: Sequence[int] | None
-) -> tuple[int, ...]:
-    if not index_document or index_document.startswith("/"):
-        raise ValueError(
-            f"index_document must be an object key without a leading '/', got {index_document!r}"
-        )
-    if path is None:
-        if codes:
-            raise ValueError("spa_fallback_status_codes need a spa_fallback_path")
-        return ()
-    if not path.startswith("/"):
-        raise ValueError(f"spa_fallback_path must start with '/', got {path!r}")
-    result = tuple(DEFAULT_SPA_STATUS_CODES if codes is None else codes)
-    for code in result:
-        if isinstance(code, bool) or not isinstance(code, int) or not 400 <= code <= 599:
-            raise ValueError(
-                f"spa_fallback_status_codes must be HTTP error codes 400..599, got {code!r}"
-            )
-    if len(set(result)) != len(result):
-        raise ValueError(f"spa_fallback_status_codes has duplicates: {list(result)}")
-    return result
-
-
-def _check_content(content_path: str | os.PathLike[str] | None) -> Path | None:
-    if content_path is None:
-        return None
-    folder = Path(content_path)
-    if not folder.is_dir():
-        raise ValueError(f"content_path must be an existing folder, got {str(folder)!r}")
-    return folder
