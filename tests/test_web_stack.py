@@ -114,3 +114,32 @@ def test_api_alarms_notify_the_operations_topic(dev: StackArtifact) -> None:
     api_alarms = [a for i, a in alarms.items() if i.startswith("Api")]
     assert len(api_alarms) == 4  # 5XX rate, p99 latency, throttles of two functions
     assert all(a["Properties"]["AlarmActions"] for a in api_alarms)
+
+
+#: Resources whose replacement loses data, keys or users; their logical ids must not move.
+STATEFUL = {
+    "AWS::DynamoDB::Table": ["ApiTableDB4CD73A", "IdempotencyTable22A5A209"],
+    "AWS::S3::Bucket": ["StorefrontBucket67E1A02B", "StorefrontLogBucketF4BB9D1F"],
+    "AWS::Cognito::UserPool": ["ApiUserPool5AB2526B"],
+    "AWS::Cognito::UserPoolGroup": ["AdminGroup"],
+    "AWS::ApiGateway::ApiKey": ["ApiPartnerExamplePartnerApiKeyF1003F2C"],
+    "AWS::ApiGateway::RestApi": ["Api9AF3637B"],
+    "AWS::CloudFront::Distribution": ["StorefrontE514317C"],
+    "AWS::Logs::LogGroup": [
+        "ApiAccessLogs50B185DB",
+        "CustomCDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756CLogGroup817B64E9",
+        "OrdersLogGroupE26395F1",
+        "ProductsLogGroup9D53593E",
+    ],
+}
+
+
+@pytest.mark.parametrize("stage", ["Dev", "Staging", "Prod"])
+def test_stateful_logical_ids_are_pinned(
+    stack_artifacts: dict[str, StackArtifact], stage: str
+) -> None:
+    resources = stack_artifacts[f"{stage}/Web"].template()["Resources"]
+    found = {
+        kind: sorted(k for k, r in resources.items() if r["Type"] == kind) for kind in STATEFUL
+    }
+    assert found == STATEFUL
