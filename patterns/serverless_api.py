@@ -72,7 +72,8 @@ class ServerlessApi(Construct):
     :param table_environment_variable: variable holding the table name in the environment
         of each ``ServerlessFunction`` with table access (imported functions cannot take
         environment). Default: ``"TABLE_NAME"``.
-    :param removal_policy: of the table, user pool and access logs. Default: ``RETAIN``.
+    :param removal_policy: of the table, user pool, access logs and WAF logs.
+        Default: ``RETAIN``.
     :param default_auth: auth of routes that set none: ``none``, ``iam``, ``cognito`` or
         ``lambda``. Default: ``"iam"``.
     :param user_pool: Cognito user pool for ``cognito`` routes. Default: none.
@@ -268,7 +269,12 @@ class ServerlessApi(Construct):
 
         #: The web ACL created with ``waf=True``.
         self.web_acl = protect_stage(
-            self, self.stage, waf=waf, rate_limit=waf_rate_limit, web_acl_arn=web_acl_arn
+            self,
+            self.stage,
+            waf=waf,
+            rate_limit=waf_rate_limit,
+            web_acl_arn=web_acl_arn,
+            removal_policy=removal_policy,
         )
         #: The stage's alarms: 5XX rate and p99 latency.
         self.alarms: list[cloudwatch.Alarm] = add_stage_alarms(

@@ -117,7 +117,9 @@ class StaticWebsite(Construct):
                     f"got region {region if not is_token(region) else 'unresolved'}. Pass the "
                     "web_acl_arn of an ACL created in us-east-1 instead"
                 )
-            self.web_acl = managed_web_acl(self, "WebAcl", waf_scope="CLOUDFRONT")
+            self.web_acl = managed_web_acl(
+                self, "WebAcl", waf_scope="CLOUDFRONT", log_removal_policy=removal_policy
+            )
             web_acl_arn = self.web_acl.attr_arn
 
         #: Where CloudFront and S3 write access logs.
@@ -224,9 +226,13 @@ class StaticWebsite(Construct):
             "LogBucket",
             removal_policy=removal_policy,
             auto_delete_objects=destroy,
-            versioned=False,
+            # Versioned (a deleted or overwritten log stays recoverable for 30 days).
             lifecycle_rules=[
-                s3.LifecycleRule(id="ExpireAccessLogs", expiration=cdk.Duration.days(365))
+                s3.LifecycleRule(
+                    id="ExpireAccessLogs",
+                    expiration=cdk.Duration.days(365),
+                    noncurrent_version_expiration=cdk.Duration.days(30),
+                )
             ],
             # CloudFront's standard logs are delivered with an ACL grant to the bucket owner.
             bucket_props={"object_ownership": s3.ObjectOwnership.BUCKET_OWNER_PREFERRED},

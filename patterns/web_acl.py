@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import aws_cdk as cdk
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from patterns._validation import check_choice, check_range
+from patterns.function_defaults import FunctionDefaults
 
 #: AWS managed rule groups the web ACL applies by default, in priority order.
 DEFAULT_MANAGED_RULE_GROUPS = (
@@ -37,6 +39,7 @@ def managed_web_acl(
     waf_scope: str = "REGIONAL",
     managed_rule_groups: Sequence[str] = DEFAULT_MANAGED_RULE_GROUPS,
     rate_limit: int | None = 2000,
+    log_removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
 ) -> wafv2.CfnWebACL:
     """A web ACL that allows by default and blocks what the managed groups and the rate
     rule match.
@@ -45,6 +48,12 @@ def managed_web_acl(
     :param managed_rule_groups: names of AWS managed rule groups (vendor ``AWS``).
     :param rate_limit: requests per 5 minutes from one IP before it is blocked, 10..2e9;
         ``None`` for no rate rule.
+    :param log_removal_policy: of the ACL's log group.
+
+    Requests the ACL blocks or counts are logged to ``<construct_id>Logs``, a log group
+    whose name starts with ``aws-waf-logs-`` as WAF requires (allowed requests are
+    already in the API's or distribution's access logs), with the retention of the
+    scope's ``FunctionDefaults``.
     """
     if isinstance(managed_rule_groups, str):
         raise TypeError("managed_rule_groups must be a sequence of rule group names")
@@ -78,11 +87,52 @@ def managed_web_acl(
                 visibility_config=_visibility("RateLimitPerIp"),
             )
         )
-    return wafv2.CfnWebACL(
+    acl = wafv2.CfnWebACL(
         scope,
         construct_id,
         scope=waf_scope,
         default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
         rules=rules,
         visibility_config=_visibility(cdk.Names.unique_id(scope)[-128:]),
+    )
+    _log_matches(scope, construct_id, acl, log_removal_policy)
+    return acl
+
+
+def _log_matches(
+    scope: Construct, construct_id: str, acl: wafv2.CfnWebACL, removal_policy: cdk.RemovalPolicy
+) -> None:
+    name = f"aws-waf-logs-{cdk.Names.unique_id(scope)}{construct_id}"[:512]
+    log_group = logs.LogGroup(
+        scope,
+        f"{construct_id}Logs",
+        log_group_name=name,
+        retention=FunctionDefaults.of(scope).log_retention,
+        removal_policy=removal_policy,
+    )
+    # WAF wants the log group's ARN without the ":*" suffix that LogGroup.log_group_arn has.
+    arn = cdk.Stack.of(scope).format_arn(
+        service="logs",
+        resource="log-group",
+        resource_name=log_group.log_group_name,
+        arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+    )
+    wafv2.CfnLoggingConfiguration(
+        scope,
+        f"{construct_id}Logging",
+        resource_arn=acl.attr_arn,
+        log_destination_configs=[arn],
+        logging_filter={
+            "DefaultBehavior": "DROP",
+            "Filters": [
+                {
+                    "Behavior": "KEEP",
+                    "Requirement": "MEETS_ANY",
+                    "Conditions": [
+                        {"ActionCondition": {"Action": "BLOCK"}},
+                        {"ActionCondition": {"Action": "COUNT"}},
+                    ],
+                }
+            ],
+        },
     )

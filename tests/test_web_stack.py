@@ -127,6 +127,7 @@ STATEFUL = {
     "AWS::CloudFront::Distribution": ["StorefrontE514317C"],
     "AWS::Logs::LogGroup": [
         "ApiAccessLogs50B185DB",
+        "ApiWebAclLogs1F45C32F",
         "CustomCDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756CLogGroup817B64E9",
         "OrdersLogGroupE26395F1",
         "ProductsLogGroup9D53593E",

@@ -128,12 +128,17 @@ def protect_stage(
     waf: bool,
     rate_limit: int | None,
     web_acl_arn: str | None,
+    removal_policy: cdk.RemovalPolicy,
 ) -> wafv2.CfnWebACL | None:
     """Associate a web ACL with ``stage``: a new regional one (``waf``) or ``web_acl_arn``.
 
     Returns the ACL created, if any.
     """
-    created = managed_web_acl(scope, "WebAcl", rate_limit=rate_limit) if waf else None
+    created = (
+        managed_web_acl(scope, "WebAcl", rate_limit=rate_limit, log_removal_policy=removal_policy)
+        if waf
+        else None
+    )
     arn = created.attr_arn if created is not None else web_acl_arn
     if arn is not None:
         wafv2.CfnWebACLAssociation(

@@ -459,6 +459,12 @@ def test_waf_created_or_passed(stack: cdk.Stack, fn: ServerlessFunction) -> None
     ]
     assert acl["Rules"][-1]["Statement"]["RateBasedStatement"]["Limit"] == 2000
     template.resource_count_is("AWS::WAFv2::WebACLAssociation", 2)
+    # Blocked and counted requests are logged to a log group named as WAF requires.
+    (logging,) = resources(template, "AWS::WAFv2::LoggingConfiguration")
+    assert logging["Properties"]["LoggingFilter"]["DefaultBehavior"] == "DROP"
+    template.has_resource_properties(
+        "AWS::Logs::LogGroup", {"LogGroupName": Match.string_like_regexp("^aws-waf-logs-")}
+    )
     assert api.web_acl is not None
     assert other.web_acl is None
     assert "AwsSolutions-APIG3" not in acknowledged_rules(api.stage)

@@ -86,10 +86,16 @@ def test_defaults_private_bucket_oac_https_headers_spa_and_logs(stack: cdk.Stack
     assert len(buckets) == 2
     site_bucket = next(b for b in buckets.values() if "LoggingConfiguration" in b["Properties"])
     assert site_bucket["Properties"]["LoggingConfiguration"]["LogFilePrefix"] == "s3/"
-    template.has_resource_properties(
-        "AWS::S3::Bucket",
-        {"OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]}},
+    log_bucket = next(
+        b["Properties"] for b in buckets.values() if "LoggingConfiguration" not in b["Properties"]
     )
+    assert log_bucket["OwnershipControls"] == {
+        "Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]
+    }
+    assert log_bucket["VersioningConfiguration"] == {"Status": "Enabled"}
+    expiry = log_bucket["LifecycleConfiguration"]["Rules"][0]
+    assert expiry["ExpirationInDays"] == 365
+    assert expiry["NoncurrentVersionExpiration"] == {"NoncurrentDays": 30}
     headers = template.find_resources("AWS::CloudFront::ResponseHeadersPolicy")
     security = next(iter(headers.values()))["Properties"]["ResponseHeadersPolicyConfig"][
         "SecurityHeadersConfig"
@@ -271,6 +277,7 @@ def test_waf_created_in_us_east_1() -> None:
     template = Template.from_stack(stack)
     acl = next(iter(template.find_resources("AWS::WAFv2::WebACL").values()))["Properties"]
     assert acl["Scope"] == "CLOUDFRONT"
+    template.resource_count_is("AWS::WAFv2::LoggingConfiguration", 1)
     assert [rule["Name"] for rule in acl["Rules"]][-1] == "RateLimitPerIp"
     assert "Fn::GetAtt" in distribution_config(template)["WebACLId"]
     assert site.web_acl is not None
