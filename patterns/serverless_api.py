@@ -56,7 +56,7 @@ class ServerlessApi(Construct):
 
     Every method validates requests (parameters, and the body where the route has a
     ``request_schema``); the stage writes JSON access logs and X-Ray traces, logs errors,
-    throttles and alarms on 5XX rate, p99 latency and the functions' throttles.
+    throttles and alarms on 5XX and 4XX rates, p99 latency and the functions' throttles.
 
     Children: ``Table`` (with ``partition_key``), ``UserPool`` (with ``create_user_pool``),
     ``AccessLogs``, ``Resource`` (the ``RestApi``), ``Invoke<Function>`` permissions,
@@ -105,6 +105,9 @@ class ServerlessApi(Construct):
     :param log_retention: access log retention. Default: from ``FunctionDefaults``.
     :param alarm_topic: SNS topic of the alarms. Default: no action.
     :param server_error_rate_percent: 5XX rate alarm threshold. Default: 1 (%).
+    :param client_error_rate_percent: 4XX rate alarm threshold (throttled requests are
+        answered 429, so this is where stage throttling shows); ``None`` for no alarm.
+        Default: 25 (%).
     :param latency_p99: p99 latency alarm threshold. Default: 3 seconds.
     :param rest_api_props: escape hatch merged last into ``apigateway.RestApi``.
         Default: none.
@@ -146,6 +149,7 @@ class ServerlessApi(Construct):
         log_retention: logs.RetentionDays | None = None,
         alarm_topic: sns.ITopic | None = None,
         server_error_rate_percent: float = 1.0,
+        client_error_rate_percent: float | None = 25.0,
         latency_p99: cdk.Duration = DEFAULT_LATENCY_P99,
         rest_api_props: Mapping[str, Any] | None = None,
     ) -> None:
@@ -154,6 +158,7 @@ class ServerlessApi(Construct):
         check_duration("cache_ttl", cache_ttl, 0, 3600)
         check_choice("cache_size", cache_size, CACHE_SIZES)
         check_range("server_error_rate_percent", server_error_rate_percent, 0, 100, "%")
+        check_range("client_error_rate_percent", client_error_rate_percent, 0, 100, "%")
         if not isinstance(latency_p99, cdk.Duration):
             raise TypeError(f"latency_p99 must be an aws_cdk.Duration, got {latency_p99!r}")
         check_range("latency_p99", latency_p99.to_milliseconds(), 1, 29_000, "ms")
@@ -276,11 +281,12 @@ class ServerlessApi(Construct):
             web_acl_arn=web_acl_arn,
             removal_policy=removal_policy,
         )
-        #: The stage's alarms: 5XX rate and p99 latency.
+        #: The stage's alarms: 5XX rate, p99 latency and 4XX rate.
         self.alarms: list[cloudwatch.Alarm] = add_stage_alarms(
             self,
             stage=self.stage,
             server_error_rate_percent=server_error_rate_percent,
+            client_error_rate_percent=client_error_rate_percent,
             latency_p99=latency_p99,
             topic=alarm_topic,
         )

@@ -112,7 +112,7 @@ def test_stage_settings_follow_the_config(stack_artifacts: dict[str, StackArtifa
 def test_api_alarms_notify_the_operations_topic(dev: StackArtifact) -> None:
     alarms = of_type(dev, "AWS::CloudWatch::Alarm")
     api_alarms = [a for i, a in alarms.items() if i.startswith("Api")]
-    assert len(api_alarms) == 4  # 5XX rate, p99 latency, throttles of two functions
+    assert len(api_alarms) == 5  # 5XX and 4XX rates, p99 latency, throttles of two functions
     assert all(a["Properties"]["AlarmActions"] for a in api_alarms)
 
 

@@ -1,4 +1,5 @@
-"""Alarms of a ``ServerlessApi``: 5XX rate and p99 latency of its stage, function throttles."""
+"""Alarms of a ``ServerlessApi``: 5XX and 4XX rates and p99 latency of its stage, and the
+throttles of its functions."""
 
 from __future__ import annotations
 
@@ -14,15 +15,20 @@ from patterns.alarms import create_alarm
 _PERIOD = cdk.Duration.minutes(1)
 
 
-def server_error_rate(stage: apigateway.Stage) -> cloudwatch.MathExpression:
-    """Percentage of the stage's requests answered with 5XX, per minute."""
+def error_rate(stage: apigateway.Stage, kind: str) -> cloudwatch.MathExpression:
+    """Percentage of the stage's requests answered with ``kind`` (4XX or 5XX), per minute."""
+    errors = (
+        stage.metric_server_error(period=_PERIOD, statistic="Sum")
+        if kind == "5XX"
+        else stage.metric_client_error(period=_PERIOD, statistic="Sum")
+    )
     return cloudwatch.MathExpression(
         expression="IF(requests > 0, 100 * errors / requests, 0)",
         using_metrics={
-            "errors": stage.metric_server_error(period=_PERIOD, statistic="Sum"),
+            "errors": errors,
             "requests": stage.metric_count(period=_PERIOD, statistic="SampleCount"),
         },
-        label="5XX rate (%)",
+        label=f"{kind} rate (%)",
         period=_PERIOD,
     )
 
@@ -32,20 +38,25 @@ def add_stage_alarms(
     *,
     stage: apigateway.Stage,
     server_error_rate_percent: float,
+    client_error_rate_percent: float | None,
     latency_p99: cdk.Duration,
     topic: sns.ITopic | None,
 ) -> list[cloudwatch.Alarm]:
-    """Alarms on the stage: 5XX rate and p99 latency over 3 of 5 minutes."""
+    """Alarms on the stage over 3 of 5 minutes: 5XX rate, p99 latency and 4XX rate.
+
+    API Gateway has no metric of its own for the requests it throttles: it answers them
+    429, which counts among the 4XX, so a 4XX surge is where stage throttling shows.
+    """
     name = stage.node.path
-    return [
+    alarms = [
         create_alarm(
             scope,
             "ServerErrorRateAlarm",
-            metric=server_error_rate(stage),
+            metric=error_rate(stage, "5XX"),
             threshold=server_error_rate_percent,
             evaluation_periods=5,
             datapoints_to_alarm=3,
-            description=f"{name}: more than {server_error_rate_percent:g}% of requests "
+            description=f"{name}: {server_error_rate_percent:g}% or more of requests "
             "failed with 5XX",
             topic=topic,
         ),
@@ -60,6 +71,21 @@ def add_stage_alarms(
             topic=topic,
         ),
     ]
+    if client_error_rate_percent is not None:
+        alarms.append(
+            create_alarm(
+                scope,
+                "ClientErrorRateAlarm",
+                metric=error_rate(stage, "4XX"),
+                threshold=client_error_rate_percent,
+                evaluation_periods=5,
+                datapoints_to_alarm=3,
+                description=f"{name}: {client_error_rate_percent:g}% or more of requests "
+                "answered 4XX, throttled requests (429) included",
+                topic=topic,
+            )
+        )
+    return alarms
 
 
 def add_throttles_alarm(

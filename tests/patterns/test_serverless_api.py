@@ -80,7 +80,9 @@ def acknowledged_rules(construct: Any) -> set[str]:
 def test_defaults_regional_iam_throttled_logged_traced_validated(
     stack: cdk.Stack, fn: ServerlessFunction
 ) -> None:
-    api = ServerlessApi(stack, "Api", routes=[Route("GET", "/products", fn)])
+    api = ServerlessApi(
+        stack, "Api", client_error_rate_percent=None, routes=[Route("GET", "/products", fn)]
+    )
     template = Template.from_stack(stack)
 
     template.has_resource_properties(
@@ -125,6 +127,8 @@ def test_defaults_regional_iam_throttled_logged_traced_validated(
     assert any("5XX" in d for d in descriptions)
     assert any("p99 latency above 3000 ms" in d for d in descriptions)
     assert any("throttled" in d for d in descriptions)
+    assert not any("4XX" in d for d in descriptions)  # client_error_rate_percent=None
+    assert len(api.alarms) == 2
     template.has_resource_properties(
         "AWS::CloudWatch::Alarm",
         {
@@ -487,19 +491,24 @@ def test_alarm_topic_metrics_grant_and_cloudwatch_role(
     api.grant_execute(role, "GET", "/a")
     template = Template.from_stack(stack)
     template.resource_count_is("AWS::ApiGateway::Account", 1)
-    for alarm in resources(template, "AWS::CloudWatch::Alarm"):
-        if "Products" in str(alarm["Properties"].get("AlarmDescription")) and "Errors" in str(
-            alarm
-        ):
-            continue  # the function's own errors alarm
-        assert (
-            alarm["Properties"]["AlarmActions"] == [{"Ref": Match.any_value()}]
-            or alarm["Properties"]["AlarmActions"]
-        )
+    api_alarms = [
+        alarm["Properties"]
+        for logical_id, alarm in template.find_resources("AWS::CloudWatch::Alarm").items()
+        if logical_id.startswith("Api")
+    ]
+    # 5XX rate, p99 latency, 4XX rate and the function's throttles, all on the topic.
+    assert len(api_alarms) == 4
+    topic_ref = stack.resolve(topic.topic_arn)
+    assert all(alarm["AlarmActions"] == [topic_ref] for alarm in api_alarms)
+    assert all(alarm["OKActions"] == [topic_ref] for alarm in api_alarms)
     template.has_resource_properties(
         "AWS::CloudWatch::Alarm", {"ExtendedStatistic": "p99", "Threshold": 800}
     )
     template.has_resource_properties("AWS::CloudWatch::Alarm", {"Threshold": 5})
+    template.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {"Threshold": 25, "AlarmDescription": Match.string_like_regexp("429")},
+    )
     template.has_resource_properties(
         "AWS::IAM::Policy",
         {"PolicyDocument": {"Statement": [Match.object_like({"Action": "execute-api:Invoke"})]}},
