@@ -5,6 +5,9 @@ Import the constructs from here: ``from patterns import ServerlessFunction``.
 
 from patterns.alarm_responder import AlarmResponder
 from patterns.alarms import create_alarm
+from patterns.api.auth import LambdaAuthorizer
+from patterns.api.routes import Route, Throttle
+from patterns.api.usage import ApiUsagePlan
 from patterns.data_catalog import DataCatalog
 from patterns.data_lake import DataLake
 from patterns.event_workflow import EventWorkflow
@@ -19,7 +22,9 @@ from patterns.ops_notifications import OpsNotifications
 from patterns.policy_enforcer import ApiCallMatch, PolicyEnforcer
 from patterns.scheduled_job import ScheduledJob
 from patterns.secure_bucket import SecureBucket
+from patterns.serverless_api import ServerlessApi
 from patterns.serverless_function import ALIAS_NAME, ServerlessFunction
+from patterns.static_website import StaticWebsite
 from patterns.stream_archive import StreamArchive
 from patterns.stream_ingest_api import StreamIngestApi
 from patterns.stream_processor import StreamProcessor
@@ -30,19 +35,25 @@ __all__ = [
     "RETENTION_BY_DAYS",
     "AlarmResponder",
     "ApiCallMatch",
+    "ApiUsagePlan",
     "DataCatalog",
     "DataLake",
     "EventWorkflow",
     "FunctionDefaults",
+    "LambdaAuthorizer",
     "LifecycleTiers",
     "OpsNotifications",
     "PolicyEnforcer",
+    "Route",
     "ScheduledJob",
     "SecureBucket",
+    "ServerlessApi",
     "ServerlessFunction",
+    "StaticWebsite",
     "StreamArchive",
     "StreamIngestApi",
     "StreamProcessor",
+    "Throttle",
     "create_alarm",
     "retention_from_days",
 ]

@@ -10,6 +10,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from patterns._cdk_singletons import quiet_redundant_dependencies
 from patterns._metadata import mark_pattern
 
 
@@ -96,7 +97,7 @@ class SecureBucket(Construct):
         #: The bucket.
         self.bucket = s3.Bucket(self, "Resource", **props)
         if auto_delete_objects:
-            _quiet_auto_delete_provider(cdk.Stack.of(self))
+            quiet_redundant_dependencies(cdk.Stack.of(self))
         if event_bridge_enabled:
             # Set natively on the bucket: CDK's event_bridge_enabled adds a custom-resource
             # Lambda (with a managed-policy role) just to make this one API call.
@@ -107,15 +108,3 @@ class SecureBucket(Construct):
                     event_bridge_enabled=True
                 )
             )
-
-
-def _quiet_auto_delete_provider(stack: cdk.Stack) -> None:
-    """CDK's auto-delete provider function repeats its role's GetAtt as a DependsOn.
-
-    cfn-lint reports that redundancy (W3005) on the provider, which CDK creates once per
-    stack; nothing else is suppressed.
-    """
-    provider = stack.node.try_find_child("Custom::S3AutoDeleteObjectsCustomResourceProvider")
-    handler = provider.node.try_find_child("Handler") if provider is not None else None
-    if isinstance(handler, cdk.CfnResource):
-        handler.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})

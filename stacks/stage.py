@@ -11,6 +11,7 @@ from stacks.data_lake import DataLakeStack
 from stacks.function_settings import function_defaults
 from stacks.operations import OperationsStack
 from stacks.streaming import StreamingStack
+from stacks.web import WebStack
 
 
 class ShopStage(cdk.Stage):
@@ -33,3 +34,4 @@ class ShopStage(cdk.Stage):
             alarm_topic=topic,
             archive_bucket=self.data_lake.raw_bucket,
         )
+        self.web = WebStack(self, "Web", config=config, alarm_topic=topic)

@@ -14,7 +14,7 @@ from tests.conftest import synthesize_app
 from tests.support.scrub import scrub
 from tools.assembly import StackArtifact, cfn_lint, validation_findings
 
-STACK_IDS = ("Operations", "DataLake", "Streaming")
+STACK_IDS = ("Operations", "DataLake", "Streaming", "Web")
 EXPECTED = [f"{config.stage_id}/{stack}" for config in STAGES.values() for stack in STACK_IDS]
 IDS = [name.replace("/", "-") for name in EXPECTED]
 

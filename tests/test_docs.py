@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 import patterns
@@ -28,5 +29,12 @@ def test_every_public_name_has_an_entry() -> None:
 def test_every_public_class_documents_its_defaults() -> None:
     for name in patterns.__all__:
         member = getattr(patterns, name)
-        if isinstance(member, type):
-            assert "Default" in (member.__doc__ or ""), name
+        if not isinstance(member, type):
+            continue
+        optional = [
+            p
+            for p in inspect.signature(member.__init__).parameters.values()
+            if p.default is not inspect.Parameter.empty
+        ]
+        if optional:
+            assert "Default" in (member.__doc__ or ""), f"{name} does not state its defaults"

@@ -88,6 +88,9 @@ def _stack_cluster(graph: StackGraph) -> Iterator[str]:
     groups: dict[str, list[str]] = defaultdict(list)
     for node_id in sorted(graph.nodes):
         groups[graph.group_of.get(node_id, "")].append(node_id)
+    for instance in graph.pattern_of:
+        if not any(instance.startswith(f"{other}/") for other in graph.pattern_of):
+            groups.setdefault(instance, [])  # a pattern that only wires existing resources
     for group, members in sorted(groups.items()):
         indent = "    "
         if group:
@@ -98,6 +101,9 @@ def _stack_cluster(graph: StackGraph) -> Iterator[str]:
         for node_id in members:
             node = graph.nodes[node_id]
             yield f'{indent}"{node_id}" [label="{SERVICES[node.kind]}\\n{node.label}"];'
+        if group and not members:
+            note = f"{graph.name}/{group}/wiring"
+            yield f'{indent}"{note}" [label="wires existing resources", shape=plaintext];'
         if group:
             yield "    }"
     yield "  }"

@@ -1,0 +1,1 @@
+"""The order API: place orders idempotently and read them back."""

@@ -1,0 +1,130 @@
+"""Lambda entry point of the order API (``/orders``), routed by Powertools.
+
+``POST /orders`` is idempotent: the client sends an ``Idempotency-Key`` header and a
+repeated request with the same key (and body) returns the first order instead of placing
+another. The key is remembered for a day in the idempotency table.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
+from aws_lambda_powertools.event_handler.exceptions import (
+    BadRequestError,
+    NotFoundError,
+    ServiceError,
+)
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from orders.orders import (
+    InvalidOrderError,
+    check_idempotency_key,
+    order_from_item,
+    order_item,
+    parse_order_lines,
+    price_order,
+)
+from orders.store import OrderStore
+from shop_common.http import caller_claims, json_object
+from shop_common.observability import logger, metrics, tracer
+
+app = APIGatewayRestResolver(
+    cors=CORSConfig(
+        allow_origin=os.environ.get("ALLOWED_ORIGIN", "*"),
+        allow_headers=["Idempotency-Key"],
+        max_age=300,
+    )
+)
+#: A repeated key within this time returns the first result.
+IDEMPOTENCY_SECONDS = 24 * 3600
+_config = IdempotencyConfig(
+    event_key_jmespath="[customer, idempotency_key]",
+    payload_validation_jmespath="order",
+    raise_on_no_idempotency_key=True,
+    expires_after_seconds=IDEMPOTENCY_SECONDS,
+)
+
+
+@cache
+def _store() -> OrderStore:
+    return OrderStore(os.environ["TABLE_NAME"])
+
+
+def place_order(request: dict[str, Any]) -> dict[str, Any]:
+    """Price and store the order in ``request``; runs once per customer and key."""
+    store = _store()
+    lines = parse_order_lines(request["order"])
+    order = price_order(
+        lines,
+        store.products(lines),
+        customer=request["customer"],
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    store.add_order(order_item(order))
+    logger.info("Placed order", order_id=order["order_id"], total_cents=order["total_cents"])
+    metrics.add_metric(name="OrdersPlaced", unit=MetricUnit.Count, value=1)
+    return order
+
+
+@cache
+def _place_once() -> Callable[..., dict[str, Any]]:
+    persistence = DynamoDBPersistenceLayer(table_name=os.environ["IDEMPOTENCY_TABLE"])
+    placed: Callable[..., dict[str, Any]] = idempotent_function(
+        data_keyword_argument="request", config=_config, persistence_store=persistence
+    )(place_order)
+    return placed
+
+
+@app.post("/orders")
+@tracer.capture_method
+def create_order() -> Response[dict[str, Any]]:
+    event = app.current_event
+    customer = str(caller_claims(event)["sub"])
+    try:
+        key = check_idempotency_key(event.headers.get("Idempotency-Key"))
+        request = {"customer": customer, "idempotency_key": key, "order": json_object(event)}
+        order = _place_once()(request=request)
+    except InvalidOrderError as error:
+        raise BadRequestError(str(error)) from None
+    except IdempotencyValidationError:
+        raise ServiceError(
+            409, "this Idempotency-Key was already used for a different order"
+        ) from None
+    except IdempotencyAlreadyInProgressError:
+        raise ServiceError(409, "an order with this Idempotency-Key is being placed") from None
+    return Response(status_code=201, content_type="application/json", body=order)
+
+
+@app.get("/orders/<order_id>")
+@tracer.capture_method
+def get_order(order_id: str) -> dict[str, Any]:
+    customer = str(caller_claims(app.current_event)["sub"])
+    item = _store().get_order(order_id)
+    # Someone else's order is as unknown to this caller as a missing one.
+    if item is None or item.get("customer") != customer:
+        raise NotFoundError(f"no order {order_id}")
+    return order_from_item(item)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    _config.register_lambda_context(context)
+    return app.resolve(event, context)

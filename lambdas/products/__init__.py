@@ -1,0 +1,1 @@
+"""The product catalogue API: list, read and (admins) create products."""

@@ -1,0 +1,85 @@
+"""Lambda entry point of the product API (``/products``), routed by Powertools."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
+from aws_lambda_powertools.event_handler.exceptions import (
+    BadRequestError,
+    ForbiddenError,
+    NotFoundError,
+    ServiceError,
+)
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from products.catalog import (
+    InvalidProductError,
+    parse_new_product,
+    parse_page_size,
+    product_from_item,
+)
+from products.store import ProductStore
+from shop_common.http import caller_groups, json_object
+from shop_common.observability import logger, metrics, tracer
+
+#: Cognito group whose members may change the catalogue.
+ADMIN_GROUP = "admin"
+
+app = APIGatewayRestResolver(
+    cors=CORSConfig(allow_origin=os.environ.get("ALLOWED_ORIGIN", "*"), max_age=300)
+)
+
+
+@cache
+def _store() -> ProductStore:
+    return ProductStore(os.environ["TABLE_NAME"])
+
+
+@app.get("/products")
+@tracer.capture_method
+def list_products() -> dict[str, Any]:
+    query = app.current_event.query_string_parameters or {}
+    try:
+        limit = parse_page_size(query.get("limit"))
+        items, cursor = _store().page(limit, query.get("cursor"))
+    except InvalidProductError as error:
+        raise BadRequestError(str(error)) from None
+    return {"products": [product_from_item(item) for item in items], "cursor": cursor}
+
+
+@app.get("/products/<sku>")
+@tracer.capture_method
+def get_product(sku: str) -> dict[str, Any]:
+    item = _store().get(sku)
+    if item is None:
+        raise NotFoundError(f"no product {sku}")
+    return product_from_item(item)
+
+
+@app.post("/products")
+@tracer.capture_method
+def create_product() -> Response[dict[str, Any]]:
+    if ADMIN_GROUP not in caller_groups(app.current_event):
+        raise ForbiddenError(f"only members of {ADMIN_GROUP!r} may create products")
+    try:
+        product = parse_new_product(json_object(app.current_event), datetime.now(UTC))
+    except InvalidProductError as error:
+        raise BadRequestError(str(error)) from None
+    if not _store().add(product.to_item()):
+        raise ServiceError(409, f"product {product.sku} already exists")
+    logger.info("Created product", sku=product.sku)
+    metrics.add_metric(name="ProductsCreated", unit=MetricUnit.Count, value=1)
+    return Response(status_code=201, content_type="application/json", body=product.to_json())
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

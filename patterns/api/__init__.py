@@ -1,0 +1,1 @@
+"""Building blocks of ``ServerlessApi``: routes, auth, usage plans, WAF and alarms."""

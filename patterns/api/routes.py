@@ -1,0 +1,162 @@
+"""Routes as data: what a ``ServerlessApi`` serves, and the checks on it."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+from aws_cdk import aws_lambda as lambda_
+
+from patterns._validation import check_range
+from patterns.serverless_function import ServerlessFunction
+
+#: HTTP methods a route may declare (``ANY`` matches every method).
+METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"})
+#: Table access a route may need: the grant its function gets.
+TABLE_ACCESS = frozenset({"none", "read", "write", "read_write"})
+#: Authorization a route may use; ``None`` on a route means the API's default.
+AUTH_TYPES = frozenset({"none", "iam", "cognito", "lambda"})
+
+_LITERAL = re.compile(r"^[A-Za-z0-9._~-]+$")
+_VARIABLE = re.compile(r"^\{([A-Za-z_][A-Za-z0-9_]*)(\+?)\}$")
+
+#: What serves a route: a ``ServerlessFunction`` (its ``live`` alias is invoked) or any
+#: ``lambda_.IFunction``, including one imported with ``Function.from_function_arn``.
+RouteTarget = ServerlessFunction | lambda_.IFunction
+
+
+@dataclasses.dataclass(frozen=True)
+class Throttle:
+    """Steady-state requests per second and the burst above it (burst >= rate)."""
+
+    rate_limit: float
+    burst_limit: int
+
+    def __post_init__(self) -> None:
+        check_range("rate_limit", self.rate_limit, 0, 1_000_000, "requests per second")
+        check_range("burst_limit", self.burst_limit, 0, 1_000_000, "requests")
+        if self.burst_limit < self.rate_limit:
+            raise ValueError(
+                f"throttling burst_limit ({self.burst_limit}) must not be below rate_limit "
+                f"({self.rate_limit})"
+            )
+
+
+@dataclasses.dataclass(frozen=True)
+class Route:
+    """One method on one path and the function that serves it.
+
+    :param method: HTTP method, one of :data:`METHODS` (case-insensitive).
+    :param path: resource path starting with ``/``; ``{name}`` segments are path
+        parameters and a last ``{name+}`` segment is a greedy one.
+    :param function: a ``ServerlessFunction`` or any ``lambda_.IFunction``.
+    :param table_access: ``none``, ``read``, ``write`` or ``read_write``: the table grant
+        the function gets. Default: ``"none"``.
+    :param auth: ``none``, ``iam``, ``cognito`` or ``lambda``. Default: ``None``, the API's
+        ``default_auth``.
+    :param authorization_scopes: OAuth scopes a Cognito access token must carry.
+        Default: none (an ID token is accepted).
+    :param request_schema: JSON Schema (draft 4) of the JSON body; API Gateway rejects
+        bodies that do not match with 400. Default: no body model.
+    :param api_key_required: callers must send an API key of a usage plan.
+        Default: False.
+    :param throttle: this method's own throttling, overriding the stage's. Default: the
+        stage's.
+    """
+
+    method: str
+    path: str
+    function: RouteTarget
+    table_access: str = "none"
+    auth: str | None = None
+    authorization_scopes: tuple[str, ...] = ()
+    request_schema: Mapping[str, Any] | None = None
+    api_key_required: bool = False
+    throttle: Throttle | None = None
+
+    def __post_init__(self) -> None:
+        method = self.method.upper() if isinstance(self.method, str) else self.method
+        if method not in METHODS:
+            raise ValueError(
+                f"route method must be one of {', '.join(sorted(METHODS))}; got {self.method!r}"
+            )
+        object.__setattr__(self, "method", method)
+        object.__setattr__(self, "path", normalise_path(self.path))
+        if self.table_access not in TABLE_ACCESS:
+            raise ValueError(
+                f"route {self.key}: table_access must be one of "
+                f"{', '.join(sorted(TABLE_ACCESS))}; got {self.table_access!r}"
+            )
+        if self.auth is not None and self.auth not in AUTH_TYPES:
+            raise ValueError(
+                f"route {self.key}: auth must be one of {', '.join(sorted(AUTH_TYPES))} "
+                f"or None; got {self.auth!r}"
+            )
+        if isinstance(self.authorization_scopes, str):
+            raise TypeError(f"route {self.key}: authorization_scopes must be a sequence")
+        object.__setattr__(self, "authorization_scopes", tuple(self.authorization_scopes))
+        if self.request_schema is not None:
+            if not isinstance(self.request_schema, Mapping):
+                raise TypeError(f"route {self.key}: request_schema must be a JSON Schema mapping")
+            object.__setattr__(self, "request_schema", MappingProxyType(dict(self.request_schema)))
+        if self.authorization_scopes and self.auth not in (None, "cognito"):
+            raise ValueError(f"route {self.key}: authorization_scopes need auth='cognito'")
+        if not isinstance(self.function, ServerlessFunction) and not hasattr(
+            self.function, "function_arn"
+        ):
+            raise TypeError(
+                f"route {self.key}: function must be a ServerlessFunction or a "
+                f"lambda_.IFunction, got {type(self.function).__name__}"
+            )
+
+    @property
+    def key(self) -> str:
+        """``"GET /products/{id}"``."""
+        return f"{self.method} {self.path}"
+
+    @property
+    def path_parameters(self) -> tuple[str, ...]:
+        """Names of the path's parameters, in order."""
+        names = []
+        for segment in self.path.split("/"):
+            match = _VARIABLE.match(segment)
+            if match:
+                names.append(match.group(1))
+        return tuple(names)
+
+
+def normalise_path(path: str) -> str:
+    """The path without a trailing ``/``; ``ValueError`` when it is not a valid path."""
+    if not isinstance(path, str) or not path.startswith("/"):
+        raise ValueError(f"route path must start with '/', got {path!r}")
+    trimmed = path.rstrip("/") or "/"
+    segments = [] if trimmed == "/" else trimmed[1:].split("/")
+    for index, segment in enumerate(segments):
+        match = _VARIABLE.match(segment)
+        if match and match.group(2) and index != len(segments) - 1:
+            raise ValueError(f"route path {path!r}: a greedy {segment} must be the last segment")
+        if not match and not _LITERAL.match(segment):
+            raise ValueError(
+                f"route path {path!r}: segment {segment!r} must be letters, digits, '._~-' "
+                "or a {parameter}"
+            )
+    return trimmed
+
+
+def check_sibling_parameters(paths: list[str]) -> None:
+    """API Gateway allows one parameter name per position: ``/a/{id}`` vs ``/a/{key}`` fails."""
+    seen: dict[str, str] = {}
+    for path in paths:
+        parent = ""
+        for segment in [] if path == "/" else path[1:].split("/"):
+            if _VARIABLE.match(segment):
+                other = seen.setdefault(parent, segment)
+                if other != segment:
+                    raise ValueError(
+                        f"route paths {parent or '/'}/{other} and {parent or '/'}/{segment} "
+                        "use different parameter names at the same position"
+                    )
+            parent = f"{parent}/{segment}"

@@ -1,0 +1,180 @@
+"""Pieces of a ``ServerlessApi`` around its stage: method settings (logging, metrics,
+caching, throttling, per route too), WAF, CORS on gateway errors, the table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_wafv2 as wafv2
+from constructs import Construct
+
+from patterns.api.routes import Route, Throttle
+from patterns.web_acl import managed_web_acl
+
+#: Fields of the stage's JSON access log lines.
+ACCESS_LOG_FIELDS = {
+    "requestId": "$context.requestId",
+    "requestTime": "$context.requestTime",
+    "ip": "$context.identity.sourceIp",
+    "httpMethod": "$context.httpMethod",
+    "resourcePath": "$context.resourcePath",
+    "path": "$context.path",
+    "status": "$context.status",
+    "protocol": "$context.protocol",
+    "responseLength": "$context.responseLength",
+    "responseLatency": "$context.responseLatency",
+    "integrationLatency": "$context.integrationLatency",
+    "integrationStatus": "$context.integration.status",
+    "errorMessage": "$context.error.message",
+    "apiKeyId": "$context.identity.apiKeyId",
+    "user": "$context.identity.user",
+    "xrayTraceId": "$context.xrayTraceId",
+}
+
+
+class MethodSettings:
+    """Stage-wide method settings plus each throttled route's override.
+
+    CDK's ``StageOptions.method_options`` are fixed when the stage is built; routes added
+    later re-render the settings through :meth:`render`.
+    """
+
+    def __init__(
+        self,
+        stage: apigateway.Stage,
+        *,
+        throttle: Throttle | None,
+        logging_level: apigateway.MethodLoggingLevel,
+        cache_ttl: cdk.Duration | None,
+    ) -> None:
+        cfn_stage = stage.node.default_child
+        assert isinstance(cfn_stage, apigateway.CfnStage)
+        self._cfn_stage = cfn_stage
+        self._throttle = throttle
+        self._common: dict[str, Any] = {
+            "logging_level": logging_level.value,
+            "metrics_enabled": True,
+            "data_trace_enabled": False,
+        }
+        if cache_ttl is not None:
+            self._common.update(
+                caching_enabled=True,
+                cache_ttl_in_seconds=int(cache_ttl.to_seconds()),
+                cache_data_encrypted=True,
+            )
+
+    def render(self, routes: Sequence[Route]) -> None:
+        """Set the stage's ``MethodSettings`` for ``routes``."""
+        settings: list[apigateway.CfnStage.MethodSettingProperty | cdk.IResolvable] = [
+            self._setting("*", "/*", self._throttle)
+        ]
+        for route in routes:
+            if route.throttle is not None:
+                method = "*" if route.method == "ANY" else route.method
+                path = "/" + route.path.replace("/", "~1")
+                settings.append(self._setting(method, path, route.throttle))
+        self._cfn_stage.method_settings = settings
+
+    def _setting(
+        self, method: str, path: str, throttle: Throttle | None
+    ) -> apigateway.CfnStage.MethodSettingProperty:
+        limits: dict[str, Any] = {}
+        if throttle is not None:
+            limits = {
+                "throttling_rate_limit": throttle.rate_limit,
+                "throttling_burst_limit": throttle.burst_limit,
+            }
+        return apigateway.CfnStage.MethodSettingProperty(
+            http_method=method, resource_path=path, **self._common, **limits
+        )
+
+
+def acknowledge_cloud_watch_role(api: apigateway.RestApi) -> None:
+    """Acknowledge the managed policy of the account-level logging role CDK creates."""
+    role = api.node.try_find_child("CloudWatchRole")
+    if role is not None:
+        cdk.Validations.of(role).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/"
+                "service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
+                reason="API Gateway's own managed policy for writing its logs; it is "
+                "the role the account-level setting requires.",
+            )
+        )
+
+
+def cors_on_gateway_errors(api: apigateway.RestApi, origin: str) -> None:
+    """Errors API Gateway answers itself (403 missing key, 429 throttled, 400 invalid body)
+    carry the CORS header too, so browsers can read them."""
+    for construct_id, response_type in (
+        ("Default4XX", apigateway.ResponseType.DEFAULT_4_XX),
+        ("Default5XX", apigateway.ResponseType.DEFAULT_5_XX),
+    ):
+        api.add_gateway_response(
+            construct_id,
+            type=response_type,
+            response_headers={"Access-Control-Allow-Origin": f"'{origin}'"},
+        )
+
+
+def protect_stage(
+    scope: Construct,
+    stage: apigateway.Stage,
+    *,
+    waf: bool,
+    rate_limit: int | None,
+    web_acl_arn: str | None,
+    removal_policy: cdk.RemovalPolicy,
+) -> wafv2.CfnWebACL | None:
+    """Associate a web ACL with ``stage``: a new regional one (``waf``) or ``web_acl_arn``.
+
+    Returns the ACL created, if any.
+    """
+    created = (
+        managed_web_acl(scope, "WebAcl", rate_limit=rate_limit, log_removal_policy=removal_policy)
+        if waf
+        else None
+    )
+    arn = created.attr_arn if created is not None else web_acl_arn
+    if arn is not None:
+        wafv2.CfnWebACLAssociation(
+            scope, "WebAclAssociation", resource_arn=stage.stage_arn, web_acl_arn=arn
+        )
+    else:
+        cdk.Validations.of(stage).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-APIG3",
+                reason="No WAF web ACL was asked for (waf=False, no web_acl_arn); the "
+                "stage throttles and validates every request instead.",
+            )
+        )
+    return created
+
+
+def new_table(
+    scope: Construct,
+    *,
+    partition_key: dynamodb.Attribute,
+    sort_key: dynamodb.Attribute | None,
+    point_in_time_recovery: bool,
+    time_to_live_attribute: str | None,
+    removal_policy: cdk.RemovalPolicy,
+) -> dynamodb.Table:
+    """The API's table ``Table``: on-demand, AWS-managed encryption, PITR as asked."""
+    return dynamodb.Table(
+        scope,
+        "Table",
+        partition_key=partition_key,
+        sort_key=sort_key,
+        billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+        encryption=dynamodb.TableEncryption.AWS_MANAGED,
+        point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+            point_in_time_recovery_enabled=point_in_time_recovery
+        ),
+        time_to_live_attribute=time_to_live_attribute,
+        removal_policy=removal_policy,
+    )

@@ -1,0 +1,348 @@
+"""``ServerlessApi``: an API Gateway REST API whose routes are data, served by Lambda."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+from patterns._metadata import mark_pattern
+from patterns._validation import check_choice, check_duration, check_range
+from patterns.api.auth import Authorization, LambdaAuthorizer
+from patterns.api.endpoints import RouteBuilder
+from patterns.api.monitoring import add_stage_alarms
+from patterns.api.routes import AUTH_TYPES, Route, RouteTarget, Throttle, check_sibling_parameters
+from patterns.api.stage import (
+    ACCESS_LOG_FIELDS,
+    MethodSettings,
+    acknowledge_cloud_watch_role,
+    cors_on_gateway_errors,
+    new_table,
+    protect_stage,
+)
+from patterns.api.usage import ApiUsagePlan, add_usage_plan, check_plans
+from patterns.function_defaults import FunctionDefaults
+
+#: Stage-wide throttling applied unless the caller passes another (or ``None``).
+DEFAULT_THROTTLE = Throttle(rate_limit=100, burst_limit=200)
+#: p99 latency above which the latency alarm fires.
+DEFAULT_LATENCY_P99 = cdk.Duration.seconds(3)
+_STAGE_NAME = re.compile(r"^[A-Za-z0-9_]{1,128}$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+CACHE_SIZES = ("0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237")
+
+__all__ = ["DEFAULT_THROTTLE", "ApiUsagePlan", "LambdaAuthorizer", "Route", "ServerlessApi"]
+
+
+class ServerlessApi(Construct):
+    """A regional REST API routing declared routes to Lambda functions.
+
+    Each route (:class:`Route`) names a method, a path, the function serving it, the table
+    access the function needs and its auth. Each function gets exactly ONE Lambda
+    permission, scoped to this API's execute ARN (``.../<api id>/*/*/*``), however many
+    routes it serves, so a hundred routes stay far inside CloudFormation's 500 resources
+    and Lambda's 20 KB policy limit. A ``ServerlessFunction``'s ``live`` alias is invoked.
+
+    Every method validates requests (parameters, and the body where the route has a
+    ``request_schema``); the stage writes JSON access logs and X-Ray traces, logs errors,
+    throttles and alarms on 5XX and 4XX rates, p99 latency and the functions' throttles.
+
+    Children: ``Table`` (with ``partition_key``), ``UserPool`` (with ``create_user_pool``),
+    ``AccessLogs``, ``Resource`` (the ``RestApi``), ``Invoke<Function>`` permissions,
+    ``<Plan>UsagePlan``, ``WebAcl``/``WebAclAssociation`` and the alarms.
+
+    :param routes: the routes; more can be added with :meth:`add_route`. Default: none.
+    :param table: an existing table the routes use. Default: none, unless ``partition_key``.
+    :param partition_key: create a table (on-demand, AWS-managed encryption) with this
+        key. Default: no table created.
+    :param sort_key: sort key of the created table. Default: none.
+    :param point_in_time_recovery: PITR of the created table. Default: True.
+    :param time_to_live_attribute: TTL attribute of the created table. Default: none.
+    :param table_environment_variable: variable holding the table name in the environment
+        of each ``ServerlessFunction`` with table access (imported functions cannot take
+        environment). Default: ``"TABLE_NAME"``.
+    :param removal_policy: of the table, user pool, access logs and WAF logs.
+        Default: ``RETAIN``.
+    :param default_auth: auth of routes that set none: ``none``, ``iam``, ``cognito`` or
+        ``lambda``. Default: ``"iam"``.
+    :param user_pool: Cognito user pool for ``cognito`` routes. Default: none.
+    :param create_user_pool: create a user pool (admin-created users, TOTP MFA) and an app
+        client. Default: False.
+    :param authorizer: Lambda authorizer for ``lambda`` routes: a ``LambdaAuthorizer`` or
+        a function (a token authorizer on ``Authorization``, cached 5 min). Default: none.
+    :param stage_name: Default: ``"v1"``.
+    :param throttle: stage-wide rate and burst; ``None`` leaves the account's limits.
+        Default: :data:`DEFAULT_THROTTLE` (100 requests/s, burst 200).
+    :param usage_plans: usage plans with API keys, quotas and throttles. Default: none.
+    :param cors_origins: origins allowed by CORS preflight (``["*"]`` for any); with one
+        origin, API Gateway's own 4XX/5XX responses carry it too. Default: no CORS.
+    :param cors_allow_headers: headers CORS allows. Default: CDK's default headers.
+    :param tracing: X-Ray tracing of the stage. Default: True.
+    :param execution_logging_level: execution log level. Default: ``ERROR``.
+    :param cache_ttl: turn on the stage cache (encrypted) with this TTL, 0..3600 s.
+        Default: no cache.
+    :param cache_size: cache cluster size in GB, one of :data:`CACHE_SIZES`.
+        Default: ``"0.5"``.
+    :param waf: create a regional WAF web ACL (AWS managed rule groups and a rate rule)
+        and associate it with the stage. Default: False.
+    :param waf_rate_limit: requests per 5 minutes per IP before WAF blocks, or ``None``.
+        Default: 2000.
+    :param web_acl_arn: associate this existing regional web ACL instead. Default: none.
+    :param endpoint_type: Default: ``REGIONAL``.
+    :param cloud_watch_role: create the account-level role API Gateway needs to write
+        logs (one per account and region). Default: False (the account has it).
+    :param log_retention: access log retention. Default: from ``FunctionDefaults``.
+    :param alarm_topic: SNS topic of the alarms. Default: no action.
+    :param server_error_rate_percent: 5XX rate alarm threshold. Default: 1 (%).
+    :param client_error_rate_percent: 4XX rate alarm threshold (throttled requests are
+        answered 429, so this is where stage throttling shows); ``None`` for no alarm.
+        Default: 25 (%).
+    :param latency_p99: p99 latency alarm threshold. Default: 3 seconds.
+    :param rest_api_props: escape hatch merged last into ``apigateway.RestApi``.
+        Default: none.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        routes: Sequence[Route] | None = None,
+        table: dynamodb.ITable | None = None,
+        partition_key: dynamodb.Attribute | None = None,
+        sort_key: dynamodb.Attribute | None = None,
+        point_in_time_recovery: bool = True,
+        time_to_live_attribute: str | None = None,
+        table_environment_variable: str = "TABLE_NAME",
+        removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
+        default_auth: str = "iam",
+        user_pool: cognito.IUserPool | None = None,
+        create_user_pool: bool = False,
+        authorizer: LambdaAuthorizer | RouteTarget | None = None,
+        stage_name: str = "v1",
+        throttle: Throttle | None = DEFAULT_THROTTLE,
+        usage_plans: Sequence[ApiUsagePlan] | None = None,
+        cors_origins: Sequence[str] | None = None,
+        cors_allow_headers: Sequence[str] | None = None,
+        tracing: bool = True,
+        execution_logging_level: apigateway.MethodLoggingLevel = (
+            apigateway.MethodLoggingLevel.ERROR
+        ),
+        cache_ttl: cdk.Duration | None = None,
+        cache_size: str = "0.5",
+        waf: bool = False,
+        waf_rate_limit: int | None = 2000,
+        web_acl_arn: str | None = None,
+        endpoint_type: apigateway.EndpointType = apigateway.EndpointType.REGIONAL,
+        cloud_watch_role: bool = False,
+        log_retention: logs.RetentionDays | None = None,
+        alarm_topic: sns.ITopic | None = None,
+        server_error_rate_percent: float = 1.0,
+        client_error_rate_percent: float | None = 25.0,
+        latency_p99: cdk.Duration = DEFAULT_LATENCY_P99,
+        rest_api_props: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        mark_pattern(self)
+        check_choice("default_auth", default_auth, AUTH_TYPES)
+        check_duration("cache_ttl", cache_ttl, 0, 3600)
+        check_choice("cache_size", cache_size, CACHE_SIZES)
+        check_range("server_error_rate_percent", server_error_rate_percent, 0, 100, "%")
+        check_range("client_error_rate_percent", client_error_rate_percent, 0, 100, "%")
+        if not isinstance(latency_p99, cdk.Duration):
+            raise TypeError(f"latency_p99 must be an aws_cdk.Duration, got {latency_p99!r}")
+        check_range("latency_p99", latency_p99.to_milliseconds(), 1, 29_000, "ms")
+        if throttle is not None and not isinstance(throttle, Throttle):
+            raise TypeError(f"throttle must be a Throttle or None, got {type(throttle).__name__}")
+        if table is not None and partition_key is not None:
+            raise ValueError(
+                "give table (an existing table) or partition_key (create one), not both"
+            )
+        if waf and web_acl_arn is not None:
+            raise ValueError("give waf=True (create a web ACL) or web_acl_arn, not both")
+        if isinstance(cors_origins, str):
+            raise TypeError("cors_origins must be a sequence of origins, not a single string")
+        plans = check_plans(usage_plans)
+        if not _STAGE_NAME.match(stage_name):
+            raise ValueError(f"stage_name must be letters, digits or '_', got {stage_name!r}")
+        if not _ENV_NAME.match(table_environment_variable):
+            raise ValueError(
+                "table_environment_variable must be a valid environment variable name, "
+                f"got {table_environment_variable!r}"
+            )
+        self._default_auth = default_auth
+        self._env_var = table_environment_variable
+        defaults = FunctionDefaults.of(self)
+
+        #: The table the routes use, when there is one.
+        self.table: dynamodb.ITable | None = table
+        if partition_key is not None:
+            self.table = new_table(
+                self,
+                partition_key=partition_key,
+                sort_key=sort_key,
+                point_in_time_recovery=point_in_time_recovery,
+                time_to_live_attribute=time_to_live_attribute,
+                removal_policy=removal_policy,
+            )
+        self._auth = Authorization(
+            self,
+            user_pool=user_pool,
+            create_user_pool=create_user_pool,
+            authorizer=authorizer,
+            removal_policy=removal_policy,
+        )
+        #: The Cognito user pool of ``cognito`` routes, when there is one.
+        self.user_pool = self._auth.user_pool
+        #: The app client of a created user pool.
+        self.user_pool_client = self._auth.user_pool_client
+        #: Where the stage writes JSON access logs.
+        self.access_logs = logs.LogGroup(
+            self,
+            "AccessLogs",
+            retention=log_retention or defaults.log_retention,
+            removal_policy=removal_policy,
+        )
+        props: dict[str, Any] = {
+            "description": f"Serverless API {self.node.path}",
+            "endpoint_types": [endpoint_type],
+            "cloud_watch_role": cloud_watch_role,
+            # The account-level role outlives this API: other APIs may log through it.
+            "cloud_watch_role_removal_policy": cdk.RemovalPolicy.RETAIN
+            if cloud_watch_role
+            else None,
+            "deploy_options": apigateway.StageOptions(
+                stage_name=stage_name,
+                access_log_destination=apigateway.LogGroupLogDestination(self.access_logs),
+                access_log_format=apigateway.AccessLogFormat.custom(json.dumps(ACCESS_LOG_FIELDS)),
+                tracing_enabled=tracing,
+                cache_cluster_enabled=cache_ttl is not None or None,
+                cache_cluster_size=cache_size if cache_ttl is not None else None,
+            ),
+        }
+        if cors_origins:
+            props["default_cors_preflight_options"] = apigateway.CorsOptions(
+                allow_origins=list(cors_origins),
+                allow_methods=apigateway.Cors.ALL_METHODS,
+                allow_headers=list(cors_allow_headers or apigateway.Cors.DEFAULT_HEADERS),
+            )
+        props.update(rest_api_props or {})
+        #: The REST API.
+        self.api = apigateway.RestApi(self, "Resource", **props)
+        if cors_origins and len(cors_origins) == 1:
+            cors_on_gateway_errors(self.api, cors_origins[0])
+        #: The deployed stage.
+        self.stage = self.api.deployment_stage
+        #: ``https://`` URL of the stage (ends with ``/``).
+        self.url = self.api.url
+        self._builder = RouteBuilder(
+            self,
+            api=self.api,
+            auth=self._auth,
+            caching=cache_ttl is not None,
+            alarm_topic=alarm_topic,
+        )
+        #: Functions the API invokes, by name (a ``ServerlessFunction``'s alias).
+        self.functions: Mapping[str, lambda_.IFunction] = self._builder.functions
+        self._settings = MethodSettings(
+            self.stage,
+            throttle=throttle,
+            logging_level=execution_logging_level,
+            cache_ttl=cache_ttl,
+        )
+        self._settings.render(self._builder.routes)
+        if cloud_watch_role:
+            acknowledge_cloud_watch_role(self.api)
+        for route in routes or ():
+            self.add(route)
+
+        #: Usage plans by name, and their API keys by ``"<plan>/<key>"``.
+        self.usage_plans: dict[str, apigateway.UsagePlan] = {}
+        self.api_keys: dict[str, apigateway.IApiKey] = {}
+        for plan in plans:
+            self.usage_plans[plan.name] = add_usage_plan(self, self.api, plan, self.api_keys)
+
+        #: The web ACL created with ``waf=True``.
+        self.web_acl = protect_stage(
+            self,
+            self.stage,
+            waf=waf,
+            rate_limit=waf_rate_limit,
+            web_acl_arn=web_acl_arn,
+            removal_policy=removal_policy,
+        )
+        #: The stage's alarms: 5XX rate, p99 latency and 4XX rate.
+        self.alarms: list[cloudwatch.Alarm] = add_stage_alarms(
+            self,
+            stage=self.stage,
+            server_error_rate_percent=server_error_rate_percent,
+            client_error_rate_percent=client_error_rate_percent,
+            latency_p99=latency_p99,
+            topic=alarm_topic,
+        )
+
+    def add(self, route: Route) -> apigateway.Method:
+        """Serve ``route``; ``ValueError`` for a duplicate or one the API cannot serve."""
+        if not isinstance(route, Route):
+            raise TypeError(f"routes must be Route objects, got {type(route).__name__}")
+        auth = route.auth or self._default_auth
+        self._auth.check(auth, f"route {route.key}")
+        if route.authorization_scopes and auth != "cognito":
+            raise ValueError(f"route {route.key}: authorization_scopes need auth='cognito'")
+        if route.table_access != "none" and self.table is None:
+            raise ValueError(
+                f"route {route.key} needs table_access={route.table_access!r} but the API "
+                "has no table: pass table or partition_key"
+            )
+        check_sibling_parameters([*self._builder.paths, route.path])
+        method = self._builder.add(route, auth)
+        if route.throttle is not None:
+            self._settings.render(self._builder.routes)
+        if route.table_access != "none":
+            assert self.table is not None
+            self._builder.grant_table(route, self.table, self._env_var)
+        return method
+
+    def add_route(
+        self, method: str, path: str, function: RouteTarget, **options: Any
+    ) -> apigateway.Method:
+        """Serve ``method path`` with ``function``; ``options`` are :class:`Route`'s."""
+        return self.add(Route(method, path, function, **options))
+
+    def grant_execute(
+        self, grantee: iam.IGrantable, method: str = "*", path: str = "/*"
+    ) -> iam.Grant:
+        """Let ``grantee`` call ``method path`` on the stage (for ``iam`` routes)."""
+        return iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=["execute-api:Invoke"],
+            resource_arns=[self.api.arn_for_execute_api(method, path, self.stage.stage_name)],
+        )
+
+    def metric_client_errors(self, **kwargs: Any) -> cloudwatch.Metric:
+        """4XX responses of the stage."""
+        return self.stage.metric_client_error(**kwargs)
+
+    def metric_server_errors(self, **kwargs: Any) -> cloudwatch.Metric:
+        """5XX responses of the stage."""
+        return self.stage.metric_server_error(**kwargs)
+
+    def metric_latency(self, **kwargs: Any) -> cloudwatch.Metric:
+        """End-to-end latency of the stage, in milliseconds."""
+        return self.stage.metric_latency(**kwargs)
+
+    def metric_count(self, **kwargs: Any) -> cloudwatch.Metric:
+        """Requests to the stage."""
+        return self.stage.metric_count(**kwargs)

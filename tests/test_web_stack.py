@@ -1,0 +1,146 @@
+"""The synthesized ``Web`` stack: what the shop's storefront and API are made of."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tools.assembly import StackArtifact
+
+
+def of_type(stack: StackArtifact, kind: str) -> dict[str, Any]:
+    return {
+        logical_id: resource
+        for logical_id, resource in stack.template()["Resources"].items()
+        if resource["Type"] == kind
+    }
+
+
+@pytest.fixture
+def dev(stack_artifacts: dict[str, StackArtifact]) -> StackArtifact:
+    return stack_artifacts["Dev/Web"]
+
+
+def test_routes_and_their_auth(dev: StackArtifact) -> None:
+    resources = of_type(dev, "AWS::ApiGateway::Resource")
+    path_parts = {logical_id: r["Properties"]["PathPart"] for logical_id, r in resources.items()}
+    found = {}
+    for method in of_type(dev, "AWS::ApiGateway::Method").values():
+        props = method["Properties"]
+        if props["HttpMethod"] == "OPTIONS":
+            continue
+        where = path_parts[props["ResourceId"]["Ref"]]
+        found[(props["HttpMethod"], where)] = (
+            props["AuthorizationType"],
+            props.get("ApiKeyRequired", False),
+        )
+    assert found == {
+        ("GET", "products"): ("NONE", True),
+        ("GET", "{sku}"): ("NONE", True),
+        ("POST", "products"): ("COGNITO_USER_POOLS", False),
+        ("POST", "orders"): ("COGNITO_USER_POOLS", False),
+        ("GET", "{order_id}"): ("COGNITO_USER_POOLS", False),
+    }
+
+
+def test_one_invoke_permission_per_function(dev: StackArtifact) -> None:
+    permissions = of_type(dev, "AWS::Lambda::Permission")
+    targets = sorted(
+        p["Properties"]["FunctionName"]["Ref"]
+        for p in permissions.values()
+        if p["Properties"]["Principal"] == "apigateway.amazonaws.com"
+    )
+    assert len(targets) == 2
+    assert targets[0].startswith("OrdersAlias")
+    assert targets[1].startswith("ProductsAlias")
+
+
+def test_partner_plan_meters_product_reads(dev: StackArtifact) -> None:
+    (plan,) = of_type(dev, "AWS::ApiGateway::UsagePlan").values()
+    assert plan["Properties"]["Quota"] == {"Limit": 100000, "Period": "MONTH"}
+    assert plan["Properties"]["Throttle"] == {"BurstLimit": 20, "RateLimit": 10}
+    assert len(of_type(dev, "AWS::ApiGateway::ApiKey")) == 1
+
+
+def test_waf_cognito_admin_group_and_idempotency_table(dev: StackArtifact) -> None:
+    assert len(of_type(dev, "AWS::WAFv2::WebACLAssociation")) == 1
+    (group,) = of_type(dev, "AWS::Cognito::UserPoolGroup").values()
+    assert group["Properties"]["GroupName"] == "admin"
+    tables = of_type(dev, "AWS::DynamoDB::Table")
+    idempotency = next(t for i, t in tables.items() if i.startswith("IdempotencyTable"))
+    assert idempotency["Properties"]["TimeToLiveSpecification"] == {
+        "AttributeName": "expiration",
+        "Enabled": True,
+    }
+    functions = of_type(dev, "AWS::Lambda::Function")
+    orders = next(f for i, f in functions.items() if i.startswith("Orders"))
+    variables = orders["Properties"]["Environment"]["Variables"]
+    assert {"TABLE_NAME", "IDEMPOTENCY_TABLE", "ALLOWED_ORIGIN"} <= set(variables)
+
+
+def test_storefront_gets_its_files_and_the_api_url(dev: StackArtifact) -> None:
+    (deployment,) = of_type(dev, "Custom::CDKBucketDeployment").values()
+    props = deployment["Properties"]
+    assert len(props["SourceObjectKeys"]) == 2
+    # The second source is config.json, whose apiUrl is the API stage's URL.
+    (marker,) = props["SourceMarkers"][1].values()
+    assert {"Ref": "AWS::URLSuffix"} in marker["Fn::Join"][1]
+    assert any(
+        str(part.get("Ref", "")).startswith("ApiDeploymentStage")
+        for part in marker["Fn::Join"][1]
+        if isinstance(part, dict)
+    )
+    assert props["DistributionPaths"] == ["/*"]
+
+
+def test_stage_settings_follow_the_config(stack_artifacts: dict[str, StackArtifact]) -> None:
+    def shop_table(stage: str) -> dict[str, Any]:
+        tables = of_type(stack_artifacts[f"{stage}/Web"], "AWS::DynamoDB::Table")
+        return next(t for i, t in tables.items() if i.startswith("ApiTable"))
+
+    assert shop_table("Dev")["DeletionPolicy"] == "Delete"
+    assert shop_table("Prod")["DeletionPolicy"] == "Retain"
+    assert shop_table("Dev")["Properties"]["PointInTimeRecoverySpecification"] == {
+        "PointInTimeRecoveryEnabled": False
+    }
+    assert shop_table("Prod")["Properties"]["PointInTimeRecoverySpecification"] == {
+        "PointInTimeRecoveryEnabled": True
+    }
+
+
+def test_api_alarms_notify_the_operations_topic(dev: StackArtifact) -> None:
+    alarms = of_type(dev, "AWS::CloudWatch::Alarm")
+    api_alarms = [a for i, a in alarms.items() if i.startswith("Api")]
+    assert len(api_alarms) == 5  # 5XX and 4XX rates, p99 latency, throttles of two functions
+    assert all(a["Properties"]["AlarmActions"] for a in api_alarms)
+
+
+#: Resources whose replacement loses data, keys or users; their logical ids must not move.
+STATEFUL = {
+    "AWS::DynamoDB::Table": ["ApiTableDB4CD73A", "IdempotencyTable22A5A209"],
+    "AWS::S3::Bucket": ["StorefrontBucket67E1A02B", "StorefrontLogBucketF4BB9D1F"],
+    "AWS::Cognito::UserPool": ["ApiUserPool5AB2526B"],
+    "AWS::Cognito::UserPoolGroup": ["AdminGroup"],
+    "AWS::ApiGateway::ApiKey": ["ApiPartnerExamplePartnerApiKeyF1003F2C"],
+    "AWS::ApiGateway::RestApi": ["Api9AF3637B"],
+    "AWS::CloudFront::Distribution": ["StorefrontE514317C"],
+    "AWS::Logs::LogGroup": [
+        "ApiAccessLogs50B185DB",
+        "ApiWebAclLogs1F45C32F",
+        "CustomCDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756CLogGroup817B64E9",
+        "OrdersLogGroupE26395F1",
+        "ProductsLogGroup9D53593E",
+    ],
+}
+
+
+@pytest.mark.parametrize("stage", ["Dev", "Staging", "Prod"])
+def test_stateful_logical_ids_are_pinned(
+    stack_artifacts: dict[str, StackArtifact], stage: str
+) -> None:
+    resources = stack_artifacts[f"{stage}/Web"].template()["Resources"]
+    found = {
+        kind: sorted(k for k, r in resources.items() if r["Type"] == kind) for kind in STATEFUL
+    }
+    assert found == STATEFUL

@@ -1,0 +1,139 @@
+"""Benchmark rows of the web/API pattern: synthesis time, API size by routes, cold imports.
+
+``rows()`` returns ``(label, measured value)`` pairs for the benchmark table. Imports are
+timed in fresh interpreters (``subprocess``), so each one is cold; the baseline is
+``import boto3`` timed the same way in the same run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+LAMBDAS = ROOT / "lambdas"
+ROUTE_COUNTS = (10, 50, 100, 200)
+FUNCTIONS = 5
+IMPORT_RUNS = 5
+HANDLER_MODULES = ("products.app", "orders.app")
+_IMPORT_SNIPPET = (
+    "import time; start = time.perf_counter(); import {module}; "
+    "print((time.perf_counter() - start) * 1000)"
+)
+
+
+def _context() -> dict[str, Any]:
+    context: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
+    return context
+
+
+def synthesis_seconds() -> float:
+    """Seconds to build and synthesize one stage's ``Web`` stack, cdk-nag included."""
+    import aws_cdk as cdk
+
+    from stacks.compliance import add_compliance_checks
+    from stacks.function_settings import function_defaults
+    from stacks.stages import DEV
+    from stacks.web import WebStack
+
+    with tempfile.TemporaryDirectory() as outdir:
+        start = time.perf_counter()
+        app = cdk.App(outdir=outdir, context=_context())
+        stage = cdk.Stage(app, DEV.stage_id)
+        function_defaults(DEV).apply_to(stage)
+        add_compliance_checks(stage, DEV)
+        WebStack(stage, "Web", config=DEV)
+        app.synth()
+        return time.perf_counter() - start
+
+
+def api_size(routes: int, code_dir: Path) -> tuple[int, int]:
+    """Resources and template bytes of a stack holding one API of ``routes`` routes.
+
+    Routes come four to a collection (``GET``/``POST /rN``, ``GET``/``DELETE /rN/{id}``)
+    over :data:`FUNCTIONS` functions.
+    """
+    import aws_cdk as cdk
+
+    from patterns import ServerlessApi, ServerlessFunction
+
+    app = cdk.App(context=_context())
+    stack = cdk.Stack(app, "Bench")
+    functions = [
+        ServerlessFunction(stack, f"Fn{index}", code_path=code_dir) for index in range(FUNCTIONS)
+    ]
+    shapes = (("GET", ""), ("POST", ""), ("GET", "/{id}"), ("DELETE", "/{id}"))
+    api = ServerlessApi(stack, "Api")
+    for index in range(routes):
+        method, suffix = shapes[index % len(shapes)]
+        api.add_route(method, f"/r{index // len(shapes)}{suffix}", functions[index % FUNCTIONS])
+    template = app.synth().get_stack_by_name("Bench").template
+    return len(template["Resources"]), len(json.dumps(template, indent=1))
+
+
+def cold_import_ms(module: str) -> float:
+    """Median milliseconds to import ``module`` in a fresh interpreter."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(LAMBDAS),
+        "POWERTOOLS_SERVICE_NAME": "bench",
+        "POWERTOOLS_METRICS_NAMESPACE": "Bench",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    timings = []
+    for _ in range(IMPORT_RUNS):
+        result = subprocess.run(
+            [sys.executable, "-c", _IMPORT_SNIPPET.format(module=module)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=env,
+            cwd=LAMBDAS,
+        )
+        timings.append(float(result.stdout.strip().splitlines()[-1]))
+    return statistics.median(timings)
+
+
+def rows() -> list[tuple[str, str]]:
+    """The web pattern's benchmark rows."""
+    result = [
+        ("Web: synthesis of one stage's Web stack (cdk-nag on)", f"{synthesis_seconds():.1f} s")
+    ]
+    sizes = {}
+    with tempfile.TemporaryDirectory() as folder:
+        code_dir = Path(folder)
+        (code_dir / "app.py").write_text("def handler(event, context):\n    return event\n")
+        for count in ROUTE_COUNTS:
+            resources, size = api_size(count, code_dir)
+            sizes[count] = resources
+            result.append(
+                (
+                    f"Web: API with {count} routes over {FUNCTIONS} functions",
+                    f"{resources} resources, {size / 1024:.0f} KB template",
+                )
+            )
+    low, high = ROUTE_COUNTS[0], ROUTE_COUNTS[-1]
+    per_route = (sizes[high] - sizes[low]) / (high - low)
+    result.append((f"Web: resources added per route ({low} -> {high} routes)", f"{per_route:.2f}"))
+    baseline = cold_import_ms("boto3")
+    result.append(("Web: cold import of boto3 alone (baseline)", f"{baseline:.0f} ms"))
+    for module in HANDLER_MODULES:
+        took = cold_import_ms(module)
+        result.append(
+            (f"Web: cold import of {module}", f"{took:.0f} ms ({took / baseline:.1f}x boto3)")
+        )
+    return result
+
+
+if __name__ == "__main__":
+    for label, value in rows():
+        print(f"{label}: {value}")
