@@ -19,6 +19,7 @@ from patterns._metadata import mark_pattern
 from patterns._nag import acknowledge_wildcards
 from patterns.alarms import create_alarm
 from patterns.lake_zones import check_prefix
+from patterns.serverless_api import Route, ServerlessApi
 from patterns.serverless_function import ServerlessFunction
 
 #: Index of a dataset's objects by date (``gsi1pk``/``gsi1sk``).
@@ -41,7 +42,13 @@ class DataCatalog(Construct):
 
     :param zones: zone name -> bucket, e.g. ``{"raw": lake.raw_bucket}``. Required.
     :param indexer: the function that handles the S3 events. Required.
-    :param search_function: function answering catalog queries. Default: none.
+    :param search_function: function answering catalog queries; served on
+        ``GET /datasets`` (``?tag=key=value``) and ``GET /datasets/{dataset}/objects``
+        (``?from=&to=``), both paginated with ``limit`` and ``next``. Default: none.
+    :param search_api: the ``ServerlessApi`` to add the search routes to. Default: a new
+        ``ServerlessApi`` (``SearchApi``) when there is a search function.
+    :param search_auth: auth of the search routes (``iam``, ``cognito``, ``lambda`` or
+        ``none``, as the API supports). Default: ``"iam"``.
     :param table: existing catalog table with this layout. Default: a new on-demand,
         encrypted table with the ``by_dataset`` and ``by_tag`` indexes.
     :param point_in_time_recovery: for a created table. Default: True.
@@ -59,6 +66,8 @@ class DataCatalog(Construct):
         zones: Mapping[str, s3.IBucket],
         indexer: AnyFunction,
         search_function: AnyFunction | None = None,
+        search_api: ServerlessApi | None = None,
+        search_auth: str = "iam",
         table: dynamodb.ITable | None = None,
         point_in_time_recovery: bool = True,
         removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
@@ -158,6 +167,20 @@ class DataCatalog(Construct):
                 )
             ],
         )
+        #: The search API, when there is a search function.
+        self.api: ServerlessApi | None = None
+        if search_function is not None:
+            self.api = search_api or ServerlessApi(
+                self,
+                "SearchApi",
+                default_auth=search_auth,
+                removal_policy=removal_policy,
+                alarm_topic=alarm_topic,
+            )
+            for path in ("/datasets", "/datasets/{dataset}/objects"):
+                self.api.add(Route("GET", path, search_function, auth=search_auth))
+        elif search_api is not None:
+            raise ValueError("search_api needs a search_function to serve its routes")
         #: Alarm on undelivered events.
         self.dead_letter_alarm = create_alarm(
             self,

@@ -47,6 +47,16 @@ def test_defaults(stack: cdk.Stack, code_dir: Path, zones: dict[str, s3.IBucket]
     assert target["RetryPolicy"] == {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 8}
     assert "DeadLetterConfig" in target
     assert catalog.indexer is indexer.alias
+    methods = [m["Properties"] for m in template.find_resources("AWS::ApiGateway::Method").values()]
+    searches = [m for m in methods if m["HttpMethod"] == "GET"]
+    assert len(searches) == 2
+    assert {m["AuthorizationType"] for m in searches} == {"AWS_IAM"}
+    paths = {
+        r["Properties"]["PathPart"]
+        for r in template.find_resources("AWS::ApiGateway::Resource").values()
+    }
+    assert paths == {"datasets", "{dataset}", "objects"}
+    assert catalog.api is not None
     functions = template.find_resources("AWS::Lambda::Function")
     variables = {k: f["Properties"]["Environment"]["Variables"] for k, f in functions.items()}
     indexer_env = next(v for k, v in variables.items() if k.startswith("Indexer"))
@@ -89,6 +99,33 @@ def test_existing_table_imported_function_disabled(
     template.has_resource_properties("AWS::Events::Rule", {"State": "DISABLED"})
     assert catalog.table is table
     assert catalog.indexer is fn
+
+
+def test_search_routes_join_a_given_api(
+    stack: cdk.Stack, code_dir: Path, zones: dict[str, s3.IBucket]
+) -> None:
+    from patterns import ServerlessApi
+
+    api = ServerlessApi(stack, "Shared", default_auth="iam")
+    indexer = ServerlessFunction(stack, "Indexer", code_path=code_dir)
+    search = ServerlessFunction(stack, "Search", code_path=code_dir)
+    catalog = DataCatalog(
+        stack, "Catalog", zones=zones, indexer=indexer, search_function=search, search_api=api
+    )
+    template = Template.from_stack(stack)
+    template.resource_count_is("AWS::ApiGateway::RestApi", 1)
+    assert catalog.api is api
+
+
+def test_search_api_without_function_is_rejected(
+    stack: cdk.Stack, code_dir: Path, zones: dict[str, s3.IBucket]
+) -> None:
+    from patterns import ServerlessApi
+
+    api = ServerlessApi(stack, "Shared")
+    indexer = ServerlessFunction(stack, "Indexer", code_path=code_dir)
+    with pytest.raises(ValueError, match="search_api needs a search_function"):
+        DataCatalog(stack, "Catalog", zones=zones, indexer=indexer, search_api=api)
 
 
 def test_imported_function_needs_its_role(stack: cdk.Stack, zones: dict[str, s3.IBucket]) -> None:
