@@ -21,7 +21,7 @@ from patterns.lake_zones import LifecycleTiers
 from patterns.ops_notifications import OpsNotifications
 from patterns.policy_enforcer import ApiCallMatch, PolicyEnforcer
 from patterns.scheduled_job import ScheduledJob
-from patterns.secure_bucket import SecureBucket
+from patterns.secure_bucket import SecureBucket, access_logs_bucket
 from patterns.serverless_api import ServerlessApi
 from patterns.serverless_function import ALIAS_NAME, ServerlessFunction
 from patterns.static_website import StaticWebsite
@@ -54,6 +54,7 @@ __all__ = [
     "StreamIngestApi",
     "StreamProcessor",
     "Throttle",
+    "access_logs_bucket",
     "create_alarm",
     "retention_from_days",
 ]

@@ -108,3 +108,47 @@ class SecureBucket(Construct):
                     event_bridge_enabled=True
                 )
             )
+
+
+def access_logs_bucket(
+    scope: Construct,
+    construct_id: str,
+    *,
+    removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
+    auto_delete_objects: bool = False,
+    expire_after: cdk.Duration | None = None,
+    acl_delivery: bool = False,
+) -> SecureBucket:
+    """A ``SecureBucket`` that receives other buckets' (or CloudFront's) access logs.
+
+    Logs expire after ``expire_after`` (default 365 days; noncurrent versions after 30).
+    ``acl_delivery=True`` enables ACLs (object owner preferred), which CloudFront's standard
+    logs need. cdk-nag's S1 (no access logs of its own) is acknowledged on it: logging the
+    log bucket would need another one, and so on.
+    """
+    logs = SecureBucket(
+        scope,
+        construct_id,
+        removal_policy=removal_policy,
+        auto_delete_objects=auto_delete_objects,
+        lifecycle_rules=[
+            s3.LifecycleRule(
+                id="ExpireAccessLogs",
+                expiration=expire_after or cdk.Duration.days(365),
+                noncurrent_version_expiration=cdk.Duration.days(30),
+            )
+        ],
+        bucket_props=(
+            {"object_ownership": s3.ObjectOwnership.BUCKET_OWNER_PREFERRED}
+            if acl_delivery
+            else None
+        ),
+    )
+    cdk.Validations.of(logs.bucket).acknowledge(
+        cdk.Acknowledgment(
+            id="AwsSolutions-S1",
+            reason="This bucket is the access-log target of other buckets; logging it too "
+            "would need yet another bucket, and so on.",
+        )
+    )
+    return logs

@@ -24,7 +24,7 @@ from patterns._website_checks import (
     check_domain,
     check_fallback,
 )
-from patterns.secure_bucket import SecureBucket
+from patterns.secure_bucket import SecureBucket, access_logs_bucket
 from patterns.web_acl import managed_web_acl
 
 #: The default Content-Security-Policy: everything from the site itself, nothing framed.
@@ -223,30 +223,15 @@ class StaticWebsite(Construct):
         return self.deployment
 
     def _new_log_bucket(self, removal_policy: cdk.RemovalPolicy, destroy: bool) -> s3.IBucket:
-        logs = SecureBucket(
+        # Versioned (a deleted or overwritten log stays recoverable for 30 days); CloudFront's
+        # standard logs are delivered with an ACL grant to the bucket owner.
+        return access_logs_bucket(
             self,
             "LogBucket",
             removal_policy=removal_policy,
             auto_delete_objects=destroy,
-            # Versioned (a deleted or overwritten log stays recoverable for 30 days).
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    id="ExpireAccessLogs",
-                    expiration=cdk.Duration.days(365),
-                    noncurrent_version_expiration=cdk.Duration.days(30),
-                )
-            ],
-            # CloudFront's standard logs are delivered with an ACL grant to the bucket owner.
-            bucket_props={"object_ownership": s3.ObjectOwnership.BUCKET_OWNER_PREFERRED},
-        )
-        cdk.Validations.of(logs.bucket).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-S1",
-                reason="This is the access-log bucket itself; logging its own accesses "
-                "into itself would loop.",
-            )
-        )
-        return logs.bucket
+            acl_delivery=True,
+        ).bucket
 
     def _acknowledge(
         self,

@@ -20,7 +20,7 @@ from patterns._metadata import mark_pattern
 from patterns._nag import acknowledge_wildcards
 from patterns._validation import check_duration, check_range
 from patterns.alarms import create_alarm
-from patterns.secure_bucket import SecureBucket
+from patterns.secure_bucket import SecureBucket, access_logs_bucket
 from patterns.serverless_function import ServerlessFunction
 
 #: Hive-style time partitions Firehose fills from each record's arrival time.
@@ -225,26 +225,7 @@ class StreamArchive(Construct):
         return self.delivery_stream.grant_put_records(grantee)
 
     def _new_access_logs_bucket(self, removal_policy: cdk.RemovalPolicy) -> s3.IBucket:
-        logs_bucket = SecureBucket(
-            self,
-            "AccessLogsBucket",
-            removal_policy=removal_policy,
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    id="ExpireAccessLogs",
-                    expiration=cdk.Duration.days(365),
-                    noncurrent_version_expiration=cdk.Duration.days(30),
-                )
-            ],
-        ).bucket
-        cdk.Validations.of(logs_bucket).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-S1",
-                reason="This bucket receives the archive bucket's server access logs; "
-                "logging it too would only log the log deliveries.",
-            )
-        )
-        return logs_bucket
+        return access_logs_bucket(self, "AccessLogsBucket", removal_policy=removal_policy).bucket
 
     def _acknowledge_role_wildcards(self) -> None:
         """Acknowledge, one by one, the wildcards of ``bucket.grant_read_write`` on the role."""

@@ -9,7 +9,9 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from patterns import DataCatalog, DataLake, SecureBucket, ServerlessFunction
+from patterns import DataCatalog, DataLake, ServerlessFunction
+from patterns.secure_bucket import access_logs_bucket
+from stacks.base import ShopStack
 from stacks.config import StageConfig
 from stacks.lambda_code import handler_code
 
@@ -39,7 +41,7 @@ NAMED_QUERIES = {
 }
 
 
-class DataLakeStack(cdk.Stack):
+class DataLakeStack(ShopStack):
     """Raw, curated and results zones with a Glue catalog, an Athena workgroup with the
     shop's named queries, and a DynamoDB catalog of every object, kept current by an
     S3-event-driven indexer and searched by the ``CatalogSearch`` function."""
@@ -54,29 +56,18 @@ class DataLakeStack(cdk.Stack):
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            scope,
-            construct_id,
-            description=f"Shop data lake and catalog ({config.name})",
-            termination_protection=config.termination_protection,
-            **kwargs,
+            scope, construct_id, config=config, purpose="Shop data lake and catalog", **kwargs
         )
         bucket_options: dict[str, Any] = {
             "removal_policy": config.cdk_removal_policy,
             "auto_delete_objects": config.destroy_on_delete,
         }
-        self.access_logs = SecureBucket(
+        self.access_logs = access_logs_bucket(
             self,
             "AccessLogs",
-            lifecycle_rules=[_expire_logs(config)],
+            expire_after=cdk.Duration.days(max(config.log_retention_days, 30)),
             **bucket_options,
         ).bucket
-        cdk.Validations.of(self.access_logs).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-S1",
-                reason="This bucket receives the other buckets' access logs; logging it "
-                "into itself would loop.",
-            )
-        )
         self.lake = DataLake(
             self,
             "Lake",
@@ -126,9 +117,3 @@ class DataLakeStack(cdk.Stack):
     def raw_bucket(self) -> s3.IBucket:
         """The raw zone, where the stream archive lands."""
         return self.lake.raw_bucket
-
-
-def _expire_logs(config: StageConfig) -> s3.LifecycleRule:
-    return s3.LifecycleRule(
-        id="ExpireAccessLogs", expiration=cdk.Duration.days(max(config.log_retention_days, 30))
-    )

@@ -11,6 +11,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from patterns import AlarmResponder, OpsNotifications, ServerlessFunction, create_alarm
+from stacks.base import ShopStack
 from stacks.config import StageConfig
 from stacks.image_workflow import ImageRecognition
 from stacks.lambda_code import handler_code
@@ -19,7 +20,7 @@ from stacks.security_policies import SecurityPolicies
 from stacks.tables import stage_table
 
 
-class OperationsStack(cdk.Stack):
+class OperationsStack(ShopStack):
     """Operations automation for the shop.
 
     ``Notifications`` is the encrypted topic every alarm of the stage notifies. Beside it:
@@ -35,11 +36,7 @@ class OperationsStack(cdk.Stack):
         self, scope: Construct, construct_id: str, *, config: StageConfig, **kwargs: Any
     ) -> None:
         super().__init__(
-            scope,
-            construct_id,
-            description=f"Shop operations automation ({config.name})",
-            termination_protection=config.termination_protection,
-            **kwargs,
+            scope, construct_id, config=config, purpose="Shop operations automation", **kwargs
         )
         emails = [config.alarm_email] if config.alarm_email else []
         self.notifications = OpsNotifications(self, "Notifications", emails=emails)

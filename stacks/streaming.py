@@ -20,6 +20,7 @@ from patterns import (
     StreamProcessor,
     retention_from_days,
 )
+from stacks.base import ShopStack
 from stacks.config import StageConfig
 from stacks.data_lake import EVENTS_PREFIX
 from stacks.function_settings import METRICS_NAMESPACE, SERVICE_NAME
@@ -43,7 +44,7 @@ USAGE_EVENT_SCHEMA = apigw.JsonSchema(
 )
 
 
-class StreamingStack(cdk.Stack):
+class StreamingStack(ShopStack):
     """Real-time product insight from the shop's usage events.
 
     ``Ingest`` (API Gateway -> Kinesis, no Lambda) feeds the ``Events`` stream;
@@ -71,8 +72,8 @@ class StreamingStack(cdk.Stack):
         super().__init__(
             scope,
             construct_id,
-            description=f"Shop usage events: ingest, real-time counts, archive ({config.name})",
-            termination_protection=config.termination_protection,
+            config=config,
+            purpose="Shop usage events: ingest, real-time counts, archive",
             **kwargs,
         )
         removal = config.cdk_removal_policy

@@ -13,6 +13,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from patterns import ApiUsagePlan, Route, ServerlessApi, ServerlessFunction, StaticWebsite, Throttle
+from stacks.base import ShopStack
 from stacks.config import StageConfig
 from stacks.lambda_code import handler_code
 
@@ -53,7 +54,7 @@ ORDER_SCHEMA = {
 }
 
 
-class WebStack(cdk.Stack):
+class WebStack(ShopStack):
     """The storefront (``Storefront``) and the product/order API (``Api``).
 
     ``Api`` keeps products and orders in one table (``pk``/``sk``). Product reads need an
@@ -76,8 +77,8 @@ class WebStack(cdk.Stack):
         super().__init__(
             scope,
             construct_id,
-            description=f"Shop storefront and product/order API ({config.name})",
-            termination_protection=config.termination_protection,
+            config=config,
+            purpose="Shop storefront and product/order API",
             **kwargs,
         )
         removal = config.cdk_removal_policy

@@ -1,0 +1,32 @@
+"""``ShopStack``: what every stack of the reference app shares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+from constructs import Construct
+
+from stacks.config import StageConfig
+
+
+class ShopStack(cdk.Stack):
+    """A stack of one stage: described, and protected from deletion where the stage says."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StageConfig,
+        purpose: str,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            description=f"{purpose} ({config.name})",
+            termination_protection=config.termination_protection,
+            **kwargs,
+        )
+        self.config = config
