@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import aws_cdk as cdk
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from patterns._validation import check_duration, check_range, is_token
 from patterns.ops_notifications import OpsNotifications
-from patterns.serverless_function import ServerlessFunction
 
 #: Retry attempts EventBridge Scheduler and rule targets accept.
 MAX_RETRY_ATTEMPTS = 185
@@ -24,19 +20,6 @@ MAX_EVENT_AGE_SECONDS = 24 * 3600
 _RATE = re.compile(r"^rate\((?P<value>\d+) (?P<unit>minutes?|hours?|days?)\)$")
 _CRON = re.compile(r"^cron\((?P<fields>[^()]+)\)$")
 _CRON_FIELD = re.compile(r"^[0-9A-Za-z*?,/\-#L W]+$")
-
-
-def target_function(function: Any, argument: str = "function") -> lambda_.IFunction:
-    """The function to invoke: a ``ServerlessFunction``'s ``live`` alias, or ``function``."""
-    if isinstance(function, ServerlessFunction):
-        return function.alias
-    if hasattr(function, "function_arn") and hasattr(function, "grant_invoke"):
-        result: lambda_.IFunction = function
-        return result
-    raise TypeError(
-        f"{argument} must be a ServerlessFunction or an aws_lambda.IFunction, "
-        f"got {type(function).__name__}"
-    )
 
 
 def check_retry_policy(retry_attempts: int, max_event_age: cdk.Duration) -> None:
@@ -50,34 +33,6 @@ def ops_topic(scope: Construct, topic: sns.ITopic | None) -> sns.ITopic:
     if topic is not None:
         return topic
     return OpsNotifications(scope, "Notifications").topic
-
-
-def ensure_dead_letter_queue(
-    scope: Construct,
-    construct_id: str,
-    queue: sqs.IQueue | None,
-    *,
-    removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
-) -> sqs.IQueue:
-    """``queue``, or a new SQS-encrypted, TLS-only queue that keeps messages 14 days."""
-    if queue is not None:
-        return queue
-    created = sqs.Queue(
-        scope,
-        construct_id,
-        encryption=sqs.QueueEncryption.SQS_MANAGED,
-        enforce_ssl=True,
-        retention_period=cdk.Duration.days(14),
-        removal_policy=removal_policy,
-    )
-    cdk.Validations.of(created).acknowledge(
-        cdk.Acknowledgment(
-            id="AwsSolutions-SQS3",
-            reason="This queue is itself a dead-letter queue; a queue behind it would "
-            "only move the same undeliverable events one hop further.",
-        )
-    )
-    return created
 
 
 def check_schedule_expression(name: str, expression: str) -> None:

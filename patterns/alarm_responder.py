@@ -15,7 +15,8 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from patterns._metadata import mark_pattern
-from patterns._ops_common import ensure_dead_letter_queue, ops_topic, target_function
+from patterns._ops_common import ops_topic
+from patterns._targets import ensure_dead_letter_queue, target_function
 from patterns.serverless_function import ServerlessFunction
 
 

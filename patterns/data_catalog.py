@@ -12,11 +12,11 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from patterns._metadata import mark_pattern
 from patterns._nag import acknowledge_wildcards
+from patterns._targets import ensure_dead_letter_queue, target_function
 from patterns.alarms import create_alarm
 from patterns.lake_zones import check_prefix
 from patterns.serverless_api import Route, ServerlessApi
@@ -98,9 +98,11 @@ class DataCatalog(Construct):
             point_in_time_recovery, removal_policy
         )
         #: The indexer function (the alias of a ServerlessFunction).
-        self.indexer = _invocable(indexer)
+        self.indexer = target_function(indexer, "indexer")
         #: The search function, when given.
-        self.search_function = _invocable(search_function) if search_function else None
+        self.search_function = (
+            target_function(search_function, "search_function") if search_function else None
+        )
         self.table.grant_read_write_data(self.indexer)
         # Object events carry everything but the tags: that is all the indexer reads.
         objects = [bucket.arn_for_objects("*") for bucket in zones.values()]
@@ -133,19 +135,8 @@ class DataCatalog(Construct):
             )
 
         #: Events that could not be delivered to the indexer.
-        self.dead_letter_queue = sqs.Queue(
-            self,
-            "IndexerDeadLetters",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=cdk.Duration.days(14),
-            removal_policy=removal_policy,
-        )
-        cdk.Validations.of(self.dead_letter_queue).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-SQS3",
-                reason="This queue is the dead-letter queue of the indexer rule's target.",
-            )
+        self.dead_letter_queue = ensure_dead_letter_queue(
+            self, "IndexerDeadLetters", None, removal_policy=removal_policy
         )
         #: The rule that sends the zones' object events to the indexer.
         self.rule = events.Rule(
@@ -222,8 +213,3 @@ class DataCatalog(Construct):
             non_key_attributes=["dataset"],
         )
         return table
-
-
-def _invocable(function: AnyFunction) -> lambda_.IFunction:
-    """What callers should invoke: a ServerlessFunction's alias, else the function itself."""
-    return function.alias if isinstance(function, ServerlessFunction) else function

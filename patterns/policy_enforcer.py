@@ -16,7 +16,8 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from patterns._metadata import mark_pattern
-from patterns._ops_common import check_retry_policy, ops_topic, target_function
+from patterns._ops_common import check_retry_policy, ops_topic
+from patterns._targets import target_function
 from patterns.serverless_function import ServerlessFunction
 
 #: The detail type EventBridge gives API calls recorded by CloudTrail.

@@ -17,12 +17,8 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from patterns._metadata import mark_pattern
-from patterns._ops_common import (
-    check_retry_policy,
-    check_schedule_expression,
-    ensure_dead_letter_queue,
-    target_function,
-)
+from patterns._ops_common import check_retry_policy, check_schedule_expression
+from patterns._targets import ensure_dead_letter_queue, target_function
 from patterns.alarms import create_alarm
 from patterns.serverless_function import ServerlessFunction
 

@@ -17,6 +17,7 @@ from constructs import Construct
 
 from patterns._metadata import mark_pattern
 from patterns._stream import MIN_RETENTION, check_stream_options, create_encrypted_stream
+from patterns._targets import ensure_dead_letter_queue, target_function
 from patterns._validation import check_duration, check_range
 from patterns.alarms import create_alarm
 from patterns.serverless_function import ServerlessFunction
@@ -151,11 +152,11 @@ class StreamProcessor(Construct):
             removal_policy=removal_policy,
         )
         #: The function the mapping invokes: the ``live`` alias of a ``ServerlessFunction``.
-        self.function: lambda_.IFunction = (
-            function.alias if isinstance(function, ServerlessFunction) else function
-        )
+        self.function: lambda_.IFunction = target_function(function)
         #: Where descriptions of records that could not be processed go.
-        self.dead_letter_queue: sqs.IQueue = dead_letter_queue or self._new_queue(removal_policy)
+        self.dead_letter_queue: sqs.IQueue = ensure_dead_letter_queue(
+            self, "DeadLetterQueue", dead_letter_queue, removal_policy=removal_policy
+        )
         #: The enhanced fan-out consumer, when asked for.
         self.consumer: kinesis.StreamConsumer | None = None
         source_arn = self.stream.stream_arn
@@ -208,24 +209,6 @@ class StreamProcessor(Construct):
         self.alarms: dict[str, cloudwatch.Alarm] = self._add_alarms(
             function, alarm_topic, wait_limit * iterator_age_alarm_fraction
         )
-
-    def _new_queue(self, removal_policy: cdk.RemovalPolicy) -> sqs.Queue:
-        queue = sqs.Queue(
-            self,
-            "DeadLetterQueue",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=cdk.Duration.days(14),
-            removal_policy=removal_policy,
-        )
-        cdk.Validations.of(queue).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-SQS3",
-                reason="This queue is itself the on-failure destination of the stream's "
-                "event source mapping; nothing consumes it automatically.",
-            )
-        )
-        return queue
 
     def _add_alarms(
         self,
