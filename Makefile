@@ -8,9 +8,9 @@ PY := $(VENV)/bin/python
 # The project's Node (22, from package.json) and venv come first, so jsii and the CDK CLI use them.
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup synth test lint format bench docs diagrams ls diff clean
+.PHONY: setup layers synth test lint format bench docs diagrams ls diff clean
 
-setup: $(VENV)/.stamp-installed node_modules/.stamp-installed
+setup: $(VENV)/.stamp-installed node_modules/.stamp-installed layers
 
 $(VENV)/.stamp-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ $(VENV)/.stamp-installed: pyproject.toml
 node_modules/.stamp-installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+## Lambda layers (build/layers) from prebuilt manylinux wheels, no Docker; skips built ones.
+layers: $(VENV)/.stamp-installed
+	$(PY) -m tools.build_layers
 
 ## Synthesize every stage with the CDK CLI, then print the summary table (exit 1 on any finding).
 synth: setup

@@ -15,13 +15,16 @@ from constructs import Construct, IConstruct
 
 from patterns import EventWorkflow, SecureBucket, ServerlessFunction, retention_from_days
 from stacks.config import StageConfig
-from stacks.lambda_code import handler_code
+from stacks.lambda_code import handler_code, layer_code
 from stacks.tables import stage_table
 
 #: Object key patterns the workflow accepts (Choice rules are case-sensitive).
 IMAGE_KEY_PATTERNS = ("*.jpg", "*.jpeg", "*.png", "*.JPG", "*.JPEG", "*.PNG")
 _KEY = "$.detail.object.key"
 _BUCKET = "$.detail.bucket.name"
+#: Where the thumbnail function writes (``lambdas/image_thumbnail``): uploads there are
+#: not processed, or each thumbnail would start the workflow again.
+THUMBNAIL_PREFIX = "thumbnails/"
 
 
 def retry_transient(task: sfn.TaskStateBase, errors: list[str]) -> None:
@@ -141,7 +144,9 @@ def image_definition(
 
 class ImageRecognition(Construct):
     """``Images`` (the upload bucket, events to EventBridge), ``Metadata`` (the table),
-    ``Thumbnail`` (the function) and ``Workflow`` (the state machine started per upload).
+    ``Thumbnail`` (the function, with Pillow from the ``Pillow`` layer, writing to
+    ``thumbnails/`` in the bucket) and ``Workflow`` (the state machine started per upload
+    outside ``thumbnails/``).
     """
 
     def __init__(
@@ -189,15 +194,30 @@ class ImageRecognition(Construct):
             )
         )
         self.table = stage_table(self, "Metadata", config=config, partition_key="image_key")
+        # Built by tools/build_layers.py for Python 3.14 on arm64, the functions' platform.
+        self.pillow = lambda_.LayerVersion(
+            self,
+            "Pillow",
+            code=layer_code("pillow"),
+            compatible_runtimes=[lambda_.Runtime.PYTHON_3_14],
+            compatible_architectures=[lambda_.Architecture.ARM_64],
+            description="Pillow for the thumbnail function",
+            license="MIT-CMU",
+            removal_policy=config.cdk_removal_policy,
+        )
         self.thumbnail = ServerlessFunction(
             self,
             "Thumbnail",
             code=handler_code("image_thumbnail"),
             handler="image_thumbnail.app.handler",
-            description="Sizes an uploaded product image and its thumbnail",
+            description="Writes the thumbnail of an uploaded product image to thumbnails/",
+            memory_size=1024,
+            timeout=cdk.Duration.seconds(30),
+            layers=[self.pillow],
             alarm_topic=topic,
         )
         self.bucket.grant_read(self.thumbnail.function)
+        self.bucket.grant_put(self.thumbnail.function, f"{THUMBNAIL_PREFIX}*")
         self.workflow = EventWorkflow(
             self,
             "Workflow",
@@ -207,7 +227,10 @@ class ImageRecognition(Construct):
             event_pattern=events.EventPattern(
                 source=["aws.s3"],
                 detail_type=["Object Created"],
-                detail={"bucket": {"name": [self.bucket.bucket_name]}},
+                detail={
+                    "bucket": {"name": [self.bucket.bucket_name]},
+                    "object": {"key": [{"anything-but": {"prefix": THUMBNAIL_PREFIX}}]},
+                },
             ),
             log_retention=retention_from_days(config.log_retention_days),
             timeout=cdk.Duration.minutes(15),
@@ -220,6 +243,19 @@ class ImageRecognition(Construct):
         topic_key.grant(self.workflow.state_machine, "kms:Decrypt", "kms:GenerateDataKey")
         for role in (self.thumbnail.role, self.workflow.state_machine.role):
             acknowledge_bucket_read(role.node.find_child("DefaultPolicy"), self.bucket)
+        put_reason = (
+            "The put grant of the thumbnail function, limited to the thumbnails/ prefix: "
+            "thumbnail keys follow the uploads' keys, and s3:Abort* only aborts its uploads."
+        )
+        cdk.Validations.of(self.thumbnail.role.node.find_child("DefaultPolicy")).acknowledge(
+            *(
+                cdk.Acknowledgment(id=f"AwsSolutions-IAM5[{finding}]", reason=put_reason)
+                for finding in (
+                    "Action::s3:Abort*",
+                    f"Resource::{_bucket_arn(self.bucket)}/{THUMBNAIL_PREFIX}*",
+                )
+            )
+        )
         cdk.Validations.of(
             self.workflow.state_machine.role.node.find_child("DefaultPolicy")
         ).acknowledge(
@@ -233,9 +269,7 @@ class ImageRecognition(Construct):
 
 def acknowledge_bucket_read(policy: IConstruct, bucket: s3.IBucket) -> None:
     """Acknowledge the wildcards of ``bucket.grant_read`` on the grantee's ``policy``."""
-    cfn_bucket = bucket.node.default_child
-    assert isinstance(cfn_bucket, s3.CfnBucket)
-    objects = f"<{cdk.Stack.of(bucket).get_logical_id(cfn_bucket)}.Arn>/*"
+    objects = f"{_bucket_arn(bucket)}/*"
     reason = (
         "The read grant of the image bucket: its object keys are product uploads not "
         "known in advance, and the action groups are CDK's read-only set."
@@ -249,3 +283,10 @@ def acknowledge_bucket_read(policy: IConstruct, bucket: s3.IBucket) -> None:
         cdk.Validations.of(policy).acknowledge(
             cdk.Acknowledgment(id=f"AwsSolutions-IAM5[{finding}]", reason=reason)
         )
+
+
+def _bucket_arn(bucket: s3.IBucket) -> str:
+    """``bucket``'s ARN as cdk-nag prints it: ``<Logical1234.Arn>``."""
+    cfn_bucket = bucket.node.default_child
+    assert isinstance(cfn_bucket, s3.CfnBucket)
+    return f"<{cdk.Stack.of(bucket).get_logical_id(cfn_bucket)}.Arn>"

@@ -23,3 +23,18 @@ def handler_code(package: str) -> lambda_.Code:
     return lambda_.Code.from_asset(
         str(LAMBDAS_DIR), exclude=["*", *keep, "**/__pycache__", "**/*.pyc"]
     )
+
+
+#: Where ``tools/build_layers.py`` (``make setup``) builds the layers' contents.
+LAYERS_DIR = LAMBDAS_DIR.parent / "build" / "layers"
+
+
+def layer_code(name: str) -> lambda_.Code:
+    """The asset of the layer ``build/layers/<name>``; it must have been built first."""
+    folder = LAYERS_DIR / name
+    if not (folder / "python").is_dir():
+        raise FileNotFoundError(
+            f"layer {name!r} is not built in {folder}: run `make setup` "
+            "(or `python -m tools.build_layers`) first"
+        )
+    return lambda_.Code.from_asset(str(folder))

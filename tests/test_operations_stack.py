@@ -78,3 +78,47 @@ def test_stateful_logical_ids_are_pinned(
         kind: sorted(k for k, r in resources.items() if r["Type"] == kind) for kind in STATEFUL
     }
     assert found == STATEFUL
+
+
+def test_the_thumbnail_function_gets_pillow_and_writes_only_thumbnails() -> None:
+    template = synthesize(True)
+    (layer_id, layer), *others = template.find_resources("AWS::Lambda::LayerVersion").items()
+    assert others == []
+    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.14"]
+    assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
+    (thumbnail,) = (
+        f["Properties"]
+        for f in template.find_resources("AWS::Lambda::Function").values()
+        if f["Properties"]["Handler"] == "image_thumbnail.app.handler"
+    )
+    # The layer's platform is the function's: Python 3.14 on arm64.
+    assert (thumbnail["Runtime"], thumbnail["Architectures"]) == ("python3.14", ["arm64"])
+    assert {"Ref": layer_id} in thumbnail["Layers"]
+
+    (policy,) = (
+        p["Properties"]["PolicyDocument"]["Statement"]
+        for k, p in template.find_resources("AWS::IAM::Policy").items()
+        if k.startswith("ImageRecognitionThumbnailServiceRoleDefaultPolicy")
+    )
+    writes = [s for s in policy if any(a.startswith("s3:Put") for a in _list(s["Action"]))]
+    assert len(writes) == 1
+    assert writes[0]["Resource"] == {
+        "Fn::Join": [
+            "",
+            [{"Fn::GetAtt": ["ImageRecognitionImages9016C5E1", "Arn"]}, "/thumbnails/*"],
+        ]
+    }
+
+
+def test_thumbnails_do_not_start_the_workflow() -> None:
+    rules = synthesize(True).find_resources("AWS::Events::Rule")
+    (pattern,) = (
+        r["Properties"]["EventPattern"]
+        for r in rules.values()
+        if r["Properties"].get("EventPattern", {}).get("detail-type") == ["Object Created"]
+    )
+    assert pattern["detail"]["object"] == {"key": [{"anything-but": {"prefix": "thumbnails/"}}]}
+
+
+def _list(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else value

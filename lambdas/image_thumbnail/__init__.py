@@ -1,1 +1,1 @@
-"""The image workflow's thumbnail step: image size and the thumbnail's size."""
+"""The image workflow's thumbnail step: resize an uploaded image and store its thumbnail."""

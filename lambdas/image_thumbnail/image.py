@@ -1,49 +1,88 @@
-"""Reading an image's size from its header and sizing its thumbnail: no AWS calls."""
+"""Making a thumbnail of a JPEG or PNG image with Pillow: no AWS calls."""
 
 from __future__ import annotations
 
-import struct
+import dataclasses
+import io
+import warnings
 
-#: Bytes read from the start of an image: enough for PNG and for common JPEG headers.
-HEADER_BYTES = 64 * 1024
-_PNG = b"\x89PNG\r\n\x1a\n"
-_SOF_MARKERS = frozenset(
-    {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
-)
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+#: The box a thumbnail fits in by default, (width, height) in pixels.
+DEFAULT_BOX = (256, 256)
+#: Largest image decoded, in pixels: far above product photos, far below a memory bomb.
+MAX_PIXELS = 40_000_000
+#: Pillow format -> (content type, save options).
+_FORMATS: dict[str, tuple[str, dict[str, object]]] = {
+    "JPEG": ("image/jpeg", {"quality": 85, "optimize": True}),
+    "PNG": ("image/png", {"optimize": True}),
+}
+# EXIF orientations that turn the picture a quarter: the box is turned with it.
+_QUARTER_TURNS = frozenset({5, 6, 7, 8})
+_ORIENTATION_TAG = 0x0112
 
 
 class UnreadableImageError(ValueError):
-    """The bytes are not a PNG or JPEG whose size the header gives."""
+    """The bytes are not a JPEG or PNG image that can be decoded."""
 
 
-def image_size(header: bytes) -> tuple[str, int, int]:
-    """``(format, width, height)`` of a PNG or JPEG from its first bytes."""
-    if header.startswith(_PNG) and header[12:16] == b"IHDR":
-        width, height = struct.unpack(">II", header[16:24])
-        return "png", width, height
-    if header.startswith(b"\xff\xd8"):
-        return _jpeg_size(header)
-    raise UnreadableImageError("not a PNG or JPEG")
+@dataclasses.dataclass(frozen=True)
+class Thumbnail:
+    """A thumbnail's encoded bytes and what they are."""
+
+    data: bytes
+    format: str
+    content_type: str
+    width: int
+    height: int
+    original_width: int
+    original_height: int
 
 
-def _jpeg_size(data: bytes) -> tuple[str, int, int]:
-    offset = 2
-    while offset + 9 <= len(data):
-        if data[offset] != 0xFF:
-            raise UnreadableImageError(f"bad JPEG marker at byte {offset}")
-        marker = data[offset + 1]
-        if marker == 0xFF:
-            offset += 1
-            continue
-        (length,) = struct.unpack(">H", data[offset + 2 : offset + 4])
-        if marker in _SOF_MARKERS:
-            height, width = struct.unpack(">HH", data[offset + 5 : offset + 9])
-            return "jpeg", width, height
-        offset += 2 + length
-    raise UnreadableImageError("JPEG size not found in the header")
+def make_thumbnail(data: bytes, box: tuple[int, int] = DEFAULT_BOX) -> Thumbnail:
+    """``data`` (a JPEG or PNG) scaled to fit in ``box``, keeping its aspect ratio.
 
-
-def thumbnail_size(width: int, height: int, longest_side: int = 256) -> tuple[int, int]:
-    """The thumbnail's size: the longest side scaled to ``longest_side``, never enlarged."""
-    scale = min(1.0, longest_side / max(width, height, 1))
-    return max(1, round(width * scale)), max(1, round(height * scale))
+    An image already inside the box is not enlarged. The EXIF orientation of a JPEG is
+    applied, so the thumbnail shows the picture the right way up. The thumbnail has the
+    original's format. ``UnreadableImageError`` for anything else, or a corrupt image.
+    """
+    if min(box) < 1:
+        raise ValueError(f"box must be at least 1x1 pixels, got {box!r}")
+    try:
+        with warnings.catch_warnings():
+            # Pillow's own bomb warning: the pixel limit below is lower, and an error.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=list(_FORMATS))
+        with image:
+            kind = str(image.format)
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise UnreadableImageError(
+                    f"{width}x{height} {kind} image is over the {MAX_PIXELS} pixel limit"
+                )
+            orientation = image.getexif().get(_ORIENTATION_TAG, 1)
+            if orientation in _QUARTER_TURNS:
+                box = (box[1], box[0])
+                width, height = height, width
+            image.thumbnail(box, Image.Resampling.LANCZOS)
+            small = ImageOps.exif_transpose(image)
+            content_type, options = _FORMATS[kind]
+            if kind == "JPEG" and small.mode not in ("L", "RGB", "CMYK"):
+                small = small.convert("RGB")
+            out = io.BytesIO()
+            small.save(out, format=kind, **options)
+    except Image.DecompressionBombError as error:
+        raise UnreadableImageError(f"image is over the {MAX_PIXELS} pixel limit") from error
+    except UnidentifiedImageError as error:
+        raise UnreadableImageError("not a JPEG or PNG image") from error
+    except (OSError, SyntaxError) as error:
+        raise UnreadableImageError(f"corrupt image: {error}") from error
+    return Thumbnail(
+        data=out.getvalue(),
+        format=kind.lower(),
+        content_type=content_type,
+        width=small.width,
+        height=small.height,
+        original_width=width,
+        original_height=height,
+    )

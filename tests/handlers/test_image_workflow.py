@@ -23,11 +23,19 @@ from tests.support.tables import create_table_like
 from tools.assembly import StackArtifact
 
 TABLE = "image-metadata"
+#: What the thumbnail function returns (tests/handlers/test_image_thumbnail.py runs it).
 THUMBNAIL = {
     "format": "png",
     "width": 1024,
     "height": 512,
-    "thumbnail": {"width": 256, "height": 128},
+    "thumbnail": {
+        "bucket": "images",
+        "key": "thumbnails/products/shoe.png",
+        "content_type": "image/png",
+        "width": 256,
+        "height": 128,
+        "bytes": 4096,
+    },
 }
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/image-workflow"
 
@@ -165,3 +173,41 @@ def test_a_failed_store_is_caught_and_notified(workflow: dict[str, str]) -> None
     notification = json.loads(json.loads(messages[0]["Body"])["Message"])
     assert notification["image"] == "products/hat.jpg"
     assert "Error" in notification["error"]
+
+
+def test_the_trigger_ignores_the_thumbnails_the_workflow_writes(
+    aws: str, stack_artifacts: dict[str, StackArtifact]
+) -> None:
+    """The synthesized rule's pattern, on moto's default bus: thumbnails start nothing."""
+    resources = stack_artifacts["Dev/Operations"].template()["Resources"]
+    (pattern,) = (
+        r["Properties"]["EventPattern"]
+        for r in resources.values()
+        if r["Type"] == "AWS::Events::Rule"
+        and r["Properties"].get("EventPattern", {}).get("detail-type") == ["Object Created"]
+    )
+    pattern["detail"]["bucket"]["name"] = ["images"]
+    sqs, events = boto3.client("sqs"), boto3.client("events")
+    queue = sqs.create_queue(QueueName="started")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    events.put_rule(Name="uploads", EventPattern=json.dumps(pattern))
+    events.put_targets(Rule="uploads", Targets=[{"Id": "queue", "Arn": queue_arn}])
+
+    for key in ("products/shoe.png", "thumbnails/products/shoe.png"):
+        event = upload_event(key)
+        events.put_events(
+            Entries=[
+                {
+                    "Source": event["source"],
+                    "DetailType": event["detail-type"],
+                    "Detail": json.dumps(event["detail"]),
+                }
+            ]
+        )
+
+    messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
+    assert [json.loads(m["Body"])["detail"]["object"]["key"] for m in messages] == [
+        "products/shoe.png"
+    ]
