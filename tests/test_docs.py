@@ -33,7 +33,7 @@ def test_every_public_class_documents_its_defaults() -> None:
             continue
         optional = [
             p
-            for p in inspect.signature(member.__init__).parameters.values()
+            for p in inspect.signature(member.__init__).parameters.values()  # type: ignore[misc]
             if p.default is not inspect.Parameter.empty
         ]
         if optional:
