@@ -1,0 +1,47 @@
+"""Records into Kinesis through an API, processed by Lambda and archived to S3."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+from patterns import ServerlessFunction, StreamArchive, StreamIngestApi, StreamProcessor
+
+from .existing import HANDLERS, ExistingResources, import_function
+
+
+def with_defaults(scope: Construct, topic: sns.ITopic) -> None:
+    """Each construct with its own stream (and the archive with its own bucket)."""
+    StreamIngestApi(scope, "Ingest")
+    records = ServerlessFunction(scope, "Records", code_path=HANDLERS / "records")
+    StreamProcessor(scope, "Processor", function=records, alarm_topic=topic)
+    StreamArchive(scope, "Archive", alarm_topic=topic)
+
+
+def with_existing(scope: Construct, existing: ExistingResources) -> None:
+    """All three on the account's ``clicks`` stream, archived into its bucket."""
+    StreamIngestApi(
+        scope,
+        "Ingest",
+        stream=existing.stream,
+        partition_key_field="session_id",
+        web_acl_arn=existing.regional_web_acl_arn,
+    )
+    StreamProcessor(
+        scope,
+        "Processor",
+        function=import_function(scope, "click-processor"),
+        stream=existing.stream,
+        retention_period=cdk.Duration.days(7),
+        dead_letter_queue=existing.failures,
+        alarm_topic=existing.topic,
+    )
+    StreamArchive(
+        scope,
+        "Archive",
+        source_stream=existing.stream,
+        bucket=existing.archive_bucket,
+        transformation=import_function(scope, "click-flattener"),
+        alarm_topic=existing.topic,
+    )

@@ -1,0 +1,83 @@
+"""A static site and a REST API served by Lambda."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+from patterns import (
+    LambdaAuthorizer,
+    Route,
+    ServerlessApi,
+    ServerlessFunction,
+    StaticWebsite,
+    Throttle,
+)
+
+from .existing import HANDLERS, ExistingResources, import_function
+
+ORDER_SCHEMA = {
+    "type": "object",
+    "required": ["sku", "quantity"],
+    "properties": {
+        "sku": {"type": "string", "minLength": 1},
+        "quantity": {"type": "integer", "minimum": 1, "maximum": 100},
+    },
+}
+
+
+def with_defaults(scope: Construct, topic: sns.ITopic) -> None:
+    """A site with its own buckets; an API with its own table and user pool."""
+    StaticWebsite(scope, "Site")
+    handler = ServerlessFunction(scope, "ApiHandler", code_path=HANDLERS / "api")
+    ServerlessApi(
+        scope,
+        "Api",
+        partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
+        create_user_pool=True,
+        default_auth="cognito",
+        alarm_topic=topic,
+        routes=[
+            Route("GET", "/orders/{order_id}", handler, "read"),
+            Route("POST", "/orders", handler, "write", request_schema=ORDER_SCHEMA),
+        ],
+    )
+
+
+def with_existing(scope: Construct, existing: ExistingResources) -> None:
+    """The site's bucket, domain and web ACL exist; the API uses the account's table,
+    user pool, web ACL and deployed functions."""
+    site = StaticWebsite(
+        scope,
+        "Site",
+        bucket=existing.site_bucket,
+        log_bucket=existing.access_logs,
+        domain_names=["www.example.com"],
+        certificate=existing.certificate,
+        web_acl_arn=existing.cloudfront_web_acl_arn,
+    )
+    # CDK cannot edit an imported bucket's policy: the site bucket's owner grants
+    # CloudFront read access (condition AWS:SourceArn = the distribution's ARN).
+    cdk.Annotations.of(site).acknowledge_warning(
+        "@aws-cdk/aws-cloudfront-origins:updateImportedBucketPolicyOac",
+        "The site bucket's policy lets this distribution read through origin access control",
+    )
+    orders = import_function(scope, "order-api")
+    ServerlessApi(
+        scope,
+        "Api",
+        table=existing.orders_table,
+        user_pool=existing.user_pool,
+        default_auth="cognito",
+        authorizer=LambdaAuthorizer(function=import_function(scope, "partner-authorizer")),
+        web_acl_arn=existing.regional_web_acl_arn,
+        throttle=Throttle(rate_limit=50, burst_limit=100),
+        alarm_topic=existing.topic,
+        routes=[
+            Route("GET", "/orders/{order_id}", orders, "read"),
+            Route("POST", "/orders", orders, "write", request_schema=ORDER_SCHEMA),
+            Route("GET", "/partner/orders", orders, "read", auth="lambda"),
+        ],
+    )
