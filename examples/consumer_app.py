@@ -53,9 +53,7 @@ class WithExistingResources(cdk.Stack):
 
 
 def main() -> None:
-    # The patterns' buckets disable ACLs, so S3 access logs must be granted by bucket policy:
-    # the behaviour `cdk init` turns on for new projects (set here for older ones too).
-    app = cdk.App(context={"@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": True})
+    app = cdk.App()
     WithDefaults(app, "ConsumerDefaults")
     WithExistingResources(app, "ConsumerExisting")
     app.synth()

@@ -13,6 +13,9 @@ from constructs import Construct
 from patterns._cdk_singletons import quiet_redundant_dependencies
 from patterns._metadata import mark_pattern
 
+#: CDK feature flag: access-log delivery granted by bucket policy instead of an ACL.
+LOG_DELIVERY_BY_POLICY = "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"
+
 
 class SecureBucket(Construct):
     """A private, encrypted, versioned S3 bucket that refuses plain HTTP.
@@ -56,6 +59,9 @@ class SecureBucket(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         mark_pattern(self)
+        # Grant S3 log delivery with a bucket policy, not the legacy LogDeliveryWrite ACL
+        # (which needs ACLs on the log bucket), whatever the consuming app's feature flags.
+        self.node.set_context(LOG_DELIVERY_BY_POLICY, True)
         if auto_delete_objects and removal_policy != cdk.RemovalPolicy.DESTROY:
             raise ValueError(
                 "auto_delete_objects=True needs removal_policy=RemovalPolicy.DESTROY, "

@@ -110,3 +110,24 @@ def test_log_prefix_needs_a_log_bucket(stack: cdk.Stack) -> None:
 def test_bucket_props_escape_hatch(stack: cdk.Stack) -> None:
     SecureBucket(stack, "Data", bucket_props={"versioned": False})
     assert "VersioningConfiguration" not in bucket_properties(Template.from_stack(stack))
+
+
+def test_access_logs_are_granted_by_policy_without_the_app_flag() -> None:
+    from patterns import access_logs_bucket
+
+    stack = cdk.Stack(cdk.App(), "NoFlags")  # no cdk.json feature flags at all
+    logs = access_logs_bucket(stack, "Logs")
+    SecureBucket(stack, "Data", server_access_logs_bucket=logs.bucket)
+    template = Template.from_stack(stack)
+    for props in (r["Properties"] for r in template.find_resources("AWS::S3::Bucket").values()):
+        assert "AccessControl" not in props
+    template.has_resource_properties(
+        "AWS::S3::BucketPolicy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [Match.object_like({"Principal": {"Service": "logging.s3.amazonaws.com"}})]
+                )
+            }
+        },
+    )
