@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from stacks.lambda_code import LAMBDAS_DIR
 from tools import bench_ops
+from tools.bench_support import cold_import_ms
 
 
 def test_every_benchmarked_handler_exists() -> None:
@@ -12,4 +13,4 @@ def test_every_benchmarked_handler_exists() -> None:
 
 
 def test_cold_import_runs_the_handler_module_in_a_new_process() -> None:
-    assert bench_ops.cold_import_ms("image_thumbnail") > 0
+    assert cold_import_ms("image_thumbnail.app") > 0

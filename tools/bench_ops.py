@@ -12,17 +12,16 @@
 from __future__ import annotations
 
 import os
-import statistics
 import subprocess
 import sys
 from pathlib import Path
 
+from tools.bench_support import cold_import_ms
+
 ROOT = Path(__file__).resolve().parent.parent
-LAMBDAS = ROOT / "lambdas"
 #: The handler packages of the Operations stack.
 HANDLERS = ("ebs_snapshots", "image_thumbnail", "incident_recorder", "sg_remediation")
 SYNTH_RUNS = 3
-IMPORT_RUNS = 5
 
 _SYNTH = """
 import json, statistics, tempfile, time
@@ -47,13 +46,6 @@ for _ in range({runs}):
         app.synth()
         times.append(time.perf_counter() - start)
 print(statistics.median(times))
-"""
-
-_IMPORT = """
-import time
-start = time.perf_counter()
-import {package}.app
-print((time.perf_counter() - start) * 1000)
 """
 
 
@@ -83,21 +75,6 @@ def synthesis_seconds() -> float:
     return _python(_SYNTH.format(runs=SYNTH_RUNS), pythonpath=[ROOT], extra_env={})
 
 
-def cold_import_ms(package: str) -> float:
-    """Median milliseconds to import ``<package>.app`` in a new interpreter."""
-    lambda_env = {
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_REGION": "us-east-1",
-        "POWERTOOLS_SERVICE_NAME": "shop",
-        "POWERTOOLS_METRICS_NAMESPACE": "Shop",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-    }
-    return statistics.median(
-        _python(_IMPORT.format(package=package), pythonpath=[LAMBDAS], extra_env=lambda_env)
-        for _ in range(IMPORT_RUNS)
-    )
-
-
 def rows() -> list[tuple[str, str]]:
     """(label, value) rows for the benchmark table."""
     result = [
@@ -110,7 +87,7 @@ def rows() -> list[tuple[str, str]]:
         result.append(
             (
                 f"Cold import of {package}.app (ms, median of 5)",
-                f"{cold_import_ms(package):.0f}",
+                f"{cold_import_ms(f'{package}.app'):.0f}",
             )
         )
     return result

@@ -14,16 +14,15 @@ from __future__ import annotations
 
 import base64
 import json
-import logging
-import os
 import random
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from tools.bench_support import local_aws
 
 BATCH = 10_000
 PRODUCTS = 100
@@ -35,7 +34,7 @@ def rows() -> list[tuple[str, str]]:
     """(label, measured value) rows for the benchmark table."""
     _import_handlers()
     records = _kinesis_records(BATCH)
-    with _local_aws():
+    with local_aws():
         aggregator_rate, writes, floor = _aggregator(records)
     transformer_rate = _transformer(BATCH)
     synth_seconds = _synthesis_seconds()
@@ -91,36 +90,6 @@ def _kinesis_records(count: int) -> list[dict[str, Any]]:
         }
         for index, event in enumerate(_events(count))
     ]
-
-
-@contextmanager
-def _local_aws() -> Iterator[str]:
-    """A moto server, with this process's AWS settings pointing at it meanwhile."""
-    from tests.support.moto_server import REGION, moto_server
-
-    settings = {
-        "AWS_ACCESS_KEY_ID": "bench",
-        "AWS_SECRET_ACCESS_KEY": "bench",
-        "AWS_SESSION_TOKEN": "bench",
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_REGION": REGION,
-        "POWERTOOLS_METRICS_NAMESPACE": "Bench",
-        "POWERTOOLS_SERVICE_NAME": "bench",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_LOG_LEVEL": "WARNING",
-    }
-    saved = {name: os.environ.get(name) for name in [*settings, "AWS_ENDPOINT_URL"]}
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
-    with moto_server() as endpoint:
-        os.environ.update(settings, AWS_ENDPOINT_URL=endpoint)
-        try:
-            yield endpoint
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
 
 
 def _aggregator(records: list[dict[str, Any]]) -> tuple[float, float, float]:

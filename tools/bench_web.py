@@ -8,25 +8,17 @@ timed in fresh interpreters (``subprocess``), so each one is cold; the baseline 
 from __future__ import annotations
 
 import json
-import os
-import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from tools.bench_support import cold_import_ms
+
 ROOT = Path(__file__).resolve().parent.parent
-LAMBDAS = ROOT / "lambdas"
 ROUTE_COUNTS = (10, 50, 100, 200)
 FUNCTIONS = 5
-IMPORT_RUNS = 5
 HANDLER_MODULES = ("products.app", "orders.app")
-_IMPORT_SNIPPET = (
-    "import time; start = time.perf_counter(); import {module}; "
-    "print((time.perf_counter() - start) * 1000)"
-)
 
 
 def _context() -> dict[str, Any]:
@@ -76,31 +68,6 @@ def api_size(routes: int, code_dir: Path) -> tuple[int, int]:
         api.add_route(method, f"/r{index // len(shapes)}{suffix}", functions[index % FUNCTIONS])
     template = app.synth().get_stack_by_name("Bench").template
     return len(template["Resources"]), len(json.dumps(template, indent=1))
-
-
-def cold_import_ms(module: str) -> float:
-    """Median milliseconds to import ``module`` in a fresh interpreter."""
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(LAMBDAS),
-        "POWERTOOLS_SERVICE_NAME": "bench",
-        "POWERTOOLS_METRICS_NAMESPACE": "Bench",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
-    timings = []
-    for _ in range(IMPORT_RUNS):
-        result = subprocess.run(
-            [sys.executable, "-c", _IMPORT_SNIPPET.format(module=module)],
-            capture_output=True,
-            text=True,
-            check=True,
-            env=env,
-            cwd=LAMBDAS,
-        )
-        timings.append(float(result.stdout.strip().splitlines()[-1]))
-    return statistics.median(timings)
 
 
 def rows() -> list[tuple[str, str]]:
