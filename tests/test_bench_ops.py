@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from stacks.lambda_code import LAMBDAS_DIR
 from tools import bench_ops
-from tools.bench_support import cold_import_ms
+from tools.measure import cold_import_ms
 
 
 def test_every_benchmarked_handler_exists() -> None:

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from tools.assembly import StackArtifact, stacks
-from tools.bench_support import LAMBDAS, cold_import_ms, local_aws
+from tools.measure import LAMBDAS, cold_import_ms, local_aws
 
 OBJECTS = 300
 DATASETS = ("usage-events", "orders", "products")

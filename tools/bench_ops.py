@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tools.bench_support import cold_import_ms
+from tools.measure import cold_import_ms
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The handler packages of the Operations stack.

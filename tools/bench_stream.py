@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tools.bench_support import local_aws
+from tools.measure import local_aws
 
 BATCH = 10_000
 PRODUCTS = 100

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tools.bench_support import cold_import_ms
+from tools.measure import cold_import_ms
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUTE_COUNTS = (10, 50, 100, 200)
