@@ -167,86 +167,42 @@ class _Resolver:
         return found
 
 
+#: Resources that connect others: type -> (property naming the source, ``None`` for the
+#: resource itself; property naming the targets, ``None`` for all its properties; label;
+#: edge kind).
+_CONNECTORS: dict[str, tuple[str | None, str | None, str, str]] = {
+    "AWS::SNS::Subscription": ("TopicArn", "Endpoint", "subscription", "flow"),
+    "AWS::Lambda::EventSourceMapping": ("EventSourceArn", "FunctionName", "event source", "flow"),
+    "AWS::CloudWatch::Alarm": (None, "AlarmActions", "alarm", "flow"),
+    "AWS::Lambda::EventInvokeConfig": ("FunctionName", "DestinationConfig", "on failure", "flow"),
+    "AWS::Lambda::Permission": ("SourceArn", "FunctionName", "invokes", "flow"),
+    "AWS::ApiGateway::Method": ("RestApiId", "Integration", "integration", "flow"),
+    "AWS::CodeDeploy::DeploymentGroup": (None, "AlarmConfiguration", "rolls back on", "flow"),
+    "AWS::IAM::Policy": ("Roles", "PolicyDocument", "grant", "grant"),
+    "AWS::KinesisFirehose::DeliveryStream": (None, None, "delivers", "flow"),
+    "AWS::CloudFront::Distribution": (None, None, "uses", "flow"),
+    "AWS::StepFunctions::StateMachine": (None, None, "uses", "flow"),
+    "AWS::Glue::Crawler": (None, None, "crawls", "flow"),
+    "AWS::Athena::WorkGroup": (None, None, "writes results to", "flow"),
+}
+
+
 def _edges(resources: dict[str, dict[str, Any]], resolve: _Resolver) -> Iterator[Edge]:
     for logical_id, resource in resources.items():
         kind = resource["Type"]
         props = resource.get("Properties", {})
         me = [f"{resolve.stack}/{logical_id}"]
         pairs: list[tuple[list[str], list[str], str, str]] = []
-        if kind == "AWS::SNS::Subscription":
-            pairs.append(
-                (
-                    resolve.nodes(props.get("TopicArn")),
-                    resolve.nodes(props.get("Endpoint")),
-                    "subscription",
-                    "flow",
-                )
-            )
-        elif kind == "AWS::Lambda::EventSourceMapping":
-            pairs.append(
-                (
-                    resolve.nodes(props.get("EventSourceArn")),
-                    resolve.nodes(props.get("FunctionName")),
-                    "event source",
-                    "flow",
-                )
-            )
-        elif kind in ("AWS::Events::Rule", "AWS::Scheduler::Schedule"):
+        if kind in ("AWS::Events::Rule", "AWS::Scheduler::Schedule"):
             targets = props.get("Targets") or [props.get("Target") or {}]
-            arns = [t.get("Arn") for t in targets]
+            pairs.append((me, resolve.nodes([t.get("Arn") for t in targets]), "triggers", "flow"))
             letters = [t.get("DeadLetterConfig") for t in targets]
-            pairs.append((me, resolve.nodes(arns), "triggers", "flow"))
             pairs.append((me, resolve.nodes(letters), "dead letters", "flow"))
-        elif kind == "AWS::CloudWatch::Alarm":
-            pairs.append((me, resolve.nodes(props.get("AlarmActions")), "alarm", "flow"))
-        elif kind == "AWS::Lambda::EventInvokeConfig":
-            pairs.append(
-                (
-                    resolve.nodes(props.get("FunctionName")),
-                    resolve.nodes(props.get("DestinationConfig")),
-                    "on failure",
-                    "flow",
-                )
-            )
-        elif kind == "AWS::Lambda::Permission":
-            pairs.append(
-                (
-                    resolve.nodes(props.get("SourceArn")),
-                    resolve.nodes(props.get("FunctionName")),
-                    "invokes",
-                    "flow",
-                )
-            )
-        elif kind == "AWS::ApiGateway::Method":
-            pairs.append(
-                (
-                    resolve.nodes(props.get("RestApiId")),
-                    resolve.nodes(props.get("Integration")),
-                    "integration",
-                    "flow",
-                )
-            )
-        elif kind == "AWS::CodeDeploy::DeploymentGroup":
-            pairs.append(
-                (me, resolve.nodes(props.get("AlarmConfiguration")), "rolls back on", "flow")
-            )
-        elif kind == "AWS::IAM::Policy":
-            pairs.append(
-                (
-                    resolve.nodes(props.get("Roles")),
-                    resolve.nodes(props.get("PolicyDocument")),
-                    "grant",
-                    "grant",
-                )
-            )
-        elif kind in (
-            "AWS::KinesisFirehose::DeliveryStream",
-            "AWS::CloudFront::Distribution",
-            "AWS::StepFunctions::StateMachine",
-        ):
-            pairs.append(
-                (me, resolve.nodes(props), "delivers" if "Firehose" in kind else "uses", "flow")
-            )
+        elif kind in _CONNECTORS:
+            source, target, label, edge_kind = _CONNECTORS[kind]
+            sources = me if source is None else resolve.nodes(props.get(source))
+            found = resolve.nodes(props if target is None else props.get(target))
+            pairs.append((sources, found, label, edge_kind))
         for sources, targets, label, edge_kind in pairs:
             for source in sources:
                 for target in targets:
