@@ -14,8 +14,8 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from patterns._metadata import mark_pattern
-from patterns._nag import BUCKET_READ_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, acknowledge_wildcards
 from patterns._validation import check_range
+from patterns.lake_crawlers import add_crawlers
 from patterns.lake_zones import LifecycleTiers, check_prefix
 from patterns.secure_bucket import SecureBucket
 
@@ -151,128 +151,28 @@ class DataLake(Construct):
                 name=self.database_name, description=f"Catalog of {self.node.path}"
             ),
         )
-        self._add_crawlers(prefixes, crawler_schedule, crawler_enabled)
+        crawling = add_crawlers(
+            self,
+            database=self.database,
+            database_name=self.database_name,
+            key=self.key,
+            zones={"raw": self.raw_bucket, "curated": self.curated_bucket},
+            prefixes=prefixes,
+            schedule=crawler_schedule if crawler_enabled else None,
+        )
+        #: Role the crawlers run as: read the zones, write this database's tables.
+        self.crawler_role = crawling.role
+        #: Encrypts what the crawlers write to CloudWatch Logs.
+        self.security_configuration = crawling.security_configuration
+        #: Crawlers by zone (``raw``, ``curated``).
+        self.crawlers = crawling.crawlers
+        #: The raw zone's crawler.
+        self.crawler = self.crawlers["raw"]
         self._add_workgroup(bytes_scanned_cutoff, removal_policy)
         #: Named queries by name.
         self.named_queries: dict[str, athena.CfnNamedQuery] = {}
         for name, sql in (named_queries or {}).items():
             self.add_named_query(name, sql)
-
-    def _add_crawlers(self, prefixes: list[str], schedule: str | None, enabled: bool) -> None:
-        stack = cdk.Stack.of(self)
-        #: Role the crawlers run as: read the zones, write this database's tables.
-        self.crawler_role = iam.Role(
-            self, "CrawlerRole", assumed_by=iam.ServicePrincipal("glue.amazonaws.com")
-        )
-        self._grant_crawler(stack)
-        logs_arn = stack.format_arn(
-            service="logs",
-            resource="log-group",
-            resource_name="/aws-glue/crawlers-role/*",
-            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
-        )
-        self.key.grant_encrypt_decrypt(iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com"))
-        self.key.grant_encrypt_decrypt(self.crawler_role)
-        #: Encrypts what the crawlers write to CloudWatch Logs.
-        self.security_configuration = glue.CfnSecurityConfiguration(
-            self,
-            "SecurityConfiguration",
-            name=cdk.Names.unique_resource_name(self, max_length=60, separator="-"),
-            encryption_configuration=glue.CfnSecurityConfiguration.EncryptionConfigurationProperty(
-                cloud_watch_encryption=glue.CfnSecurityConfiguration.CloudWatchEncryptionProperty(
-                    cloud_watch_encryption_mode="SSE-KMS", kms_key_arn=self.key.key_arn
-                ),
-                s3_encryptions=[
-                    glue.CfnSecurityConfiguration.S3EncryptionProperty(s3_encryption_mode="SSE-S3")
-                ],
-            ),
-        )
-        #: Crawlers by zone (``raw``, ``curated``).
-        self.crawlers: dict[str, glue.CfnCrawler] = {}
-        for zone_name, bucket in (("raw", self.raw_bucket), ("curated", self.curated_bucket)):
-            bucket.grant_read(self.crawler_role)
-            crawler = glue.CfnCrawler(
-                self,
-                f"{zone_name.title()}Crawler",
-                role=self.crawler_role.role_arn,
-                database_name=self.database_name,
-                table_prefix=f"{zone_name}_",
-                crawler_security_configuration=self.security_configuration.name,
-                targets=glue.CfnCrawler.TargetsProperty(
-                    s3_targets=[
-                        glue.CfnCrawler.S3TargetProperty(path=f"s3://{bucket.bucket_name}/{p}")
-                        for p in prefixes
-                    ]
-                ),
-                schedule=(
-                    glue.CfnCrawler.ScheduleProperty(schedule_expression=schedule)
-                    if schedule and enabled
-                    else None
-                ),
-                schema_change_policy=glue.CfnCrawler.SchemaChangePolicyProperty(
-                    update_behavior="UPDATE_IN_DATABASE", delete_behavior="LOG"
-                ),
-                recrawl_policy=glue.CfnCrawler.RecrawlPolicyProperty(
-                    recrawl_behavior="CRAWL_EVERYTHING"
-                ),
-            )
-            crawler.node.add_dependency(self.database)
-            self.crawlers[zone_name] = crawler
-        #: The raw zone's crawler.
-        self.crawler = self.crawlers["raw"]
-        self.crawler_role.add_to_principal_policy(
-            iam.PolicyStatement(
-                actions=[
-                    "logs:CreateLogGroup",
-                    "logs:CreateLogStream",
-                    "logs:PutLogEvents",
-                    "logs:AssociateKmsKey",
-                ],
-                resources=[logs_arn, f"{logs_arn}:*"],
-            )
-        )
-        acknowledge_wildcards(
-            self.crawler_role,
-            reason="A crawler discovers the tables and partitions of its zones, so it reads "
-            "every object there and writes tables that do not exist yet; Glue names its "
-            "per-crawler log groups itself.",
-            actions=[*BUCKET_READ_ACTIONS, *KEY_ENCRYPT_DECRYPT_ACTIONS],
-            resources=[
-                stack.format_arn(
-                    service="glue", resource="table", resource_name=f"{self.database_name}/*"
-                ),
-                logs_arn,
-                f"{logs_arn}:*",
-                *(f"{b.bucket_arn}/*" for b in (self.raw_bucket, self.curated_bucket)),
-            ],
-        )
-
-    def _grant_crawler(self, stack: cdk.Stack) -> None:
-        def glue_arn(resource: str, name: str | None = None) -> str:
-            return stack.format_arn(service="glue", resource=resource, resource_name=name)
-
-        self.crawler_role.add_to_principal_policy(
-            iam.PolicyStatement(
-                actions=[
-                    "glue:GetDatabase",
-                    "glue:GetTable",
-                    "glue:GetTables",
-                    "glue:CreateTable",
-                    "glue:UpdateTable",
-                    "glue:GetPartition",
-                    "glue:GetPartitions",
-                    "glue:BatchCreatePartition",
-                    "glue:BatchGetPartition",
-                    "glue:UpdatePartition",
-                    "glue:BatchUpdatePartition",
-                ],
-                resources=[
-                    glue_arn("catalog"),
-                    glue_arn("database", self.database_name),
-                    glue_arn("table", f"{self.database_name}/*"),
-                ],
-            )
-        )
 
     def _add_workgroup(self, cutoff: int, removal_policy: cdk.RemovalPolicy) -> None:
         #: The Athena workgroup: enforced, encrypted results location and a cutoff.
