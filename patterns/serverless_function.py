@@ -264,4 +264,5 @@ def _resolve_code(
     folder = Path(code_path)
     if not folder.is_dir():
         raise ValueError(f"code_path must be an existing folder, got {str(folder)!r}")
-    return lambda_.Code.from_asset(str(folder), exclude=["__pycache__", "*.pyc", "tests"])
+    # Absolute: jsii resolves relative paths against its own start-up directory.
+    return lambda_.Code.from_asset(str(folder.resolve()), exclude=["__pycache__", "*.pyc", "tests"])
