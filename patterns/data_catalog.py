@@ -52,6 +52,7 @@ class DataCatalog(Construct):
     :param table: existing catalog table with this layout. Default: a new on-demand,
         encrypted table with the ``by_dataset`` and ``by_tag`` indexes.
     :param point_in_time_recovery: for a created table. Default: True.
+    :param deletion_protection: for a created table. Default: False.
     :param removal_policy: for a created table and queue. Default: ``RETAIN``.
     :param enabled: whether the rule delivers events. Default: True.
     :param retry_attempts: EventBridge retries of a failed delivery, 0..185. Default: 8.
@@ -70,6 +71,7 @@ class DataCatalog(Construct):
         search_auth: str = "iam",
         table: dynamodb.ITable | None = None,
         point_in_time_recovery: bool = True,
+        deletion_protection: bool = False,
         removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
         enabled: bool = True,
         retry_attempts: int = 8,
@@ -95,7 +97,7 @@ class DataCatalog(Construct):
             raise ValueError(f"retry_attempts must be between 0 and 185, got {retry_attempts}")
         #: The catalog table.
         self.table: dynamodb.ITable = table or self._create_table(
-            point_in_time_recovery, removal_policy
+            point_in_time_recovery, deletion_protection, removal_policy
         )
         #: The indexer function (the alias of a ServerlessFunction).
         self.indexer = target_function(indexer, "indexer")
@@ -185,7 +187,10 @@ class DataCatalog(Construct):
         )
 
     def _create_table(
-        self, point_in_time_recovery: bool, removal_policy: cdk.RemovalPolicy
+        self,
+        point_in_time_recovery: bool,
+        deletion_protection: bool,
+        removal_policy: cdk.RemovalPolicy,
     ) -> dynamodb.Table:
         def key(name: str) -> dynamodb.Attribute:
             return dynamodb.Attribute(name=name, type=dynamodb.AttributeType.STRING)
@@ -201,6 +206,7 @@ class DataCatalog(Construct):
                 point_in_time_recovery_enabled=point_in_time_recovery
             ),
             removal_policy=removal_policy,
+            deletion_protection=deletion_protection,
         )
         table.add_global_secondary_index(
             index_name=BY_DATASET_INDEX, partition_key=key("gsi1pk"), sort_key=key("gsi1sk")

@@ -69,6 +69,7 @@ class ServerlessApi(Construct):
         key. Default: no table created.
     :param sort_key: sort key of the created table. Default: none.
     :param point_in_time_recovery: PITR of the created table. Default: True.
+    :param deletion_protection: deletion protection of the created table. Default: False.
     :param time_to_live_attribute: TTL attribute of the created table. Default: none.
     :param table_environment_variable: variable holding the table name in the environment
         of each ``ServerlessFunction`` with table access (imported functions cannot take
@@ -124,6 +125,7 @@ class ServerlessApi(Construct):
         partition_key: dynamodb.Attribute | None = None,
         sort_key: dynamodb.Attribute | None = None,
         point_in_time_recovery: bool = True,
+        deletion_protection: bool = False,
         time_to_live_attribute: str | None = None,
         table_environment_variable: str = "TABLE_NAME",
         removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
@@ -196,6 +198,7 @@ class ServerlessApi(Construct):
                 point_in_time_recovery=point_in_time_recovery,
                 time_to_live_attribute=time_to_live_attribute,
                 removal_policy=removal_policy,
+                deletion_protection=deletion_protection,
             )
         self._auth = Authorization(
             self,

@@ -100,6 +100,7 @@ class DataLakeStack(ShopStack):
             indexer=self.indexer,
             search_function=self.search,
             point_in_time_recovery=config.point_in_time_recovery,
+            deletion_protection=config.termination_protection,
             removal_policy=config.cdk_removal_policy,
             enabled=config.triggers_enabled,
             alarm_topic=alarm_topic,

@@ -16,6 +16,7 @@ from patterns import ApiUsagePlan, Route, ServerlessApi, ServerlessFunction, Sta
 from stacks.base import ShopStack
 from stacks.config import StageConfig
 from stacks.lambda_code import handler_code
+from stacks.tables import stage_table
 
 #: The storefront's files.
 STOREFRONT_DIR = Path(__file__).resolve().parent.parent / "web" / "storefront"
@@ -116,6 +117,7 @@ class WebStack(ShopStack):
             partition_key=dynamodb.Attribute(name="pk", type=_STRING),
             sort_key=dynamodb.Attribute(name="sk", type=_STRING),
             point_in_time_recovery=config.point_in_time_recovery,
+            deletion_protection=config.termination_protection,
             removal_policy=removal,
             default_auth="cognito",
             create_user_pool=True,
@@ -182,15 +184,10 @@ class WebStack(ShopStack):
 
     def _idempotency_table(self, config: StageConfig) -> dynamodb.Table:
         """Powertools' idempotency records: key ``id``, expiring through TTL."""
-        return dynamodb.Table(
+        return stage_table(
             self,
             "IdempotencyTable",
-            partition_key=dynamodb.Attribute(name="id", type=_STRING),
-            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-            encryption=dynamodb.TableEncryption.AWS_MANAGED,
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=config.point_in_time_recovery
-            ),
+            config=config,
+            partition_key="id",
             time_to_live_attribute="expiration",
-            removal_policy=config.cdk_removal_policy,
         )

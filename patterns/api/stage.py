@@ -163,6 +163,7 @@ def new_table(
     point_in_time_recovery: bool,
     time_to_live_attribute: str | None,
     removal_policy: cdk.RemovalPolicy,
+    deletion_protection: bool = False,
 ) -> dynamodb.Table:
     """The API's table ``Table``: on-demand, AWS-managed encryption, PITR as asked."""
     return dynamodb.Table(
@@ -177,4 +178,5 @@ def new_table(
         ),
         time_to_live_attribute=time_to_live_attribute,
         removal_policy=removal_policy,
+        deletion_protection=deletion_protection,
     )

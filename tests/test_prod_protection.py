@@ -1,0 +1,90 @@
+"""Prod keeps its data: every stateful resource of the prod stage carries its protection."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tools.assembly import StackArtifact
+
+#: Resource types that hold data or keys and must survive a stack deletion.
+STATEFUL = {
+    "AWS::DynamoDB::Table",
+    "AWS::S3::Bucket",
+    "AWS::SQS::Queue",
+    "AWS::Kinesis::Stream",
+    "AWS::Logs::LogGroup",
+    "AWS::KMS::Key",
+    "AWS::Cognito::UserPool",
+}
+
+
+def prod_stacks(stack_artifacts: dict[str, StackArtifact]) -> list[StackArtifact]:
+    found = [s for s in stack_artifacts.values() if s.stage == "Prod"]
+    assert found
+    return found
+
+
+def test_every_stateful_resource_is_retained_and_protected(
+    stack_artifacts: dict[str, StackArtifact],
+) -> None:
+    problems: list[str] = []
+    checked = 0
+    for stack in prod_stacks(stack_artifacts):
+        for logical_id, resource in stack.template()["Resources"].items():
+            if resource["Type"] not in STATEFUL:
+                continue
+            checked += 1
+            where = f"{stack.display_name}/{logical_id}"
+            problems += [f"{where}: {p}" for p in _missing_protection(resource)]
+    assert checked > 20
+    assert problems == []
+
+
+def _missing_protection(resource: dict[str, Any]) -> list[str]:
+    missing = []
+    props = resource.get("Properties", {})
+    if resource.get("DeletionPolicy") != "Retain":
+        missing.append("not retained")
+    if resource["Type"] == "AWS::DynamoDB::Table":
+        if props.get("PointInTimeRecoverySpecification") != {"PointInTimeRecoveryEnabled": True}:
+            missing.append("no point-in-time recovery")
+        if props.get("DeletionProtectionEnabled") is not True:
+            missing.append("no deletion protection")
+    if resource["Type"] == "AWS::S3::Bucket" and props.get("VersioningConfiguration") != {
+        "Status": "Enabled"
+    }:
+        missing.append("not versioned")
+    if resource["Type"] == "AWS::KMS::Key" and props.get("EnableKeyRotation") is not True:
+        missing.append("no key rotation")
+    return missing
+
+
+@pytest.mark.parametrize("stage", ["Prod"])
+def test_prod_stacks_have_termination_protection(
+    assembly_dir: Path, stack_artifacts: dict[str, StackArtifact], stage: str
+) -> None:
+    manifest = json.loads((assembly_dir / f"assembly-{stage}" / "manifest.json").read_text())
+    stacks = {
+        a["displayName"]: a["properties"].get("terminationProtection")
+        for a in manifest["artifacts"].values()
+        if a["type"] == "aws:cloudformation:stack"
+    }
+    assert stacks
+    assert set(stacks.values()) == {True}, stacks
+
+
+def test_dev_deletes_what_it_creates(stack_artifacts: dict[str, StackArtifact]) -> None:
+    # The opposite guarantee: dev tears down cleanly (no retained tables or buckets).
+    kept = [
+        f"{stack.display_name}/{logical_id}"
+        for stack in stack_artifacts.values()
+        if stack.stage == "Dev"
+        for logical_id, resource in stack.template()["Resources"].items()
+        if resource["Type"] in {"AWS::DynamoDB::Table", "AWS::S3::Bucket"}
+        and resource.get("DeletionPolicy") == "Retain"
+    ]
+    assert kept == []
