@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.moto_server import REGION, moto_server, reset
+from tests.support.moto_server import local_aws, reset
 from tools.assembly import StackArtifact, stacks
 
 # The project's Node 22 first, as the Makefile does, also when pytest is run directly:
@@ -50,24 +50,8 @@ def stack_artifacts(assembly_dir: Path) -> dict[str, StackArtifact]:
 @pytest.fixture(scope="session")
 def aws_endpoint() -> Iterator[str]:
     """A moto server on loopback; boto3 clients in this process talk to it."""
-    variables = {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_REGION": REGION,
-    }
-    saved = {name: os.environ.get(name) for name in [*variables, "AWS_ENDPOINT_URL"]}
-    with moto_server() as endpoint:
-        os.environ.update(variables, AWS_ENDPOINT_URL=endpoint)
-        try:
-            yield endpoint
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+    with local_aws() as endpoint:
+        yield endpoint
 
 
 @pytest.fixture

@@ -54,24 +54,9 @@ def cold_import_ms(module: str, runs: int = 5) -> float:
 
 @contextmanager
 def local_aws() -> Iterator[str]:
-    """A moto server on loopback, with this process's AWS settings pointing at it meanwhile."""
-    from tests.support.moto_server import moto_server
+    """A moto server with the Lambda-like environment pointing at it, quietly."""
+    from tests.support.moto_server import local_aws as emulator
 
-    settings = {
-        **LAMBDA_ENV,
-        "AWS_ACCESS_KEY_ID": "bench",
-        "AWS_SECRET_ACCESS_KEY": "bench",
-        "AWS_SESSION_TOKEN": "bench",
-    }
-    saved = {name: os.environ.get(name) for name in [*settings, "AWS_ENDPOINT_URL"]}
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
-    with moto_server() as endpoint:
-        os.environ.update(settings, AWS_ENDPOINT_URL=endpoint)
-        try:
-            yield endpoint
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+    with emulator({**LAMBDA_ENV, "AWS_ACCESS_KEY_ID": "bench"}) as endpoint:
+        yield endpoint

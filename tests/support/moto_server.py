@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 from moto.server import ThreadedMotoServer
@@ -22,6 +23,31 @@ def moto_server() -> Iterator[str]:
         yield f"http://{host}:{port}"
     finally:
         server.stop()
+
+
+@contextmanager
+def local_aws(extra_env: Mapping[str, str] | None = None) -> Iterator[str]:
+    """A moto server, with this process's AWS settings (and ``extra_env``) pointing at it
+    meanwhile; the previous environment comes back afterwards."""
+    settings = {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        **(extra_env or {}),
+    }
+    saved = {name: os.environ.get(name) for name in [*settings, "AWS_ENDPOINT_URL"]}
+    with moto_server() as endpoint:
+        os.environ.update(settings, AWS_ENDPOINT_URL=endpoint)
+        try:
+            yield endpoint
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
 
 
 def reset(endpoint: str) -> None:
