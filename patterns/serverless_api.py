@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -19,29 +17,26 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from patterns._metadata import mark_pattern
-from patterns._validation import check_choice, check_duration, check_range
+from patterns.api.arguments import check_arguments
 from patterns.api.auth import Authorization, LambdaAuthorizer
 from patterns.api.endpoints import RouteBuilder
 from patterns.api.monitoring import add_stage_alarms
-from patterns.api.routes import AUTH_TYPES, Route, RouteTarget, Throttle, check_sibling_parameters
+from patterns.api.routes import Route, RouteTarget, Throttle, check_sibling_parameters
 from patterns.api.stage import (
-    ACCESS_LOG_FIELDS,
     MethodSettings,
     acknowledge_cloud_watch_role,
     cors_on_gateway_errors,
     new_table,
     protect_stage,
+    rest_api_options,
 )
-from patterns.api.usage import ApiUsagePlan, add_usage_plan, check_plans
+from patterns.api.usage import ApiUsagePlan, add_usage_plan
 from patterns.function_defaults import FunctionDefaults
 
 #: Stage-wide throttling applied unless the caller passes another (or ``None``).
 DEFAULT_THROTTLE = Throttle(rate_limit=100, burst_limit=200)
 #: p99 latency above which the latency alarm fires.
 DEFAULT_LATENCY_P99 = cdk.Duration.seconds(3)
-_STAGE_NAME = re.compile(r"^[A-Za-z0-9_]{1,128}$")
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-CACHE_SIZES = ("0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237")
 
 __all__ = ["DEFAULT_THROTTLE", "ApiUsagePlan", "LambdaAuthorizer", "Route", "ServerlessApi"]
 
@@ -158,32 +153,23 @@ class ServerlessApi(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         mark_pattern(self)
-        check_choice("default_auth", default_auth, AUTH_TYPES)
-        check_duration("cache_ttl", cache_ttl, 0, 3600)
-        check_choice("cache_size", cache_size, CACHE_SIZES)
-        check_range("server_error_rate_percent", server_error_rate_percent, 0, 100, "%")
-        check_range("client_error_rate_percent", client_error_rate_percent, 0, 100, "%")
-        if not isinstance(latency_p99, cdk.Duration):
-            raise TypeError(f"latency_p99 must be an aws_cdk.Duration, got {latency_p99!r}")
-        check_range("latency_p99", latency_p99.to_milliseconds(), 1, 29_000, "ms")
-        if throttle is not None and not isinstance(throttle, Throttle):
-            raise TypeError(f"throttle must be a Throttle or None, got {type(throttle).__name__}")
-        if table is not None and partition_key is not None:
-            raise ValueError(
-                "give table (an existing table) or partition_key (create one), not both"
-            )
-        if waf and web_acl_arn is not None:
-            raise ValueError("give waf=True (create a web ACL) or web_acl_arn, not both")
-        if isinstance(cors_origins, str):
-            raise TypeError("cors_origins must be a sequence of origins, not a single string")
-        plans = check_plans(usage_plans)
-        if not _STAGE_NAME.match(stage_name):
-            raise ValueError(f"stage_name must be letters, digits or '_', got {stage_name!r}")
-        if not _ENV_NAME.match(table_environment_variable):
-            raise ValueError(
-                "table_environment_variable must be a valid environment variable name, "
-                f"got {table_environment_variable!r}"
-            )
+        plans = check_arguments(
+            default_auth=default_auth,
+            cache_ttl=cache_ttl,
+            cache_size=cache_size,
+            server_error_rate_percent=server_error_rate_percent,
+            client_error_rate_percent=client_error_rate_percent,
+            latency_p99=latency_p99,
+            throttle=throttle,
+            table=table,
+            partition_key=partition_key,
+            waf=waf,
+            web_acl_arn=web_acl_arn,
+            cors_origins=cors_origins,
+            usage_plans=usage_plans,
+            stage_name=stage_name,
+            table_environment_variable=table_environment_variable,
+        )
         self._default_auth = default_auth
         self._env_var = table_environment_variable
         defaults = FunctionDefaults.of(self)
@@ -218,29 +204,18 @@ class ServerlessApi(Construct):
             retention=log_retention or defaults.log_retention,
             removal_policy=removal_policy,
         )
-        props: dict[str, Any] = {
-            "description": f"Serverless API {self.node.path}",
-            "endpoint_types": [endpoint_type],
-            "cloud_watch_role": cloud_watch_role,
-            # The account-level role outlives this API: other APIs may log through it.
-            "cloud_watch_role_removal_policy": cdk.RemovalPolicy.RETAIN
-            if cloud_watch_role
-            else None,
-            "deploy_options": apigateway.StageOptions(
-                stage_name=stage_name,
-                access_log_destination=apigateway.LogGroupLogDestination(self.access_logs),
-                access_log_format=apigateway.AccessLogFormat.custom(json.dumps(ACCESS_LOG_FIELDS)),
-                tracing_enabled=tracing,
-                cache_cluster_enabled=cache_ttl is not None or None,
-                cache_cluster_size=cache_size if cache_ttl is not None else None,
-            ),
-        }
-        if cors_origins:
-            props["default_cors_preflight_options"] = apigateway.CorsOptions(
-                allow_origins=list(cors_origins),
-                allow_methods=apigateway.Cors.ALL_METHODS,
-                allow_headers=list(cors_allow_headers or apigateway.Cors.DEFAULT_HEADERS),
-            )
+        props = rest_api_options(
+            description=f"Serverless API {self.node.path}",
+            endpoint_type=endpoint_type,
+            cloud_watch_role=cloud_watch_role,
+            stage_name=stage_name,
+            access_logs=self.access_logs,
+            tracing=tracing,
+            cache_ttl=cache_ttl,
+            cache_size=cache_size,
+            cors_origins=cors_origins,
+            cors_allow_headers=cors_allow_headers,
+        )
         props.update(rest_api_props or {})
         #: The REST API.
         self.api = apigateway.RestApi(self, "Resource", **props)

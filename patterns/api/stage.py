@@ -3,12 +3,14 @@ caching, throttling, per route too), WAF, CORS on gateway errors, the table."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
@@ -180,3 +182,41 @@ def new_table(
         removal_policy=removal_policy,
         deletion_protection=deletion_protection,
     )
+
+
+def rest_api_options(
+    *,
+    description: str,
+    endpoint_type: apigateway.EndpointType,
+    cloud_watch_role: bool,
+    stage_name: str,
+    access_logs: logs.ILogGroup,
+    tracing: bool,
+    cache_ttl: cdk.Duration | None,
+    cache_size: str,
+    cors_origins: Sequence[str] | None,
+    cors_allow_headers: Sequence[str] | None,
+) -> dict[str, Any]:
+    """Keyword arguments of the ``RestApi``: endpoint, logging role, stage, CORS."""
+    props: dict[str, Any] = {
+        "description": description,
+        "endpoint_types": [endpoint_type],
+        "cloud_watch_role": cloud_watch_role,
+        # The account-level role outlives this API: other APIs may log through it.
+        "cloud_watch_role_removal_policy": cdk.RemovalPolicy.RETAIN if cloud_watch_role else None,
+        "deploy_options": apigateway.StageOptions(
+            stage_name=stage_name,
+            access_log_destination=apigateway.LogGroupLogDestination(access_logs),
+            access_log_format=apigateway.AccessLogFormat.custom(json.dumps(ACCESS_LOG_FIELDS)),
+            tracing_enabled=tracing,
+            cache_cluster_enabled=cache_ttl is not None or None,
+            cache_cluster_size=cache_size if cache_ttl is not None else None,
+        ),
+    }
+    if cors_origins:
+        props["default_cors_preflight_options"] = apigateway.CorsOptions(
+            allow_origins=list(cors_origins),
+            allow_methods=apigateway.Cors.ALL_METHODS,
+            allow_headers=list(cors_allow_headers or apigateway.Cors.DEFAULT_HEADERS),
+        )
+    return props

@@ -1,0 +1,64 @@
+"""The checks on ``ServerlessApi``'s arguments, made before anything is created."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import aws_cdk as cdk
+from aws_cdk import aws_dynamodb as dynamodb
+
+from patterns._validation import check_choice, check_duration, check_range
+from patterns.api.routes import AUTH_TYPES, Throttle
+from patterns.api.usage import ApiUsagePlan, check_plans
+
+#: Cache cluster sizes API Gateway offers, in GB.
+CACHE_SIZES = ("0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237")
+_STAGE_NAME = re.compile(r"^[A-Za-z0-9_]{1,128}$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def check_arguments(
+    *,
+    default_auth: str,
+    cache_ttl: cdk.Duration | None,
+    cache_size: str,
+    server_error_rate_percent: float,
+    client_error_rate_percent: float | None,
+    latency_p99: cdk.Duration,
+    throttle: Throttle | None,
+    table: dynamodb.ITable | None,
+    partition_key: dynamodb.Attribute | None,
+    waf: bool,
+    web_acl_arn: str | None,
+    cors_origins: Sequence[str] | None,
+    usage_plans: Sequence[ApiUsagePlan] | None,
+    stage_name: str,
+    table_environment_variable: str,
+) -> list[ApiUsagePlan]:
+    """Raise ``ValueError``/``TypeError`` naming the bad argument; return the usage plans."""
+    check_choice("default_auth", default_auth, AUTH_TYPES)
+    check_duration("cache_ttl", cache_ttl, 0, 3600)
+    check_choice("cache_size", cache_size, CACHE_SIZES)
+    check_range("server_error_rate_percent", server_error_rate_percent, 0, 100, "%")
+    check_range("client_error_rate_percent", client_error_rate_percent, 0, 100, "%")
+    if not isinstance(latency_p99, cdk.Duration):
+        raise TypeError(f"latency_p99 must be an aws_cdk.Duration, got {latency_p99!r}")
+    check_range("latency_p99", latency_p99.to_milliseconds(), 1, 29_000, "ms")
+    if throttle is not None and not isinstance(throttle, Throttle):
+        raise TypeError(f"throttle must be a Throttle or None, got {type(throttle).__name__}")
+    if table is not None and partition_key is not None:
+        raise ValueError("give table (an existing table) or partition_key (create one), not both")
+    if waf and web_acl_arn is not None:
+        raise ValueError("give waf=True (create a web ACL) or web_acl_arn, not both")
+    if isinstance(cors_origins, str):
+        raise TypeError("cors_origins must be a sequence of origins, not a single string")
+    plans = check_plans(usage_plans)
+    if not _STAGE_NAME.match(stage_name):
+        raise ValueError(f"stage_name must be letters, digits or '_', got {stage_name!r}")
+    if not _ENV_NAME.match(table_environment_variable):
+        raise ValueError(
+            "table_environment_variable must be a valid environment variable name, "
+            f"got {table_environment_variable!r}"
+        )
+    return plans
