@@ -55,7 +55,8 @@ class StageConfig:
     :param feature_flags: flags from :data:`FEATURE_FLAGS` switched on or off.
     :param triggers_enabled: whether schedules and event rules start their targets;
         switch off to stop event-driven work while troubleshooting.
-    :param termination_protection: protect the stage's stacks from deletion.
+    :param termination_protection: protect the stage's stacks (and tables) from deletion.
+    :param table_backups: back every DynamoDB table up with AWS Backup (daily and monthly).
     :param stream_shards: shards of the usage-event stream (provisioned mode, cheaper at a
         steady low rate); ``None`` makes it on-demand (scales itself, for spiky traffic).
     """
@@ -75,6 +76,7 @@ class StageConfig:
     )
     triggers_enabled: bool = True
     termination_protection: bool = False
+    table_backups: bool = False
     stream_shards: int | None = None
 
     def __post_init__(self) -> None:
@@ -133,7 +135,12 @@ class StageConfig:
                 f"must be one of {', '.join(DEPLOYMENT_CONFIGS)}; "
                 f"got {self.deployment_preference!r}",
             )
-        for field in ("point_in_time_recovery", "triggers_enabled", "termination_protection"):
+        for field in (
+            "point_in_time_recovery",
+            "triggers_enabled",
+            "termination_protection",
+            "table_backups",
+        ):
             if not isinstance(getattr(self, field), bool):
                 raise self._fail(field, f"must be true or false, got {getattr(self, field)!r}")
 

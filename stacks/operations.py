@@ -17,6 +17,7 @@ from stacks.image_workflow import ImageRecognition
 from stacks.lambda_code import handler_code
 from stacks.ops_backup import EbsBackup
 from stacks.security_policies import SecurityPolicies
+from stacks.table_backups import TableBackups
 from stacks.tables import stage_table
 
 
@@ -92,6 +93,10 @@ class OperationsStack(ShopStack):
             self, "ImageRecognition", config=config, topic=topic, topic_key=key
         )
         self.security = SecurityPolicies(self, "SecurityPolicies", config=config, topic=topic)
+        #: The stage's table backups, where the stage asks for them.
+        self.table_backups = (
+            TableBackups(self, "TableBackups", config=config) if config.table_backups else None
+        )
         self.responder = AlarmResponder(
             self,
             "Incidents",

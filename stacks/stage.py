@@ -11,6 +11,7 @@ from stacks.data_lake import DataLakeStack
 from stacks.function_settings import function_defaults
 from stacks.operations import OperationsStack
 from stacks.streaming import StreamingStack
+from stacks.table_backups import BACKUP_TAG
 from stacks.web import WebStack
 
 
@@ -24,6 +25,8 @@ class ShopStage(cdk.Stage):
         add_compliance_checks(self, config)
         cdk.Tags.of(self).add("project", "serverless-patterns")
         cdk.Tags.of(self).add("stage", config.name)
+        if config.table_backups:
+            cdk.Tags.of(self).add(*BACKUP_TAG, include_resource_types=["AWS::DynamoDB::Table"])
         self.operations = OperationsStack(self, "Operations", config=config)
         topic = self.operations.notifications.topic
         self.data_lake = DataLakeStack(self, "DataLake", config=config, alarm_topic=topic)

@@ -41,6 +41,7 @@ PROD = StageConfig(
     deployment_preference="Canary10Percent5Minutes",
     feature_flags={"debug_logging": False, "log_event_payloads": False},
     termination_protection=True,
+    table_backups=True,
 )
 
 #: Every stage, in deployment order.

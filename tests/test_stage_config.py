@@ -58,6 +58,7 @@ def test_environment_agnostic_without_account_and_region() -> None:
         ({"feature_flags": {"debug_logging": "yes"}}, "feature_flags"),
         ({"alarm_email": "not-an-address"}, "alarm_email"),
         ({"triggers_enabled": "off"}, "triggers_enabled"),
+        ({"table_backups": "yes"}, "table_backups"),
         ({"stream_shards": 0}, "stream_shards"),
         ({"stream_shards": "2"}, "stream_shards"),
         ({"colour": "blue"}, "colour"),
