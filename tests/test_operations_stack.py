@@ -12,6 +12,7 @@ from stacks.function_settings import function_defaults
 from stacks.operations import OperationsStack
 from stacks.stages import DEV
 from tests.support.cdk_app import cli_context
+from tests.support.templates import logical_ids_by_type
 from tools.assembly import StackArtifact
 
 
@@ -73,10 +74,7 @@ STATEFUL = {
 def test_stateful_logical_ids_are_pinned(
     stack_artifacts: dict[str, StackArtifact], stage: str
 ) -> None:
-    resources = stack_artifacts[f"{stage}/Operations"].template()["Resources"]
-    found = {
-        kind: sorted(k for k, r in resources.items() if r["Type"] == kind) for kind in STATEFUL
-    }
+    found = logical_ids_by_type(stack_artifacts[f"{stage}/Operations"], STATEFUL)
     assert found == STATEFUL
 
 

@@ -11,6 +11,7 @@ from aws_cdk.assertions import Template
 from stacks import DEV
 from stacks.streaming import StreamingStack
 from tests.support.cdk_app import cli_context
+from tests.support.templates import logical_ids_by_type
 from tools.assembly import StackArtifact
 
 
@@ -101,8 +102,8 @@ def test_logical_ids_of_stateful_resources_are_pinned(
         "AWS::KinesisFirehose::DeliveryStream",
     }
     for stage in ("Dev", "Staging", "Prod"):
-        template = stack_artifacts[f"{stage}/Streaming"].template()
-        found = {k for k, r in template["Resources"].items() if r["Type"] in stateful}
+        by_type = logical_ids_by_type(stack_artifacts[f"{stage}/Streaming"], stateful)
+        found = {logical_id for ids in by_type.values() for logical_id in ids}
         assert found == {
             "CountsTableB8E46BA5",
             "EventsStreamA348795C",

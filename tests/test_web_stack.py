@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.templates import logical_ids_by_type
 from tools.assembly import StackArtifact
 
 
@@ -139,8 +140,5 @@ STATEFUL = {
 def test_stateful_logical_ids_are_pinned(
     stack_artifacts: dict[str, StackArtifact], stage: str
 ) -> None:
-    resources = stack_artifacts[f"{stage}/Web"].template()["Resources"]
-    found = {
-        kind: sorted(k for k, r in resources.items() if r["Type"] == kind) for kind in STATEFUL
-    }
+    found = logical_ids_by_type(stack_artifacts[f"{stage}/Web"], STATEFUL)
     assert found == STATEFUL

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from aws_cdk.assertions import Template
+
+from tools.assembly import StackArtifact
 
 
 def only(template: Template, kind: str) -> dict[str, Any]:
@@ -23,3 +26,9 @@ def properties(template: Template, kind: str) -> dict[str, Any]:
     """The ``Properties`` of the one resource of type ``kind``."""
     found: dict[str, Any] = only(template, kind)["Properties"]
     return found
+
+
+def logical_ids_by_type(stack: StackArtifact, kinds: Iterable[str]) -> dict[str, list[str]]:
+    """The sorted logical ids of each resource type in ``kinds`` in a synthesized stack."""
+    resources = stack.template()["Resources"]
+    return {kind: sorted(k for k, r in resources.items() if r["Type"] == kind) for kind in kinds}
