@@ -1,0 +1,34 @@
+"""The DataLake stack's stateful resources keep their logical ids in every stage."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.templates import logical_ids_by_type
+from tools.assembly import StackArtifact
+
+# Renaming any of these replaces the resource and loses its data: change on purpose only.
+STATEFUL = {
+    "AWS::DynamoDB::Table": ["CatalogTableBBEA0CBC"],
+    "AWS::S3::Bucket": [
+        "AccessLogs247031D9",
+        "LakeCurated7A56F755",
+        "LakeRaw1082EB31",
+        "LakeResultsD72493BF",
+    ],
+    "AWS::SQS::Queue": ["CatalogIndexerDeadLetters871D302F"],
+    "AWS::Logs::LogGroup": [
+        "CatalogIndexerLogGroup844B8AF8",
+        "CatalogSearchApiAccessLogs81F0544A",
+        "CatalogSearchLogGroupCA5C1C14",
+    ],
+    "AWS::KMS::Key": ["LakeKey7B6C155C"],
+    "AWS::Glue::Database": ["LakeDatabase161E1CC7"],
+}
+
+
+@pytest.mark.parametrize("stage", ["Dev", "Staging", "Prod"])
+def test_stateful_logical_ids_are_pinned(
+    stack_artifacts: dict[str, StackArtifact], stage: str
+) -> None:
+    assert logical_ids_by_type(stack_artifacts[f"{stage}/DataLake"], STATEFUL) == STATEFUL
