@@ -8,6 +8,7 @@ from patterns.alarms import create_alarm
 from patterns.api.auth import LambdaAuthorizer
 from patterns.api.routes import Route, Throttle
 from patterns.api.usage import ApiUsagePlan
+from patterns.compliance import EncryptLogGroups, ManagedPolicies
 from patterns.data_catalog import DataCatalog
 from patterns.data_lake import DataLake
 from patterns.event_workflow import EventWorkflow
@@ -38,10 +39,12 @@ __all__ = [
     "ApiUsagePlan",
     "DataCatalog",
     "DataLake",
+    "EncryptLogGroups",
     "EventWorkflow",
     "FunctionDefaults",
     "LambdaAuthorizer",
     "LifecycleTiers",
+    "ManagedPolicies",
     "OpsNotifications",
     "PolicyEnforcer",
     "Route",

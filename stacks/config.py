@@ -22,6 +22,9 @@ FEATURE_FLAGS: Mapping[str, str] = MappingProxyType(
     }
 )
 
+#: cdk-nag rule packs a stage may run, by the prefix of their rule ids.
+COMPLIANCE_PACKS = ("AwsSolutions", "HIPAA.Security", "PCI.DSS.321")
+
 _REMOVAL_POLICIES = {
     "destroy": cdk.RemovalPolicy.DESTROY,
     "retain": cdk.RemovalPolicy.RETAIN,
@@ -59,6 +62,15 @@ class StageConfig:
     :param table_backups: back every DynamoDB table up with AWS Backup (daily and monthly).
     :param stream_shards: shards of the usage-event stream (provisioned mode, cheaper at a
         steady low rate); ``None`` makes it on-demand (scales itself, for spiky traffic).
+    :param compliance_packs: cdk-nag rule packs every stack must pass, from
+        :data:`COMPLIANCE_PACKS`; ``AwsSolutions`` always. HIPAA and PCI packs switch on what
+        they demand: managed instead of inline IAM policies and KMS-encrypted log groups.
+    :param customer_managed_keys: encrypt buckets and log groups with customer-managed KMS
+        keys (rotated yearly) instead of AWS-managed encryption.
+    :param reserved_concurrency: reserved concurrent executions of every function (caps
+        each function and guarantees it capacity); ``None`` leaves them unreserved.
+    :param api_cache_ttl_seconds: turn on the encrypted API Gateway cache of the shop's APIs
+        with this TTL (GET routes only); ``None`` for no cache.
     """
 
     name: str
@@ -78,14 +90,22 @@ class StageConfig:
     termination_protection: bool = False
     table_backups: bool = False
     stream_shards: int | None = None
+    compliance_packs: tuple[str, ...] = ("AwsSolutions",)
+    customer_managed_keys: bool = False
+    reserved_concurrency: int | None = None
+    api_cache_ttl_seconds: int | None = None
+    secondary_region: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "feature_flags", MappingProxyType(dict(self.feature_flags)))
+        if isinstance(self.compliance_packs, list):
+            object.__setattr__(self, "compliance_packs", tuple(self.compliance_packs))
         for check in (
             self._check_identity,
             self._check_numbers,
             self._check_choices,
             self._check_flags,
+            self._check_compliance,
         ):
             check()
 
@@ -153,6 +173,41 @@ class StageConfig:
                 )
             if not isinstance(value, bool):
                 raise self._fail("feature_flags", f"flag {flag!r} must be true or false")
+
+    def _check_compliance(self) -> None:
+        packs = self.compliance_packs
+        if not isinstance(packs, tuple) or not all(p in COMPLIANCE_PACKS for p in packs):
+            raise self._fail(
+                "compliance_packs",
+                f"must be a list of {', '.join(COMPLIANCE_PACKS)}; got {packs!r}",
+            )
+        if "AwsSolutions" not in packs:
+            raise self._fail("compliance_packs", f"must include AwsSolutions, got {packs!r}")
+        if not isinstance(self.customer_managed_keys, bool):
+            raise self._fail(
+                "customer_managed_keys",
+                f"must be true or false, got {self.customer_managed_keys!r}",
+            )
+        for field, low, high in (
+            ("reserved_concurrency", 1, 10_000),
+            ("api_cache_ttl_seconds", 1, 3600),
+        ):
+            value = getattr(self, field)
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high
+            ):
+                raise self._fail(field, f"must be null or an integer {low}..{high}, got {value!r}")
+        if self.regulated and (self.reserved_concurrency is None or not self.customer_managed_keys):
+            raise self._fail(
+                "compliance_packs",
+                "HIPAA.Security and PCI.DSS.321 need reserved_concurrency and "
+                "customer_managed_keys",
+            )
+
+    @property
+    def regulated(self) -> bool:
+        """True when a pack beyond AwsSolutions (HIPAA, PCI) applies to the stage."""
+        return any(pack != "AwsSolutions" for pack in self.compliance_packs)
 
     @property
     def stage_id(self) -> str:

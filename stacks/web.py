@@ -15,8 +15,10 @@ from constructs import Construct
 from patterns import ApiUsagePlan, Route, ServerlessApi, ServerlessFunction, StaticWebsite, Throttle
 from stacks.base import ShopStack
 from stacks.config import StageConfig
+from stacks.keys import data_key
 from stacks.lambda_code import handler_code
 from stacks.tables import stage_table
+from stacks.web_settings import api_protection
 
 #: The storefront's files.
 STOREFRONT_DIR = Path(__file__).resolve().parent.parent / "web" / "storefront"
@@ -86,7 +88,11 @@ class WebStack(ShopStack):
         # CloudFront web ACLs exist only in us-east-1: elsewhere the storefront (static
         # files) goes without, while the API below has its regional one.
         self.storefront = StaticWebsite(
-            self, "Storefront", removal_policy=removal, waf=config.region == "us-east-1"
+            self,
+            "Storefront",
+            removal_policy=removal,
+            waf=config.region == "us-east-1",
+            encryption_key=data_key(self, config),
         )
 
         self.products = ServerlessFunction(
@@ -123,9 +129,9 @@ class WebStack(ShopStack):
             create_user_pool=True,
             cors_origins=[self.storefront.url],
             cors_allow_headers=["Content-Type", "Authorization", "Idempotency-Key", "X-Api-Key"],
-            waf=True,
             cloud_watch_role=True,
             alarm_topic=alarm_topic,
+            **api_protection(config),
             usage_plans=[
                 ApiUsagePlan(
                     "Partner",

@@ -93,31 +93,26 @@ def test_dev_deletes_what_it_creates(stack_artifacts: dict[str, StackArtifact]) 
 def test_prod_tables_are_backed_up_and_dev_tables_are_not(
     stack_artifacts: dict[str, StackArtifact],
 ) -> None:
-    from stacks.table_backups import BACKUP_TAG
-
-    tag = {"Key": BACKUP_TAG[0], "Value": BACKUP_TAG[1]}
     for stage, expected in (("Prod", True), ("Dev", False)):
-        resources = [
-            resource
-            for stack in stack_artifacts.values()
-            if stack.stage == stage
-            for resource in stack.template()["Resources"].values()
-        ]
-        tables = [r for r in resources if r["Type"] == "AWS::DynamoDB::Table"]
-        assert tables
-        assert all((tag in r["Properties"].get("Tags", [])) is expected for r in tables), stage
-        selections = [r for r in resources if r["Type"] == "AWS::Backup::BackupSelection"]
+        resources: list[dict[str, Any]] = []
+        for stack in stack_artifacts.values():
+            if stack.stage != stage:
+                continue
+            template = stack.template()["Resources"]
+            resources.extend(template.values())
+            tables = {i for i, r in template.items() if r["Type"] == "AWS::DynamoDB::Table"}
+            selections = [
+                r for r in template.values() if r["Type"] == "AWS::Backup::BackupSelection"
+            ]
+            if not expected or not tables:
+                assert selections == [], stack.display_name
+                continue
+            # Each stack's selection names exactly that stack's tables.
+            [selection] = selections
+            listed = selection["Properties"]["BackupSelection"]["Resources"]
+            assert {ref["Fn::GetAtt"][0] for ref in listed} == tables, stack.display_name
         if not expected:
-            assert selections == []
             continue
-        [selection] = selections
-        assert selection["Properties"]["BackupSelection"]["ListOfTags"] == [
-            {
-                "ConditionKey": tag["Key"],
-                "ConditionType": "STRINGEQUALS",
-                "ConditionValue": tag["Value"],
-            }
-        ]
         [plan] = [r for r in resources if r["Type"] == "AWS::Backup::BackupPlan"]
         rules = plan["Properties"]["BackupPlan"]["BackupPlanRule"]
         assert {r["RuleName"] for r in rules} == {"Daily", "Monthly1Year"}
