@@ -103,7 +103,6 @@ def test_logical_ids_of_stateful_resources_are_pinned(
     }
     for stage in ("Dev", "Staging", "Prod"):
         by_type = logical_ids_by_type(stack_artifacts[f"{stage}/Streaming"], stateful)
-        # Prod's customer-managed keys are pinned by the KMS type in the other stacks' tests.
         found = {logical_id for ids in by_type.values() for logical_id in ids}
         assert found == {
             "CountsTableB8E46BA5",
