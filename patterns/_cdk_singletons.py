@@ -21,6 +21,10 @@ def acknowledge_deployment_handler(scope: Construct, bucket: s3.IBucket) -> None
     """
     stack = cdk.Stack.of(scope)
     bucket_objects = flatten(scope, bucket.arn_for_objects("*"))
+    # Rendered from the stack: literal account and region in an explicit environment.
+    assets = flatten(
+        scope, f"arn:{stack.partition}:s3:::cdk-hnb659fds-assets-{stack.account}-{stack.region}/*"
+    )
     copying = (
         "CDK's BucketDeployment handler copies the asset objects into the site bucket; "
         "CDK's grant uses these object-level wildcards."
@@ -33,8 +37,7 @@ def acknowledge_deployment_handler(scope: Construct, bucket: s3.IBucket) -> None
         "bundled AWS CLI layer; it is not ours to change.",
         "AwsSolutions-IAM5[Resource::*]": "CDK writes the handler's cloudfront:CreateInvalidation "
         "and GetInvalidation on '*'; it only invalidates after an upload.",
-        "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-"
-        "<AWS::AccountId>-<AWS::Region>/*]": "Reads the uploaded asset zip from the CDK "
+        f"AwsSolutions-IAM5[Resource::{assets}]": "Reads the uploaded asset zip from the CDK "
         "bootstrap assets bucket, whose keys are content hashes.",
         f"AwsSolutions-IAM5[Resource::{bucket_objects}]": copying,
     }

@@ -8,6 +8,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from patterns import ApiCallMatch, PolicyEnforcer, ServerlessFunction
+from patterns._nag import flatten
 from stacks.config import StageConfig
 from stacks.lambda_code import handler_code
 
@@ -102,12 +103,12 @@ class SecurityPolicies(Construct):
                 "the statement holds only that read action.",
             ),
             (
-                "arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:security-group/*",
+                flatten(policy, groups),
                 "Any security group of the account may be opened to the world, so any may "
                 "need its ingress revoked.",
             ),
             (
-                "arn:<AWS::Partition>:s3:::*",
+                flatten(policy, f"arn:{stack.partition}:s3:::*"),
                 "Any bucket of the account may be made public, "
                 "so any may need its public-access block restored.",
             ),

@@ -13,6 +13,7 @@ from stacks.operations import OperationsStack
 from stacks.streaming import StreamingStack
 from stacks.table_backups import BACKUP_TAG
 from stacks.web import WebStack
+from stacks.web_secondary import WebSecondaryStack
 
 
 class ShopStage(cdk.Stage):
@@ -26,7 +27,10 @@ class ShopStage(cdk.Stage):
         cdk.Tags.of(self).add("project", "serverless-patterns")
         cdk.Tags.of(self).add("stage", config.name)
         if config.table_backups:
-            cdk.Tags.of(self).add(*BACKUP_TAG, include_resource_types=["AWS::DynamoDB::Table"])
+            cdk.Tags.of(self).add(
+                *BACKUP_TAG,
+                include_resource_types=["AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable"],
+            )
         self.operations = OperationsStack(self, "Operations", config=config)
         topic = self.operations.notifications.topic
         self.data_lake = DataLakeStack(self, "DataLake", config=config, alarm_topic=topic)
@@ -38,3 +42,9 @@ class ShopStage(cdk.Stage):
             archive_bucket=self.data_lake.raw_bucket,
         )
         self.web = WebStack(self, "Web", config=config, alarm_topic=topic)
+        #: The API in the secondary region, when the stage names one.
+        self.web_secondary: WebSecondaryStack | None = None
+        if config.secondary_region is not None:
+            self.web_secondary = WebSecondaryStack(
+                self, "WebSecondary", config=config, primary=self.web
+            )
