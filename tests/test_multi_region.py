@@ -135,3 +135,21 @@ def test_the_storefront_calls_the_api_on_its_custom_domain(
 ) -> None:
     outputs = stack_artifacts["Prod/Web"].template()["Outputs"]
     assert outputs["ApiUrl"]["Value"] == f"https://{DOMAIN}/"
+
+
+def test_failover_routing_makes_the_primary_region_primary(tmp_path: Path) -> None:
+    from app import build_app
+    from tests.support.cdk_app import cli_context, new_app
+    from tools.assembly import stacks
+
+    prod = {**cli_context()["stages"]["prod"], "api_routing": "failover"}
+    app = new_app(tmp_path, stages={"prod": prod}, stage="prod")
+    build_app(app)
+    app.synth()
+    synthesized = {s.display_name: s for s in stacks(tmp_path)}
+    roles = {
+        name: (one(synthesized[name], "AWS::Route53::RecordSet").get("Failover"))
+        for name in REGIONS
+    }
+    assert roles == {"Prod/Web": "PRIMARY", "Prod/WebSecondary": "SECONDARY"}
+    assert "Region" not in one(synthesized["Prod/WebSecondary"], "AWS::Route53::RecordSet")
