@@ -33,6 +33,12 @@ _NAME = re.compile(r"^[a-z][a-z0-9-]{1,20}$")
 _ACCOUNT = re.compile(r"^\d{12}$")
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_DNS_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
+#: How Route 53 spreads API traffic over the two regions of a multi-region stage.
+API_ROUTING = ("latency", "failover")
+#: Settings that only mean something with a secondary region.
+_MULTI_REGION_FIELDS = ("api_domain_name", "hosted_zone_id", "hosted_zone_name")
 
 
 class StageConfigError(ValueError):
@@ -71,6 +77,15 @@ class StageConfig:
         each function and guarantees it capacity); ``None`` leaves them unreserved.
     :param api_cache_ttl_seconds: turn on the encrypted API Gateway cache of the shop's APIs
         with this TTL (GET routes only); ``None`` for no cache.
+    :param secondary_region: a second region the API is also deployed to (its table becomes
+        a DynamoDB global table with a replica there); needs explicit ``account`` and
+        ``region`` and the API domain below. ``None`` keeps the stage single-region.
+    :param api_domain_name: the API's custom domain (``api.shop.example.com``), served by
+        both regions; required with ``secondary_region``.
+    :param hosted_zone_id: the Route 53 public hosted zone holding ``api_domain_name``.
+    :param hosted_zone_name: that zone's name (``shop.example.com``).
+    :param api_routing: ``latency`` (each caller reaches the nearest healthy region) or
+        ``failover`` (the primary region serves; the secondary only when it is unhealthy).
     """
 
     name: str
@@ -95,6 +110,10 @@ class StageConfig:
     reserved_concurrency: int | None = None
     api_cache_ttl_seconds: int | None = None
     secondary_region: str | None = None
+    api_domain_name: str | None = None
+    hosted_zone_id: str | None = None
+    hosted_zone_name: str | None = None
+    api_routing: str = "latency"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "feature_flags", MappingProxyType(dict(self.feature_flags)))
@@ -106,6 +125,7 @@ class StageConfig:
             self._check_choices,
             self._check_flags,
             self._check_compliance,
+            self._check_regions,
         ):
             check()
 
@@ -209,6 +229,44 @@ class StageConfig:
         """True when a pack beyond AwsSolutions (HIPAA, PCI) applies to the stage."""
         return any(pack != "AwsSolutions" for pack in self.compliance_packs)
 
+    def _check_regions(self) -> None:
+        if self.api_routing not in API_ROUTING:
+            raise self._fail(
+                "api_routing", f"must be one of {', '.join(API_ROUTING)}; got {self.api_routing!r}"
+            )
+        secondary = self.secondary_region
+        if secondary is None:
+            for field in _MULTI_REGION_FIELDS:
+                if getattr(self, field) is not None:
+                    raise self._fail(field, "is only used with a secondary_region; set one")
+            return
+        if not isinstance(secondary, str) or not _REGION.match(secondary):
+            raise self._fail(
+                "secondary_region", f"must be an AWS region like eu-west-1, got {secondary!r}"
+            )
+        if self.account is None or self.region is None:
+            raise self._fail(
+                "secondary_region", "needs an explicit account and region for the primary"
+            )
+        if secondary == self.region:
+            raise self._fail(
+                "secondary_region", f"must differ from the primary region {self.region!r}"
+            )
+        for field in _MULTI_REGION_FIELDS:
+            if getattr(self, field) is None:
+                raise self._fail(field, "is required with a secondary_region")
+        zone, domain = str(self.hosted_zone_name), str(self.api_domain_name)
+        for field, value in (("hosted_zone_name", zone), ("api_domain_name", domain)):
+            if not _DNS_NAME.match(value):
+                raise self._fail(field, f"must be a lower-case DNS name, got {value!r}")
+        if not domain.endswith(f".{zone}"):
+            raise self._fail("api_domain_name", f"must be a name inside the zone {zone!r}")
+        if not _ZONE_ID.match(str(self.hosted_zone_id)):
+            raise self._fail(
+                "hosted_zone_id",
+                f"must be a Route 53 zone id like Z0123ABC, got {self.hosted_zone_id!r}",
+            )
+
     @property
     def stage_id(self) -> str:
         """The CDK stage id: ``Dev``, ``Staging``, ``Prod``."""
@@ -230,6 +288,13 @@ class StageConfig:
         if self.account is None and self.region is None:
             return None
         return cdk.Environment(account=self.account, region=self.region)
+
+    @property
+    def secondary_environment(self) -> cdk.Environment | None:
+        """The account and secondary region, or ``None`` for a single-region stage."""
+        if self.secondary_region is None:
+            return None
+        return cdk.Environment(account=self.account, region=self.secondary_region)
 
     def flag(self, name: str) -> bool:
         """Whether feature flag ``name`` is on (unset flags are off)."""

@@ -13,6 +13,7 @@ from stacks.operations import OperationsStack
 from stacks.replication import ReplicaStack, replicate
 from stacks.streaming import StreamingStack
 from stacks.web import WebStack
+from stacks.web_secondary import WebSecondaryStack
 
 
 class ShopStage(cdk.Stage):
@@ -50,3 +51,9 @@ class ShopStage(cdk.Stage):
         if backups is not None:
             for stack in (self.operations, self.data_lake, self.streaming, self.web):
                 backups.select_tables(stack)
+        #: The API in the secondary region, when the stage names one.
+        self.web_secondary: WebSecondaryStack | None = None
+        if config.secondary_region is not None:
+            self.web_secondary = WebSecondaryStack(
+                self, "WebSecondary", config=config, primary=self.web
+            )

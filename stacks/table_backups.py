@@ -49,9 +49,14 @@ class TableBackups(Construct):
         )
 
     def select_tables(self, stack: cdk.Stack) -> backup.BackupSelection | None:
-        """Put every DynamoDB table defined in ``stack`` under the plan (a selection in
+        """Put every DynamoDB table (or global table's local replica) defined in ``stack``
+        under the plan (a selection in
         ``stack`` listing their ARNs); ``None`` when the stack has no table."""
-        tables = [c for c in stack.node.find_all() if isinstance(c, dynamodb.CfnTable)]
+        tables = [
+            c
+            for c in stack.node.find_all()
+            if isinstance(c, (dynamodb.CfnTable, dynamodb.CfnGlobalTable))
+        ]
         if not tables:
             return None
         return backup.BackupSelection(

@@ -13,6 +13,7 @@ from tools.assembly import StackArtifact
 #: Resource types that hold data or keys and must survive a stack deletion.
 STATEFUL = {
     "AWS::DynamoDB::Table",
+    "AWS::DynamoDB::GlobalTable",
     "AWS::S3::Bucket",
     "AWS::SQS::Queue",
     "AWS::Kinesis::Stream",
@@ -54,6 +55,8 @@ def _missing_protection(resource: dict[str, Any]) -> list[str]:
             missing.append("no point-in-time recovery")
         if props.get("DeletionProtectionEnabled") is not True:
             missing.append("no deletion protection")
+    if resource["Type"] == "AWS::DynamoDB::GlobalTable":
+        missing += _unprotected_replicas(props.get("Replicas", []))
     if resource["Type"] == "AWS::S3::Bucket" and props.get("VersioningConfiguration") != {
         "Status": "Enabled"
     }:
@@ -61,6 +64,49 @@ def _missing_protection(resource: dict[str, Any]) -> list[str]:
     if resource["Type"] == "AWS::KMS::Key" and props.get("EnableKeyRotation") is not True:
         missing.append("no key rotation")
     return missing
+
+
+def _unprotected_replicas(replicas: list[dict[str, Any]]) -> list[str]:
+    """A global table's protection is per replica: each region's copy needs its own."""
+    missing = [] if len(replicas) >= 2 else ["no replica in a second region"]
+    for replica in replicas:
+        region = replica["Region"]
+        if replica.get("PointInTimeRecoverySpecification") != {"PointInTimeRecoveryEnabled": True}:
+            missing.append(f"replica {region}: no point-in-time recovery")
+        if replica.get("DeletionProtectionEnabled") is not True:
+            missing.append(f"replica {region}: no deletion protection")
+    return missing
+
+
+def test_the_checks_see_unprotected_replicas() -> None:
+    # The walk above finds nothing wrong in prod; this shows it would.
+    unprotected = {"Type": "AWS::DynamoDB::GlobalTable", "DeletionPolicy": "Retain"}
+    replicas = [
+        {"Region": "us-east-1", "DeletionProtectionEnabled": True},
+        {
+            "Region": "us-west-2",
+            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+        },
+    ]
+    assert _missing_protection({**unprotected, "Properties": {"Replicas": replicas}}) == [
+        "replica us-east-1: no point-in-time recovery",
+        "replica us-west-2: no deletion protection",
+    ]
+    assert _missing_protection({**unprotected, "Properties": {"Replicas": replicas[:1]}})[0] == (
+        "no replica in a second region"
+    )
+
+
+def test_prod_global_tables_replicate_to_the_secondary_region(
+    stack_artifacts: dict[str, StackArtifact],
+) -> None:
+    tables = stack_artifacts["Prod/Web"].template()["Resources"]
+    global_tables = {k: r for k, r in tables.items() if r["Type"] == "AWS::DynamoDB::GlobalTable"}
+    assert sorted(global_tables) == ["ApiGlobalTable93D7F737", "IdempotencyGlobalTable608E9642"]
+    for table in global_tables.values():
+        replicas = table["Properties"]["Replicas"]
+        assert sorted(r["Region"] for r in replicas) == ["us-east-1", "us-west-2"]
+        assert _missing_protection(table) == []
 
 
 @pytest.mark.parametrize("stage", ["Prod"])
@@ -100,7 +146,8 @@ def test_prod_tables_are_backed_up_and_dev_tables_are_not(
                 continue
             template = stack.template()["Resources"]
             resources.extend(template.values())
-            tables = {i for i, r in template.items() if r["Type"] == "AWS::DynamoDB::Table"}
+            kinds = {"AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable"}
+            tables = {i for i, r in template.items() if r["Type"] in kinds}
             selections = [
                 r for r in template.values() if r["Type"] == "AWS::Backup::BackupSelection"
             ]
