@@ -14,6 +14,9 @@ from constructs import IConstruct
 from patterns.compliance import EncryptLogGroups, ManagedPolicies
 from stacks.config import StageConfig
 
+#: Metadata type on each stack naming the packs it is checked against.
+PACKS_METADATA = "serverless-patterns:compliance-packs"
+
 #: The pack class of each name a ``StageConfig`` may list.
 PACKS: Mapping[str, Callable[[IConstruct], NagPack]] = MappingProxyType(
     {

@@ -17,7 +17,7 @@ from tools.assembly import StackArtifact, cfn_lint, validation_findings
 
 STACK_IDS = ("Operations", "DataLake", "Streaming", "Web")
 #: Stacks of a stage that names a secondary region (cdk.json gives prod one).
-MULTI_REGION_STACK_IDS = ("WebSecondary",)
+MULTI_REGION_STACK_IDS = ("Replicas", "WebSecondary")
 #: The stages as the app configures them: the stage constants with cdk.json's overrides.
 CONFIGS = resolve_stages(cli_context()["stages"])
 EXPECTED = [
