@@ -43,7 +43,7 @@ class ManagedPolicies:
         if not isinstance(node, iam.CfnPolicy):
             return
         stack = cdk.Stack.of(node)
-        if not stack.resolve(node.policy_document).get("Statement"):
+        if not (stack.resolve(node.policy_document) or {}).get("Statement"):
             return
         scope = node.node.scope
         assert isinstance(scope, Construct)
