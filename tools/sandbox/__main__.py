@@ -7,6 +7,7 @@ Ctrl-C.
 
 from __future__ import annotations
 
+import argparse
 import signal
 import sys
 from pathlib import Path
@@ -54,11 +55,16 @@ def run(progress: Progress, workdir: Path) -> bool:
     return closed and passed == len(results)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.sandbox", description=__doc__)
+    parser.add_argument(
+        "--workdir", type=Path, default=WORKDIR, help=f"logs and cloud assembly ({WORKDIR})"
+    )
+    args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     progress = Progress()
     try:
-        ok = run(progress, WORKDIR)
+        ok = run(progress, args.workdir)
     except deploy.SandboxError as error:
         progress.say(f"FAIL: {error}")
         progress.say("moto server stopped")

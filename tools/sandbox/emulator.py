@@ -75,20 +75,27 @@ def port_is_open(port: int, host: str = HOST) -> bool:
         return probe.connect_ex((host, port)) == 0
 
 
-def _quiet() -> None:
+@contextmanager
+def _quiet() -> Iterator[None]:
     # One line per request, Docker probes and moto's own warnings would bury the progress;
     # the ledger reports what moto skipped or failed instead.
-    for name in ("werkzeug", "moto", "botocore"):
-        logging.getLogger(name).setLevel(logging.CRITICAL)
+    loggers = [logging.getLogger(name) for name in ("werkzeug", "moto", "botocore")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 @contextmanager
 def running() -> Iterator[Emulator]:
     """Start moto on ``127.0.0.1`` (a free port) with the shims; stop it on leaving,
     also on an error or Ctrl-C."""
-    _quiet()
     ledger = Ledger()
-    with installed(ledger) as shims:
+    with _quiet(), installed(ledger) as shims:
         server = ThreadedMotoServer(ip_address=HOST, port=0, verbose=False)
         server.start()
         try:
