@@ -36,9 +36,10 @@ def run(progress: Progress, workdir: Path) -> bool:
         try:
             stacks = deploy.deploy(emu, workdir, progress)
             progress.say(f"deployed {', '.join(stacks)}")
-        finally:
-            progress.say("resource types of the Dev stage in the emulator:")
-            progress.block(deploy.resource_report(emu))
+        finally:  # also after a failed deployment: what moto made of the stacks so far
+            if emu.ledger.records(deploy.STACK_PREFIX):
+                progress.say("resource types of the Dev stage in the emulator:")
+                progress.block(deploy.resource_report(emu))
         results = []
         for name, step in smoke.STEPS:
             progress.say(f"smoke: {name} ...")
