@@ -163,3 +163,65 @@ def test_prod_tables_are_backed_up_and_dev_tables_are_not(
         [plan] = [r for r in resources if r["Type"] == "AWS::Backup::BackupPlan"]
         rules = plan["Properties"]["BackupPlan"]["BackupPlanRule"]
         assert {r["RuleName"] for r in rules} == {"Daily", "Monthly1Year"}
+
+
+#: Buckets of primary data, each replicated into its replica in the secondary region.
+REPLICATED = {
+    "Prod/Operations": "ImageRecognitionImages",
+    "Prod/DataLake": "LakeRaw",
+    "Prod/Web": "StorefrontBucket",
+}
+
+
+def test_prod_primary_data_is_replicated_to_the_secondary_region(
+    stack_artifacts: dict[str, StackArtifact],
+) -> None:
+    replicas = stack_artifacts["Prod/Replicas"]
+    replica_buckets = {
+        logical_id: resource
+        for logical_id, resource in replicas.template()["Resources"].items()
+        if resource["Type"] == "AWS::S3::Bucket" and "BucketName" in resource["Properties"]
+    }
+    assert len(replica_buckets) == 3
+    names = {r["Properties"]["BucketName"] for r in replica_buckets.values()}
+    for stack_name, prefix in REPLICATED.items():
+        resources = stack_artifacts[stack_name].template()["Resources"]
+        [bucket] = [
+            r
+            for logical_id, r in resources.items()
+            if r["Type"] == "AWS::S3::Bucket" and logical_id.startswith(prefix)
+        ]
+        [rule] = bucket["Properties"]["ReplicationConfiguration"]["Rules"]
+        assert rule["Status"] == "Enabled"
+        assert rule["DeleteMarkerReplication"] == {"Status": "Enabled"}
+        destination = rule["Destination"]
+        # The replica is named in the secondary region (a literal, no cross-region export).
+        assert destination["Bucket"].removeprefix("arn:aws:s3:::") in names, stack_name
+        # Replication Time Control: 99.99 % of objects within 15 minutes, with metrics.
+        assert destination["ReplicationTime"] == {"Status": "Enabled", "Time": {"Minutes": 15}}
+        assert destination["Metrics"]["Status"] == "Enabled"
+        # Objects are SSE-KMS: selected, and re-encrypted with the replica key in us-west-2.
+        assert rule["SourceSelectionCriteria"] == {"SseKmsEncryptedObjects": {"Status": "Enabled"}}
+        assert ":kms:us-west-2:" in json.dumps(destination["EncryptionConfiguration"])
+
+
+def test_replicas_live_in_the_secondary_region_and_outlive_their_stack(
+    assembly_dir: Path,
+) -> None:
+    manifest = json.loads((assembly_dir / "assembly-Prod" / "manifest.json").read_text())
+    [replicas] = [
+        a for a in manifest["artifacts"].values() if a.get("displayName") == "Prod/Replicas"
+    ]
+    assert replicas["environment"].endswith("/us-west-2")
+
+
+def test_stages_without_a_secondary_region_have_no_replication(
+    stack_artifacts: dict[str, StackArtifact],
+) -> None:
+    for stack in stack_artifacts.values():
+        if stack.stage == "Prod":
+            continue
+        buckets = [
+            r for r in stack.template()["Resources"].values() if r["Type"] == "AWS::S3::Bucket"
+        ]
+        assert all("ReplicationConfiguration" not in b["Properties"] for b in buckets)

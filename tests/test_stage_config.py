@@ -62,6 +62,15 @@ def test_environment_agnostic_without_account_and_region() -> None:
         ({"stream_shards": 0}, "stream_shards"),
         ({"stream_shards": "2"}, "stream_shards"),
         ({"colour": "blue"}, "colour"),
+        ({"compliance_packs": ["NIST"]}, "compliance_packs"),
+        ({"compliance_packs": ["HIPAA.Security"]}, "compliance_packs"),
+        ({"compliance_packs": "AwsSolutions"}, "compliance_packs"),
+        ({"customer_managed_keys": "yes"}, "customer_managed_keys"),
+        ({"reserved_concurrency": 0}, "reserved_concurrency"),
+        ({"reserved_concurrency": True}, "reserved_concurrency"),
+        ({"api_cache_ttl_seconds": 3601}, "api_cache_ttl_seconds"),
+        # The stricter packs come with what they need, or the stage is refused.
+        ({"compliance_packs": ["AwsSolutions", "PCI.DSS.321"]}, "compliance_packs"),
     ],
 )
 def test_invalid_setting_names_stage_and_field(overrides: dict[str, Any], field: str) -> None:
@@ -181,3 +190,18 @@ def test_invalid_multi_region_setting_names_stage_and_field(
 ) -> None:
     with pytest.raises(StageConfigError, match=rf"stage 'staging': {field}: {message}"):
         STAGING.with_overrides({**MULTI_REGION, **overrides})
+
+
+def test_regulated_stages_need_keys_and_reserved_concurrency() -> None:
+    regulated = STAGING.with_overrides(
+        {
+            "compliance_packs": ["AwsSolutions", "HIPAA.Security"],
+            "customer_managed_keys": True,
+            "reserved_concurrency": 20,
+        }
+    )
+    assert regulated.regulated
+    assert not STAGING.regulated
+    assert regulated.compliance_packs == ("AwsSolutions", "HIPAA.Security")
+    with pytest.raises(StageConfigError, match="customer_managed_keys"):
+        regulated.with_overrides({"customer_managed_keys": False})
