@@ -74,17 +74,20 @@ class MethodSettings:
         settings: list[apigateway.CfnStage.MethodSettingProperty | cdk.IResolvable] = [
             self._setting("*", "/*", self._throttle)
         ]
-        caching = "caching_enabled" in self._common
-        for route in routes:
+        for route in filter(self.overrides, routes):
             method = "*" if route.method == "ANY" else route.method
             path = "/" + route.path.replace("/", "~1")
-            # A cached write would answer from the cache without running the function.
-            uncached = caching and route.method != "GET"
-            if route.throttle is not None or uncached:
-                settings.append(
-                    self._setting(method, path, route.throttle, cached=not uncached and caching)
-                )
+            cached = False if self._uncached(route) else None
+            settings.append(self._setting(method, path, route.throttle, cached=cached))
         self._cfn_stage.method_settings = settings
+
+    def overrides(self, route: Route) -> bool:
+        """Whether ``route`` needs settings of its own (a throttle, or no caching)."""
+        return route.throttle is not None or self._uncached(route)
+
+    def _uncached(self, route: Route) -> bool:
+        # A cached write would be answered from the cache without running the function.
+        return "caching_enabled" in self._common and route.method != "GET"
 
     def _setting(
         self, method: str, path: str, throttle: Throttle | None, *, cached: bool | None = None
