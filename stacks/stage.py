@@ -47,6 +47,9 @@ class ShopStage(cdk.Stage):
             (self.web.storefront.bucket, "Site"),
         ):
             replicate(bucket, name=name, replicas=self.replicas)
+            if self.replicas is not None:
+                # The replicas must exist before S3 accepts a rule naming them.
+                cdk.Stack.of(bucket).add_stack_dependency(self.replicas)
         backups = self.operations.table_backups
         if backups is not None:
             for stack in (self.operations, self.data_lake, self.streaming, self.web):

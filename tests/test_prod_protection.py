@@ -213,6 +213,11 @@ def test_replicas_live_in_the_secondary_region_and_outlive_their_stack(
         a for a in manifest["artifacts"].values() if a.get("displayName") == "Prod/Replicas"
     ]
     assert replicas["environment"].endswith("/us-west-2")
+    # Deploying "Prod/*" creates the replicas before the buckets that replicate into them.
+    replica_id = next(k for k, a in manifest["artifacts"].items() if a is replicas)
+    for name in REPLICATED:
+        [source] = [a for a in manifest["artifacts"].values() if a.get("displayName") == name]
+        assert replica_id in source["dependencies"], name
 
 
 def test_stages_without_a_secondary_region_have_no_replication(
