@@ -1,0 +1,289 @@
+"""The delivery pipeline: synthesized only with the ``pipeline`` context, deploying the stages."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from syrupy.assertion import SnapshotAssertion
+from syrupy.extensions.json import JSONSnapshotExtension
+
+from stacks import STAGES
+from stacks.pipeline_config import PipelineConfig, PipelineConfigError
+from tests.support.cdk_app import ROOT, new_app
+from tests.support.scrub import scrub
+from tools import synth_summary
+from tools.assembly import StackArtifact, cfn_lint, stacks, validation_findings
+
+#: Example values only: no real account or connection.
+PIPELINE: dict[str, Any] = {
+    "connection_arn": "arn:aws:codeconnections:eu-west-1:111111111111:connection/"
+    "12345678-1234-1234-1234-123456789012",
+    "repository": "example-org/serverless-patterns",
+    "branch": "main",
+    "account": "111111111111",
+    "region": "eu-west-1",
+}
+STAGE_IDS = [config.stage_id for config in STAGES.values()]
+STACK_IDS = ("Operations", "DataLake", "Streaming", "Web")
+
+
+@pytest.fixture(scope="module")
+def pipeline_assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The app synthesized once with the ``pipeline`` context, given as ``-c`` gives it."""
+    from app import build_app
+
+    outdir = tmp_path_factory.mktemp("pipeline")
+    app = new_app(outdir, pipeline=json.dumps(PIPELINE))
+    build_app(app)
+    app.synth()
+    return outdir
+
+
+@pytest.fixture(scope="module")
+def artifacts(pipeline_assembly: Path) -> dict[str, StackArtifact]:
+    return {stack.display_name: stack for stack in stacks(pipeline_assembly)}
+
+
+@pytest.fixture(scope="module")
+def template(artifacts: dict[str, StackArtifact]) -> dict[str, Any]:
+    return artifacts["Pipeline"].template()
+
+
+def _resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {k: r for k, r in template["Resources"].items() if r["Type"] == kind}
+
+
+@pytest.fixture(scope="module")
+def pipeline_stages(template: dict[str, Any]) -> list[dict[str, Any]]:
+    [pipeline] = _resources(template, "AWS::CodePipeline::Pipeline").values()
+    stages: list[dict[str, Any]] = pipeline["Properties"]["Stages"]
+    return stages
+
+
+def test_stage_order_with_approval_before_prod(pipeline_stages: list[dict[str, Any]]) -> None:
+    names = [stage["Name"] for stage in pipeline_stages]
+    assert names == ["Source", "Build", "UpdatePipeline", "Assets", *STAGE_IDS]
+    approvals = {
+        stage["Name"]: [
+            a["RunOrder"] for a in stage["Actions"] if a["ActionTypeId"]["Category"] == "Approval"
+        ]
+        for stage in pipeline_stages
+    }
+    assert {name: orders for name, orders in approvals.items() if orders} == {"Prod": [1]}
+    [prod] = [stage for stage in pipeline_stages if stage["Name"] == "Prod"]
+    deploys = [a for a in prod["Actions"] if a["ActionTypeId"]["Category"] == "Deploy"]
+    assert deploys
+    assert min(a["RunOrder"] for a in deploys) > 1
+
+
+def test_source_is_the_connection(pipeline_stages: list[dict[str, Any]]) -> None:
+    [action] = pipeline_stages[0]["Actions"]
+    assert action["ActionTypeId"]["Provider"] == "CodeStarSourceConnection"
+    assert action["Configuration"]["ConnectionArn"] == PIPELINE["connection_arn"]
+    assert action["Configuration"]["FullRepositoryId"] == PIPELINE["repository"]
+    assert action["Configuration"]["BranchName"] == "main"
+
+
+def test_each_stage_deploys_its_shop_stacks(pipeline_stages: list[dict[str, Any]]) -> None:
+    deployed = {
+        stage["Name"]: sorted(
+            a["Configuration"]["StackName"]
+            for a in stage["Actions"]
+            if a["ActionTypeId"]["Category"] == "Deploy"
+            and a["Configuration"]["ActionMode"] == "CHANGE_SET_REPLACE"
+        )
+        for stage in pipeline_stages[4:]
+    }
+    assert deployed == {
+        stage: sorted(f"{stage}-{stack}" for stack in STACK_IDS) for stage in STAGE_IDS
+    }
+
+
+def test_the_stages_are_in_the_assembly_too(artifacts: dict[str, StackArtifact]) -> None:
+    assert sorted(artifacts) == sorted(
+        ["Pipeline", *(f"{stage}/{stack}" for stage in STAGE_IDS for stack in STACK_IDS)]
+    )
+
+
+def _synth_project(template: dict[str, Any]) -> dict[str, Any]:
+    [project] = [
+        r
+        for k, r in _resources(template, "AWS::CodeBuild::Project").items()
+        if k.startswith("PipelineBuildSynth")
+    ]
+    properties: dict[str, Any] = project["Properties"]
+    return properties
+
+
+def test_synth_step_tests_then_synthesizes_with_the_same_context(
+    template: dict[str, Any],
+) -> None:
+    project = _synth_project(template)
+    spec = json.loads(project["Source"]["BuildSpec"])
+    assert spec["phases"]["install"]["runtime-versions"] == {"python": "3.11", "nodejs": "22"}
+    commands = spec["phases"]["build"]["commands"]
+    assert commands[0] == "make test"
+    synth = next(c for c in commands if c.startswith("node_modules/.bin/cdk synth"))
+    assert commands.index(synth) > 0
+    given = json.loads(synth.split("-c 'pipeline=", 1)[1].rsplit("'", 1)[0])
+    assert given == {**PIPELINE, "approval_before": ["prod"]}
+    assert commands[-1] == ".venv/bin/python -m tools.synth_summary cdk.out"
+    assert spec["artifacts"]["base-directory"] == "cdk.out"
+
+
+def test_builds_are_unprivileged_on_the_standard_image(template: dict[str, Any]) -> None:
+    projects = _resources(template, "AWS::CodeBuild::Project").values()
+    assert projects
+    for project in projects:
+        environment = project["Properties"]["Environment"]
+        assert environment["Image"] == "aws/codebuild/standard:7.0"
+        assert environment["PrivilegedMode"] is False
+        assert "EncryptionKey" in project["Properties"]
+    assert _synth_project(template)["Environment"]["ComputeType"] == "BUILD_GENERAL1_MEDIUM"
+
+
+def test_artifacts_are_encrypted_with_a_rotated_key_and_logged(template: dict[str, Any]) -> None:
+    [key] = _resources(template, "AWS::KMS::Key").values()
+    assert key["Properties"]["EnableKeyRotation"] is True
+    [pipeline] = _resources(template, "AWS::CodePipeline::Pipeline").values()
+    store = pipeline["Properties"]["ArtifactStore"]
+    assert store["EncryptionKey"]["Type"] == "KMS"
+    bucket = template["Resources"][store["Location"]["Ref"]]["Properties"]
+    assert "LoggingConfiguration" in bucket
+    assert (
+        bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0][
+            "ServerSideEncryptionByDefault"
+        ]["SSEAlgorithm"]
+        == "aws:kms"
+    )
+
+
+def test_no_unacknowledged_validation_findings(pipeline_assembly: Path) -> None:
+    findings = validation_findings(pipeline_assembly)
+    assert {stack: [str(f) for f in found] for stack, found in findings.items() if found} == {}
+
+
+def test_pipeline_template_is_cfn_lint_clean(artifacts: dict[str, StackArtifact]) -> None:
+    assert cfn_lint(artifacts["Pipeline"].template_path) == []
+
+
+def test_pipeline_acknowledgements_name_rule_and_reason(
+    artifacts: dict[str, StackArtifact],
+) -> None:
+    acknowledgements = artifacts["Pipeline"].acknowledgements()
+    assert acknowledgements
+    for where, reason in acknowledgements.items():
+        path, rule = where.rsplit(" ", 1)
+        assert path.startswith("/Pipeline/"), where
+        assert "-" in rule, f"{where}: not a rule id"
+        assert len(reason.split()) >= 6, where
+
+
+def test_summary_lists_the_pipeline_and_the_stages(pipeline_assembly: Path) -> None:
+    rows = synth_summary.summarize(pipeline_assembly)
+    assert sorted(r.stack for r in rows) == sorted(
+        ["Pipeline", *(f"{stage}/{stack}" for stage in STAGE_IDS for stack in STACK_IDS)]
+    )
+    assert [r for r in rows if r.nag_findings or r.lint_findings] == []
+
+
+def test_pipeline_snapshot(
+    artifacts: dict[str, StackArtifact], snapshot: SnapshotAssertion
+) -> None:
+    assert scrub(artifacts["Pipeline"].template()) == snapshot(
+        extension_class=JSONSnapshotExtension
+    )
+
+
+def test_without_the_context_there_is_no_pipeline(
+    stack_artifacts: dict[str, StackArtifact],
+) -> None:
+    assert "Pipeline" not in stack_artifacts
+    assert {s.stage for s in stack_artifacts.values()} == set(STAGE_IDS)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"connection_arn": None}, "connection_arn: is required"),
+        ({"repository": None}, "repository: is required"),
+        ({"account": None}, "account: is required"),
+        ({"region": None}, "region: is required"),
+        ({"connection_arn": "arn:aws:s3:::bucket"}, "connection_arn: must be a CodeConnections"),
+        ({"repository": "just-a-name"}, "repository: must be 'owner/name'"),
+        ({"branch": "a..b"}, "branch: must be a git branch name"),
+        ({"branch": ""}, "branch: must be a git branch name"),
+        ({"account": "42"}, "account: must be a 12-digit AWS account id, got '42'"),
+        ({"account": 111111111111}, "account: must be a 12-digit AWS account id"),
+        ({"region": "Europe"}, "region: must be an AWS region"),
+        ({"approval_before": "prod"}, "approval_before: must be a list of stage names"),
+        ({"approval_before": [1]}, "approval_before: must be a list of stage names"),
+        ({"colour": "blue"}, "colour: is not a pipeline setting"),
+    ],
+)
+def test_invalid_pipeline_context_names_the_field(change: dict[str, Any], message: str) -> None:
+    context = {**PIPELINE, **change}
+    context = {k: v for k, v in context.items() if v is not None}
+    with pytest.raises(PipelineConfigError, match=rf"^pipeline: {message}"):
+        PipelineConfig.from_context(context)
+
+
+def test_pipeline_context_must_be_an_object() -> None:
+    with pytest.raises(PipelineConfigError, match="context 'pipeline' must be an object"):
+        PipelineConfig.from_context(["owner/repo"])
+
+
+def test_approval_stage_must_be_deployed() -> None:
+    config = PipelineConfig.from_context({**PIPELINE, "approval_before": ["qa"]})
+    with pytest.raises(
+        PipelineConfigError,
+        match=r"^pipeline: approval_before: unknown stage 'qa'; the pipeline deploys dev, prod$",
+    ):
+        config.check_stages(["dev", "prod"])
+
+
+def test_config_round_trips_through_its_context() -> None:
+    config = PipelineConfig.from_context(PIPELINE)
+    assert config.branch == "main"
+    assert config.approval_before == ("prod",)
+    assert PipelineConfig.from_context(config.as_context()) == config
+
+
+def _run_app(context: dict[str, Any]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "app.py"],
+        cwd=ROOT,
+        env={**os.environ, "CDK_CONTEXT_JSON": json.dumps(context)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("pipeline", "line"),
+    [
+        (
+            json.dumps({**PIPELINE, "account": "42"}),
+            "Invalid pipeline configuration: pipeline: account: "
+            "must be a 12-digit AWS account id, got '42'",
+        ),
+        (
+            '{"repository": ',
+            "Invalid pipeline configuration: context 'pipeline' is not valid JSON: "
+            "Expecting value: line 1 column 16 (char 15)",
+        ),
+    ],
+    ids=["bad-field", "not-json"],
+)
+def test_app_fails_with_one_line(pipeline: str, line: str) -> None:
+    result = _run_app({"pipeline": pipeline})
+    assert result.returncode == 1
+    assert result.stderr.strip() == line
