@@ -10,18 +10,21 @@ from typing import Any
 import aws_cdk as cdk
 from aws_cdk import aws_codebuild as codebuild
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
 from aws_cdk import pipelines
 from constructs import Construct
 
 from patterns.secure_bucket import SecureBucket, access_logs_bucket
 from stacks.pipeline_config import PipelineConfig
-from stacks.pipeline_nag import acknowledge_pipeline_wildcards
+from stacks.pipeline_nag import acknowledge_pipeline_wildcards, acknowledge_regulated_rules
 from stacks.stage import ShopStage
 
 #: CodeBuild's standard Ubuntu image with the runtimes the Makefile needs.
 BUILD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0
 RUNTIME_VERSIONS = {"python": "3.11", "nodejs": "22"}
-#: The README's commands: ``make test`` sets everything up (venv, node_modules, layers).
+#: The README's commands: ``make setup`` (venv, node_modules, Lambda layers), then the
+#: whole test suite with lint and type checks.
+SETUP_COMMAND = "make setup"
 TEST_COMMAND = "make test"
 
 
@@ -53,11 +56,18 @@ class PipelineStack(cdk.Stack):
 
     Each push to the configured branch runs ``make test`` and synthesizes the app with the
     same ``context``, updates the pipeline itself, then deploys the stages in order; a
-    stage named in ``config.approval_before`` waits for a manual approval first. The stages
-    are ``ShopStage`` s, so their cdk-nag packs run when the pipeline is synthesized.
+    stage named in ``config.approval_before`` waits for a manual approval first.
+
+    The stages are the app's own ``ShopStage`` s, built beside this stack rather than
+    inside it: CDK runs the validation plugins (cdk-nag packs) of the app's stages and of
+    stages nested in stages only, never of a stage nested in a stack, so a stage inside
+    the pipeline stack would go unchecked. Their stacks keep the names they have without
+    the pipeline (``Dev-Operations``, ...). Artifacts are encrypted with a rotated KMS
+    key in a bucket with access logs; stages in other regions get CDK's per-region
+    support stacks (a rotated key and a replication bucket each).
 
     :param config: the pipeline's source and environment.
-    :param stages: the stage configs, in deployment order.
+    :param stages: the stages to deploy, in order.
     :param context: the CDK context the synth step passes again with ``-c`` (the
         ``pipeline`` context at least).
     """
@@ -79,13 +89,19 @@ class PipelineStack(cdk.Stack):
             description="Encrypts the delivery pipeline's artifacts and build outputs",
             enable_key_rotation=True,
         )
-        access_logs = access_logs_bucket(self, "AccessLogs").bucket
+        self.access_logs = access_logs_bucket(self, "AccessLogs").bucket
         self.artifact_bucket = SecureBucket(
             self,
             "Artifacts",
             encryption_key=self.artifact_key,
-            server_access_logs_bucket=access_logs,
-            lifecycle_rules=[],
+            server_access_logs_bucket=self.access_logs,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="ExpireArtifacts",
+                    expiration=cdk.Duration.days(90),
+                    noncurrent_version_expiration=cdk.Duration.days(7),
+                )
+            ],
         ).bucket
         source = pipelines.CodePipelineSource.connection(
             config.repository, config.branch, connection_arn=config.connection_arn
@@ -96,6 +112,7 @@ class PipelineStack(cdk.Stack):
             synth=pipelines.CodeBuildStep(
                 "Synth",
                 input=source,
+                install_commands=[SETUP_COMMAND],
                 commands=synth_commands(context),
                 primary_output_directory="cdk.out",
                 build_environment=codebuild.BuildEnvironment(
@@ -103,6 +120,9 @@ class PipelineStack(cdk.Stack):
                 ),
             ),
             artifact_bucket=self.artifact_bucket,
+            # Only CDK's replication buckets in other regions use this: encrypted too.
+            cross_account_keys=True,
+            enable_key_rotation=True,
             code_build_defaults=pipelines.CodeBuildOptions(
                 build_environment=codebuild.BuildEnvironment(
                     build_image=BUILD_IMAGE, privileged=False
@@ -124,7 +144,17 @@ class PipelineStack(cdk.Stack):
                 )
             self.pipeline.add_stage(stage, pre=pre)
         self.pipeline.build_pipeline()
+        for support in self.pipeline.pipeline.cross_region_support.values():
+            # CDK's replication buckets have no versioning option; HIPAA and PCI want it.
+            cfn_bucket = support.replication_bucket.node.default_child
+            assert isinstance(cfn_bucket, s3.CfnBucket)
+            cfn_bucket.versioning_configuration = s3.CfnBucket.VersioningConfigurationProperty(
+                status="Enabled"
+            )
         acknowledge_pipeline_wildcards(self.pipeline)
+        acknowledge_regulated_rules(
+            self, artifact_bucket=self.artifact_bucket, access_logs=self.access_logs
+        )
         # CDK makes the pipeline depend on its role, which the RoleArn GetAtt already
         # implies; cfn-lint reports that redundancy (W3005) and nothing else is hidden.
         cfn_pipeline = self.pipeline.pipeline.node.default_child
