@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,21 +14,12 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 
 from stacks import STAGES
-from stacks.pipeline_config import PipelineConfig, PipelineConfigError
-from tests.support.cdk_app import ROOT, new_app
+from tests.support.cdk_app import new_app
+from tests.support.pipeline_context import PIPELINE
 from tests.support.scrub import scrub
 from tools import synth_summary
 from tools.assembly import StackArtifact, cfn_lint, stacks, validation_findings
 
-#: Example values only: no real account or connection.
-PIPELINE: dict[str, Any] = {
-    "connection_arn": "arn:aws:codeconnections:eu-west-1:111111111111:connection/"
-    "12345678-1234-1234-1234-123456789012",
-    "repository": "example-org/serverless-patterns",
-    "branch": "main",
-    "account": "111111111111",
-    "region": "eu-west-1",
-}
 STAGE_IDS = [config.stage_id for config in STAGES.values()]
 STACK_IDS = ("Operations", "DataLake", "Streaming", "Web")
 
@@ -134,7 +122,10 @@ def test_synth_step_tests_then_synthesizes_with_the_same_context(
 ) -> None:
     project = _synth_project(template)
     spec = json.loads(project["Source"]["BuildSpec"])
-    assert spec["phases"]["install"]["runtime-versions"] == {"python": "3.11", "nodejs": "22"}
+    assert spec["phases"]["install"] == {
+        "runtime-versions": {"python": "3.11", "nodejs": "22"},
+        "commands": ["make setup"],
+    }
     commands = spec["phases"]["build"]["commands"]
     assert commands[0] == "make test"
     synth = next(c for c in commands if c.startswith("node_modules/.bin/cdk synth"))
@@ -264,93 +255,3 @@ def test_without_the_context_there_is_no_pipeline(
 ) -> None:
     assert "Pipeline" not in stack_artifacts
     assert {s.stage for s in stack_artifacts.values()} == set(STAGE_IDS)
-
-
-@pytest.mark.parametrize(
-    ("change", "message"),
-    [
-        ({"connection_arn": None}, "connection_arn: is required"),
-        ({"repository": None}, "repository: is required"),
-        ({"account": None}, "account: is required"),
-        ({"region": None}, "region: is required"),
-        ({"connection_arn": "arn:aws:s3:::bucket"}, "connection_arn: must be a CodeConnections"),
-        ({"repository": "just-a-name"}, "repository: must be 'owner/name'"),
-        ({"branch": "a..b"}, "branch: must be a git branch name"),
-        ({"branch": ""}, "branch: must be a git branch name"),
-        ({"account": "42"}, "account: must be a 12-digit AWS account id, got '42'"),
-        ({"account": 111111111111}, "account: must be a 12-digit AWS account id"),
-        ({"region": "Europe"}, "region: must be an AWS region"),
-        ({"approval_before": "prod"}, "approval_before: must be a list of stage names"),
-        ({"approval_before": [1]}, "approval_before: must be a list of stage names"),
-        ({"colour": "blue"}, "colour: is not a pipeline setting"),
-    ],
-)
-def test_invalid_pipeline_context_names_the_field(change: dict[str, Any], message: str) -> None:
-    context = {**PIPELINE, **change}
-    context = {k: v for k, v in context.items() if v is not None}
-    with pytest.raises(PipelineConfigError, match=rf"^pipeline: {message}"):
-        PipelineConfig.from_context(context)
-
-
-def test_pipeline_context_must_be_an_object() -> None:
-    with pytest.raises(PipelineConfigError, match="context 'pipeline' must be an object"):
-        PipelineConfig.from_context(["owner/repo"])
-
-
-def test_approval_stage_must_be_deployed() -> None:
-    config = PipelineConfig.from_context({**PIPELINE, "approval_before": ["qa"]})
-    with pytest.raises(
-        PipelineConfigError,
-        match=r"^pipeline: approval_before: unknown stage 'qa'; the pipeline deploys dev, prod$",
-    ):
-        config.check_stages(["dev", "prod"])
-
-
-def test_config_round_trips_through_its_context() -> None:
-    config = PipelineConfig.from_context(PIPELINE)
-    assert config.branch == "main"
-    assert config.approval_before == ("prod",)
-    assert PipelineConfig.from_context(config.as_context()) == config
-
-
-def _run_app(context: dict[str, Any]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "app.py"],
-        cwd=ROOT,
-        env={**os.environ, "CDK_CONTEXT_JSON": json.dumps(context)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-@pytest.mark.parametrize(
-    ("context", "line"),
-    [
-        (
-            {"pipeline": json.dumps({**PIPELINE, "account": "42"})},
-            "Invalid pipeline configuration: pipeline: account: "
-            "must be a 12-digit AWS account id, got '42'",
-        ),
-        (
-            {"pipeline": json.dumps({"repository": "owner/repo"})},
-            "Invalid pipeline configuration: pipeline: connection_arn: is required",
-        ),
-        (
-            {"pipeline": '{"repository": '},
-            "Invalid pipeline configuration: context 'pipeline' is not valid JSON: "
-            "Expecting value: line 1 column 16 (char 15)",
-        ),
-        (
-            {"stages": "{prod}", "pipeline": json.dumps(PIPELINE)},
-            "Invalid stage configuration: context 'stages' is not valid JSON: "
-            "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)",
-        ),
-    ],
-    ids=["bad-field", "missing-field", "not-json", "stages-not-json"],
-)
-def test_app_fails_with_one_line(context: dict[str, Any], line: str) -> None:
-    result = _run_app(context)
-    assert result.returncode == 1
-    assert result.stderr.strip() == line
