@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 # The project's Node (22, from package.json) and venv come first, so jsii and the CDK CLI use them.
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup layers synth test lint format bench docs diagrams ls diff clean
+.PHONY: setup layers synth test lint format bench docs diagrams sandbox ls diff clean
 
 setup: $(VENV)/.stamp-installed node_modules/.stamp-installed layers
 
@@ -57,6 +57,10 @@ diagrams: synth
 ## Render the library's API reference (docstrings) into docs/reference.
 docs: setup
 	$(PY) -m tools.docs docs/reference
+
+## Deploy the Dev stage with the real CDK CLI to moto on 127.0.0.1, smoke-test it, stop moto.
+sandbox: setup
+	$(PY) -m tools.sandbox
 
 ls: setup
 	cdk ls

@@ -8,6 +8,8 @@ from patterns.alarms import create_alarm
 from patterns.api.auth import LambdaAuthorizer
 from patterns.api.routes import Route, Throttle
 from patterns.api.usage import ApiUsagePlan
+from patterns.api_domain import ApiCustomDomain
+from patterns.compliance import EncryptLogGroups, ManagedPolicies
 from patterns.data_catalog import DataCatalog
 from patterns.data_lake import DataLake
 from patterns.event_workflow import EventWorkflow
@@ -20,6 +22,7 @@ from patterns.function_defaults import (
 from patterns.lake_zones import LifecycleTiers
 from patterns.ops_notifications import OpsNotifications
 from patterns.policy_enforcer import ApiCallMatch, PolicyEnforcer
+from patterns.regional_api_record import RegionalApiRecord
 from patterns.scheduled_job import ScheduledJob
 from patterns.secure_bucket import SecureBucket, access_logs_bucket
 from patterns.serverless_api import ServerlessApi
@@ -35,15 +38,19 @@ __all__ = [
     "RETENTION_BY_DAYS",
     "AlarmResponder",
     "ApiCallMatch",
+    "ApiCustomDomain",
     "ApiUsagePlan",
     "DataCatalog",
     "DataLake",
+    "EncryptLogGroups",
     "EventWorkflow",
     "FunctionDefaults",
     "LambdaAuthorizer",
     "LifecycleTiers",
+    "ManagedPolicies",
     "OpsNotifications",
     "PolicyEnforcer",
+    "RegionalApiRecord",
     "Route",
     "ScheduledJob",
     "SecureBucket",

@@ -10,7 +10,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from patterns._nag import flatten
+from patterns._nag import KEY_ENCRYPT_DECRYPT_ACTIONS, flatten
 
 
 def acknowledge_deployment_handler(scope: Construct, bucket: s3.IBucket) -> None:
@@ -21,6 +21,12 @@ def acknowledge_deployment_handler(scope: Construct, bucket: s3.IBucket) -> None
     """
     stack = cdk.Stack.of(scope)
     bucket_objects = flatten(scope, bucket.arn_for_objects("*"))
+    # The CDK bootstrap's default assets bucket, as the handler's policy names it.
+    assets = flatten(
+        scope,
+        f"arn:{stack.partition}:s3:::cdk-{cdk.DefaultStackSynthesizer.DEFAULT_QUALIFIER}-assets-"
+        f"{stack.account}-{stack.region}/*",
+    )
     copying = (
         "CDK's BucketDeployment handler copies the asset objects into the site bucket; "
         "CDK's grant uses these object-level wildcards."
@@ -33,12 +39,21 @@ def acknowledge_deployment_handler(scope: Construct, bucket: s3.IBucket) -> None
         "bundled AWS CLI layer; it is not ours to change.",
         "AwsSolutions-IAM5[Resource::*]": "CDK writes the handler's cloudfront:CreateInvalidation "
         "and GetInvalidation on '*'; it only invalidates after an upload.",
-        "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-"
-        "<AWS::AccountId>-<AWS::Region>/*]": "Reads the uploaded asset zip from the CDK "
+        f"AwsSolutions-IAM5[Resource::{assets}]": "Reads the uploaded asset zip from the CDK "
         "bootstrap assets bucket, whose keys are content hashes.",
         f"AwsSolutions-IAM5[Resource::{bucket_objects}]": copying,
     }
-    for action in ("s3:GetBucket*", "s3:GetObject*", "s3:List*", "s3:Abort*", "s3:DeleteObject*"):
+    deploy_time = (
+        "CDK's BucketDeployment handler runs only while CloudFormation deploys the stack, "
+        "called synchronously by the custom resource, which reports its errors"
+    )
+    rules["HIPAA.Security-LambdaDLQ"] = f"{deploy_time}; a dead-letter queue would stay empty."
+    rules["HIPAA.Security-LambdaConcurrency"] = (
+        f"{deploy_time}; reserving capacity for it would take it from the shop's functions."
+    )
+    actions = ("s3:GetBucket*", "s3:GetObject*", "s3:List*", "s3:Abort*", "s3:DeleteObject*")
+    # With an SSE-KMS site bucket, the grant also encrypts and decrypts with its one key.
+    for action in (*actions, *KEY_ENCRYPT_DECRYPT_ACTIONS):
         rules[f"AwsSolutions-IAM5[Action::{action}]"] = copying
     for child in stack.node.children:
         if child.node.id.startswith("Custom::CDKBucketDeployment"):

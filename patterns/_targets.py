@@ -51,3 +51,44 @@ def ensure_dead_letter_queue(
         )
     )
     return created
+
+
+def _cfn_function(function: Any) -> lambda_.CfnFunction | None:
+    """The L1 function behind a ``ServerlessFunction`` or a ``Function`` defined here."""
+    if isinstance(function, ServerlessFunction):
+        function = function.function
+    if isinstance(function, lambda_.Function):
+        cfn = function.node.default_child
+        if isinstance(cfn, lambda_.CfnFunction):
+            return cfn
+    return None
+
+
+def send_async_failures_to(function: Any, queue: sqs.IQueue) -> None:
+    """Make ``queue`` the dead-letter queue of ``function``'s asynchronous invocations
+    (events that failed every retry), unless it has one; imported functions are left as
+    they are. Lambda sends with the function's role, which gets ``sqs:SendMessage``."""
+    cfn = _cfn_function(function)
+    if cfn is None or cfn.dead_letter_config is not None:
+        return
+    cfn.dead_letter_config = lambda_.CfnFunction.DeadLetterConfigProperty(
+        target_arn=queue.queue_arn
+    )
+    if function.role is not None:
+        queue.grant_send_messages(function.role)
+
+
+def acknowledge_synchronous_invocation(function: Any, invoker: str) -> None:
+    """Acknowledge the HIPAA dead-letter-queue rule on a function that ``invoker`` calls
+    synchronously: Lambda sends only failed asynchronous events to a DLQ, so one would
+    never receive anything; the invoker sees the error and handles it."""
+    cfn = _cfn_function(function)
+    if cfn is None:
+        return
+    cdk.Validations.of(cfn).acknowledge(
+        cdk.Acknowledgment(
+            id="HIPAA.Security-LambdaDLQ",
+            reason=f"{invoker} invokes this function synchronously and handles its errors; "
+            "a dead-letter queue only ever receives failed asynchronous invocations.",
+        )
+    )

@@ -16,7 +16,11 @@ from constructs import Construct
 
 from patterns._metadata import mark_pattern
 from patterns._ops_common import ops_topic
-from patterns._targets import ensure_dead_letter_queue, target_function
+from patterns._targets import (
+    ensure_dead_letter_queue,
+    send_async_failures_to,
+    target_function,
+)
 from patterns.serverless_function import ServerlessFunction
 
 
@@ -74,6 +78,7 @@ class AlarmResponder(Construct):
         self.dead_letter_queue: sqs.IQueue = ensure_dead_letter_queue(
             self, "DeadLetterQueue", dead_letter_queue, removal_policy=removal_policy
         )
+        send_async_failures_to(function, self.dead_letter_queue)
         #: The alarms routed here.
         self.alarms: tuple[cloudwatch.AlarmBase, ...] = watched
         action = cw_actions.SnsAction(self.topic)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
@@ -16,7 +17,11 @@ from constructs import Construct
 
 from patterns._metadata import mark_pattern
 from patterns._nag import acknowledge_wildcards
-from patterns._targets import ensure_dead_letter_queue, target_function
+from patterns._targets import (
+    ensure_dead_letter_queue,
+    send_async_failures_to,
+    target_function,
+)
 from patterns.alarms import create_alarm
 from patterns.lake_zones import check_prefix
 from patterns.serverless_api import Route, ServerlessApi
@@ -57,6 +62,8 @@ class DataCatalog(Construct):
     :param enabled: whether the rule delivers events. Default: True.
     :param retry_attempts: EventBridge retries of a failed delivery, 0..185. Default: 8.
     :param alarm_topic: notified when events land in the dead-letter queue. Default: none.
+    :param search_api_props: escape hatch: keyword arguments merged last into the new
+        search ``ServerlessApi`` (e.g. ``waf=True``, ``cache_ttl``). Default: none.
     """
 
     def __init__(
@@ -76,6 +83,7 @@ class DataCatalog(Construct):
         enabled: bool = True,
         retry_attempts: int = 8,
         alarm_topic: sns.ITopic | None = None,
+        search_api_props: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         mark_pattern(self)
@@ -140,6 +148,7 @@ class DataCatalog(Construct):
         self.dead_letter_queue = ensure_dead_letter_queue(
             self, "IndexerDeadLetters", None, removal_policy=removal_policy
         )
+        send_async_failures_to(indexer, self.dead_letter_queue)
         #: The rule that sends the zones' object events to the indexer.
         self.rule = events.Rule(
             self,
@@ -166,9 +175,12 @@ class DataCatalog(Construct):
             self.api = search_api or ServerlessApi(
                 self,
                 "SearchApi",
-                default_auth=search_auth,
-                removal_policy=removal_policy,
-                alarm_topic=alarm_topic,
+                **{
+                    "default_auth": search_auth,
+                    "removal_policy": removal_policy,
+                    "alarm_topic": alarm_topic,
+                    **(search_api_props or {}),
+                },
             )
             for path in ("/datasets", "/datasets/{dataset}/objects"):
                 self.api.add(Route("GET", path, search_function, auth=search_auth))

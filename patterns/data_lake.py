@@ -60,6 +60,8 @@ class DataLake(Construct):
     :param bytes_scanned_cutoff: bytes one query may scan, at least 10 MB. Default: 10 GB.
     :param named_queries: Athena named queries, name -> SQL. Default: none.
     :param encryption_key: key for crawler logs. Default: a new key with rotation.
+    :param zone_encryption_key: customer-managed KMS key of the created zones' objects
+        (SSE-KMS with bucket keys); grants on the zones include it. Default: SSE-S3.
     :param server_access_logs_bucket: where the created zones log access. Default: none.
     :param removal_policy: for created zones. Default: ``RETAIN``.
     :param auto_delete_objects: empty created zones on stack deletion (needs DESTROY).
@@ -83,6 +85,7 @@ class DataLake(Construct):
         bytes_scanned_cutoff: int = 10_000_000_000,
         named_queries: Mapping[str, str] | None = None,
         encryption_key: kms.IKey | None = None,
+        zone_encryption_key: kms.IKey | None = None,
         server_access_logs_bucket: s3.IBucket | None = None,
         removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
         auto_delete_objects: bool = False,
@@ -112,6 +115,7 @@ class DataLake(Construct):
                 self,
                 zone_id,
                 lifecycle_rules=[tiers],
+                encryption_key=zone_encryption_key,
                 event_bridge_enabled=events,
                 removal_policy=removal_policy,
                 auto_delete_objects=auto_delete_objects,

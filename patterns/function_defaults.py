@@ -105,6 +105,9 @@ class FunctionDefaults:
     :param environment: extra environment for every function. Default: none.
     :param deployment_config: CodeDeploy traffic shifting for every function's alias
         (SAM's ``DeploymentPreference``); ``None`` updates aliases directly. Default: None.
+    :param reserved_concurrency: reserved concurrent executions of every function (SAM's
+        ``ReservedConcurrentExecutions``): a cap per function and capacity no other function
+        can take; ``None`` leaves functions on the account's unreserved pool. Default: None.
     """
 
     runtime: lambda_.Runtime = DEFAULT_RUNTIME
@@ -122,11 +125,13 @@ class FunctionDefaults:
     stage: str | None = None
     environment: Mapping[str, str] | None = None
     deployment_config: codedeploy.ILambdaDeploymentConfig | None = None
+    reserved_concurrency: int | None = None
 
     def __post_init__(self) -> None:
         check_range("memory_size", self.memory_size, 128, 10240, "MB")
         check_range("timeout_seconds", self.timeout_seconds, 1, 900, "seconds")
         check_choice("log_level", self.log_level, _LOG_LEVELS)
+        check_range("reserved_concurrency", self.reserved_concurrency, 1, 1_000_000)
         if self.powertools_layer_version is not None:
             check_range("powertools_layer_version", self.powertools_layer_version, 1, 10_000)
         if not self.service_name:

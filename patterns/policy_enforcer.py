@@ -13,11 +13,16 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from patterns._metadata import mark_pattern
 from patterns._ops_common import check_retry_policy, ops_topic
-from patterns._targets import target_function
+from patterns._targets import (
+    ensure_dead_letter_queue,
+    send_async_failures_to,
+    target_function,
+)
 from patterns.serverless_function import ServerlessFunction
 
 #: The detail type EventBridge gives API calls recorded by CloudTrail.
@@ -100,6 +105,10 @@ class PolicyEnforcer(Construct):
     :param enabled: whether the rules fire. Default: True.
     :param retry_attempts: retries of a failed delivery to the function, 0..185. Default: 2.
     :param max_event_age: how long a delivery is retried, 60 s..24 h. Default: 1 hour.
+    :param dead_letter_queue: where events go that could not be delivered to the function
+        or that failed all of its asynchronous retries. Default: a new SQS-encrypted,
+        TLS-only queue (child ``DeadLetterQueue``).
+    :param removal_policy: removal policy of the new dead-letter queue. Default: ``RETAIN``.
     """
 
     def __init__(
@@ -113,6 +122,8 @@ class PolicyEnforcer(Construct):
         enabled: bool = True,
         retry_attempts: int = 2,
         max_event_age: cdk.Duration | None = None,
+        dead_letter_queue: sqs.IQueue | None = None,
+        removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
     ) -> None:
         super().__init__(scope, construct_id)
         mark_pattern(self)
@@ -132,6 +143,11 @@ class PolicyEnforcer(Construct):
 
         #: The remediation function (the ``live`` alias of a ``ServerlessFunction``).
         self.function: lambda_.IFunction = remediation
+        #: Undeliverable events and failed asynchronous invocations of the function.
+        self.dead_letter_queue: sqs.IQueue = ensure_dead_letter_queue(
+            self, "DeadLetterQueue", dead_letter_queue, removal_policy=removal_policy
+        )
+        send_async_failures_to(function, self.dead_letter_queue)
         #: Where audit records go.
         self.topic: sns.ITopic = ops_topic(self, topic)
         #: One rule per ``ApiCallMatch``, in the order given.
@@ -144,7 +160,10 @@ class PolicyEnforcer(Construct):
                 enabled=enabled,
                 targets=[
                     targets.LambdaFunction(
-                        remediation, retry_attempts=retry_attempts, max_event_age=max_event_age
+                        remediation,
+                        retry_attempts=retry_attempts,
+                        max_event_age=max_event_age,
+                        dead_letter_queue=self.dead_letter_queue,
                     ),
                     targets.SnsTopic(self.topic, message=_audit_record(match.name)),
                 ],

@@ -18,7 +18,11 @@ from constructs import Construct
 
 from patterns._metadata import mark_pattern
 from patterns._ops_common import check_retry_policy, check_schedule_expression
-from patterns._targets import ensure_dead_letter_queue, target_function
+from patterns._targets import (
+    ensure_dead_letter_queue,
+    send_async_failures_to,
+    target_function,
+)
 from patterns.alarms import create_alarm
 from patterns.serverless_function import ServerlessFunction
 
@@ -93,6 +97,7 @@ class ScheduledJob(Construct):
         self.dead_letter_queue: sqs.IQueue = ensure_dead_letter_queue(
             self, "DeadLetterQueue", dead_letter_queue, removal_policy=removal_policy
         )
+        send_async_failures_to(function, self.dead_letter_queue)
         #: The Scheduler schedule (``None`` with ``use_rule=True``).
         self.schedule: scheduler.Schedule | None = None
         #: The EventBridge rule (``None`` unless ``use_rule=True``).

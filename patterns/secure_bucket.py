@@ -116,6 +116,16 @@ class SecureBucket(Construct):
             )
 
 
+_LOGS_SSE_S3 = (
+    "S3 server access logs (and CloudFront's standard logs) are delivered only to buckets "
+    "encrypted with S3-managed keys; SSE-KMS here would stop the delivery."
+)
+_LOGS_LOCAL = (
+    "Access logs describe requests to this region's buckets and expire; the data they "
+    "describe is what is replicated, and the logs are not needed to recover it."
+)
+
+
 def access_logs_bucket(
     scope: Construct,
     construct_id: str,
@@ -129,8 +139,9 @@ def access_logs_bucket(
 
     Logs expire after ``expire_after`` (default 365 days; noncurrent versions after 30).
     ``acl_delivery=True`` enables ACLs (object owner preferred), which CloudFront's standard
-    logs need. cdk-nag's S1 (no access logs of its own) is acknowledged on it: logging the
-    log bucket would need another one, and so on.
+    logs need. Acknowledged on it: cdk-nag's S1 (logging the log bucket would need another
+    one, and so on) and the HIPAA/PCI rules asking for SSE-KMS (log delivery needs SSE-S3)
+    and replication (the logs are not needed to recover the data).
     """
     logs = SecureBucket(
         scope,
@@ -155,6 +166,14 @@ def access_logs_bucket(
             id="AwsSolutions-S1",
             reason="This bucket is the access-log target of other buckets; logging it too "
             "would need yet another bucket, and so on.",
-        )
+        ),
+        *(
+            cdk.Acknowledgment(id=f"{pack}-S3DefaultEncryptionKMS", reason=_LOGS_SSE_S3)
+            for pack in ("HIPAA.Security", "PCI.DSS.321")
+        ),
+        *(
+            cdk.Acknowledgment(id=f"{pack}-S3BucketReplicationEnabled", reason=_LOGS_LOCAL)
+            for pack in ("HIPAA.Security", "PCI.DSS.321")
+        ),
     )
     return logs

@@ -286,7 +286,7 @@ class ServerlessApi(Construct):
             )
         check_sibling_parameters([*self._builder.paths, route.path])
         method = self._builder.add(route, auth)
-        if route.throttle is not None:
+        if self._settings.overrides(route):
             self._settings.render(self._builder.routes)
         if route.table_access != "none":
             assert self.table is not None

@@ -44,7 +44,8 @@ class ServerlessFunction(Construct):
     :param environment: environment added after the defaults' environment. Default: none.
     :param memory_size: MB, 128..10240. Default: from ``defaults``.
     :param timeout: 1 s..900 s. Default: from ``defaults``.
-    :param reserved_concurrency: reserved concurrent executions. Default: unreserved.
+    :param reserved_concurrency: reserved concurrent executions (0 stops the function).
+        Default: from ``defaults`` (unreserved unless they set it).
     :param layers: layers added after the Powertools layer. Default: none.
     :param on_failure: destination of failed asynchronous invocations of the alias.
         Default: none.
@@ -135,7 +136,11 @@ class ServerlessFunction(Construct):
             "environment": {**defaults.environment_variables(), **(environment or {})},
             "layers": all_layers,
             "description": description,
-            "reserved_concurrent_executions": reserved_concurrency,
+            "reserved_concurrent_executions": (
+                defaults.reserved_concurrency
+                if reserved_concurrency is None
+                else reserved_concurrency
+            ),
         }
         props.update(function_props or {})
         #: The Lambda function.

@@ -10,6 +10,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3_deployment
 from aws_cdk import aws_wafv2 as wafv2
@@ -48,6 +49,8 @@ class StaticWebsite(Construct):
     ``content_path``, ``Deployment``.
 
     :param bucket: an existing bucket holding the site. Default: a new ``SecureBucket``.
+    :param encryption_key: customer-managed KMS key of the new bucket (CloudFront's origin
+        access control is allowed to decrypt with it). Default: SSE-S3.
     :param log_bucket: bucket for CloudFront and S3 access logs; it must allow ACLs (object
         ownership "bucket owner preferred"), as CloudFront's standard logs need them.
         Default: a new ``SecureBucket`` with ACLs enabled for CloudFront's log delivery.
@@ -85,6 +88,7 @@ class StaticWebsite(Construct):
         construct_id: str,
         *,
         bucket: s3.IBucket | None = None,
+        encryption_key: kms.IKey | None = None,
         log_bucket: s3.IBucket | None = None,
         removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
         index_document: str = "index.html",
@@ -136,6 +140,7 @@ class StaticWebsite(Construct):
                 auto_delete_objects=destroy,
                 server_access_logs_bucket=self.log_bucket,
                 server_access_logs_prefix="s3/",
+                encryption_key=encryption_key,
             ).bucket
         )
         #: The security headers every response carries.
@@ -179,6 +184,14 @@ class StaticWebsite(Construct):
         #: The CloudFront distribution.
         self.distribution = cloudfront.Distribution(self, "Resource", **props)
         self._acknowledge(certificate, geo_restriction, web_acl_arn)
+        if self.bucket.encryption_key is not None:
+            # The key policy names the account's distributions, not this one: naming it would
+            # make the key and the distribution depend on each other.
+            cdk.Annotations.of(cdk.Stack.of(self)).acknowledge_warning(
+                "@aws-cdk/aws-cloudfront-origins:wildcardKeyPolicyForOac",
+                "The site key may be used by this account's CloudFront distributions only, "
+                "through origin access control; naming this one would be a circular reference.",
+            )
         #: ``https://`` URL of the site: the first custom domain, else CloudFront's name.
         self.url = f"https://{names[0] if names else self.distribution.distribution_domain_name}"
 

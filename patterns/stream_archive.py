@@ -17,7 +17,8 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from patterns._metadata import mark_pattern
-from patterns._nag import acknowledge_wildcards
+from patterns._nag import KEY_ENCRYPT_DECRYPT_ACTIONS, acknowledge_wildcards
+from patterns._targets import acknowledge_synchronous_invocation
 from patterns._validation import check_duration, check_range
 from patterns.alarms import create_alarm
 from patterns.secure_bucket import SecureBucket, access_logs_bucket
@@ -145,6 +146,7 @@ class StreamArchive(Construct):
         processor = None
         backup = None
         if transformation is not None:
+            acknowledge_synchronous_invocation(transformation, "Kinesis Data Firehose")
             target = (
                 transformation.alias
                 if isinstance(transformation, ServerlessFunction)
@@ -234,7 +236,14 @@ class StreamArchive(Construct):
             return
         acknowledge_wildcards(
             role,
-            actions=["s3:Abort*", "s3:DeleteObject*", "s3:GetBucket*", "s3:GetObject*", "s3:List*"],
+            actions=[
+                "s3:Abort*",
+                "s3:DeleteObject*",
+                "s3:GetBucket*",
+                "s3:GetObject*",
+                "s3:List*",
+                *(KEY_ENCRYPT_DECRYPT_ACTIONS if self.bucket.encryption_key else ()),
+            ],
             resources=[self.bucket.arn_for_objects("*")],
             reason="Firehose's S3 destination grant (bucket.grant_read_write) on the one "
             "archive bucket: it writes generated keys and aborts or retries multipart uploads.",

@@ -17,6 +17,7 @@ from constructs import Construct
 from patterns._metadata import mark_pattern
 from patterns._stream import create_encrypted_stream
 from patterns._validation import check_range
+from patterns.api.stage import acknowledge_client_certificate
 
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _ERRORS = (("4\\d{2}", "400"), ("5\\d{2}", "500"))
@@ -182,6 +183,17 @@ class StreamIngestApi(Construct):
         }
         iam_only = authorizer is None and authorization_type == apigw.AuthorizationType.IAM
         self._attach_web_acl(web_acl_arn, acknowledge_absence=iam_only)
+        acknowledge_client_certificate(self.api.deployment_stage)
+        never_cached = (
+            "The API only takes POST writes into Kinesis; a cache would answer a write "
+            "from an earlier response without putting the record."
+        )
+        cdk.Validations.of(self.api.deployment_stage).acknowledge(
+            cdk.Acknowledgment(
+                id="HIPAA.Security-APIGWCacheEnabledAndEncrypted", reason=never_cached
+            ),
+            cdk.Acknowledgment(id="PCI.DSS.321-APIGWCacheEnabledAndEncrypted", reason=never_cached),
+        )
         stream_name = self.stream.stream_name
         field = partition_key_field
         put_record = self.api.root.add_resource("record").add_method(

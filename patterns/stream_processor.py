@@ -17,7 +17,11 @@ from constructs import Construct
 
 from patterns._metadata import mark_pattern
 from patterns._stream import MIN_RETENTION, check_stream_options, create_encrypted_stream
-from patterns._targets import ensure_dead_letter_queue, target_function
+from patterns._targets import (
+    acknowledge_synchronous_invocation,
+    ensure_dead_letter_queue,
+    target_function,
+)
 from patterns._validation import check_duration, check_range
 from patterns.alarms import create_alarm
 from patterns.serverless_function import ServerlessFunction
@@ -153,6 +157,7 @@ class StreamProcessor(Construct):
         )
         #: The function the mapping invokes: the ``live`` alias of a ``ServerlessFunction``.
         self.function: lambda_.IFunction = target_function(function)
+        acknowledge_synchronous_invocation(function, "The Kinesis event source mapping")
         #: Where descriptions of records that could not be processed go.
         self.dead_letter_queue: sqs.IQueue = ensure_dead_letter_queue(
             self, "DeadLetterQueue", dead_letter_queue, removal_policy=removal_policy

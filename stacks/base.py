@@ -7,6 +7,7 @@ from typing import Any
 import aws_cdk as cdk
 from constructs import Construct
 
+from stacks.compliance import PACKS_METADATA
 from stacks.config import StageConfig
 
 
@@ -30,3 +31,5 @@ class ShopStack(cdk.Stack):
             **kwargs,
         )
         self.config = config
+        # Read back by tools/synth_summary.py to report findings and acknowledgements per pack.
+        self.node.add_metadata(PACKS_METADATA, list(config.compliance_packs))

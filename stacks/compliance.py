@@ -1,18 +1,97 @@
-"""The cdk-nag rule packs each stage is checked against."""
+"""The cdk-nag rule packs each stage is checked against, and what the stricter ones need."""
 
 from __future__ import annotations
 
-import aws_cdk as cdk
-from cdk_nag import AwsSolutionsChecks
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 
+import aws_cdk as cdk
+import jsii
+from aws_cdk import aws_lambda as lambda_
+from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NagPack, PCIDSS321Checks
+from constructs import IConstruct
+
+from patterns.compliance import EncryptLogGroups, ManagedPolicies
 from stacks.config import StageConfig
+
+#: Metadata type on each stack naming the packs it is checked against.
+PACKS_METADATA = "serverless-patterns:compliance-packs"
+
+#: The pack class of each name a ``StageConfig`` may list.
+PACKS: Mapping[str, Callable[[IConstruct], NagPack]] = MappingProxyType(
+    {
+        "AwsSolutions": AwsSolutionsChecks,
+        "HIPAA.Security": HIPAASecurityChecks,
+        "PCI.DSS.321": PCIDSS321Checks,
+    }
+)
 
 
 def add_compliance_checks(stage: cdk.Stage, config: StageConfig) -> None:
-    """Run the AwsSolutions pack on every stack of ``stage`` during synthesis.
+    """Run the stage's packs on every stack of ``stage`` during synthesis.
 
     An unacknowledged finding fails synthesis and is listed in the cloud assembly's
-    ``validation-report.json``.
+    ``validation-report.json``. A regulated stage (HIPAA, PCI) also gets managed instead of
+    inline IAM policies and customer-managed encryption of every log group.
     """
-    del config  # every stage gets the same pack for now; prod adds HIPAA and PCI later
-    cdk.Validations.of(stage).add_plugins(AwsSolutionsChecks(stage))
+    cdk.Validations.of(stage).add_plugins(
+        *(_StagePack(PACKS[name](stage), stage) for name in config.compliance_packs)
+    )
+    if config.regulated:
+        cdk.Aspects.of(stage).add(ManagedPolicies())
+    if config.regulated:
+        cdk.Aspects.of(stage).add(_OutsideVpcByDesign())
+    if config.customer_managed_keys:
+        cdk.Aspects.of(stage).add(EncryptLogGroups(removal_policy=config.cdk_removal_policy))
+
+
+@jsii.implements(cdk.IAspect)
+class _OutsideVpcByDesign:
+    """Acknowledge HIPAA's and PCI's "Lambda inside a VPC" on the shop's functions.
+
+    They reach only AWS service APIs (IAM-authorized, TLS) and no resource inside a
+    network; a VPC would add NAT or interface endpoints to reach the same APIs, not narrow
+    what the functions may do, which their least-privilege roles already bound.
+    """
+
+    def visit(self, node: IConstruct) -> None:
+        if isinstance(node, lambda_.CfnFunction) and node.vpc_config is None:
+            reason = (
+                "The function calls only AWS service APIs over TLS with a least-privilege "
+                "role and reaches nothing inside a network; a VPC would only add NAT or "
+                "endpoints on the way to the same APIs."
+            )
+            cdk.Validations.of(node).acknowledge(
+                cdk.Acknowledgment(id="HIPAA.Security-LambdaInsideVPC", reason=reason),
+                cdk.Acknowledgment(id="PCI.DSS.321-LambdaInsideVPC", reason=reason),
+            )
+
+
+@jsii.implements(cdk.IPolicyValidationPlugin)
+class _StagePack:
+    """A cdk-nag pack that checks only ``stage``.
+
+    cdk-nag 3 walks the whole app from the validation context whichever scope the plugin
+    was added to, so prod's HIPAA pack would otherwise judge dev and staging too (and
+    every stage's pack would check every stage again).
+    """
+
+    def __init__(self, pack: NagPack, stage: cdk.Stage) -> None:
+        self._pack = pack
+        self._stage = stage
+
+    @property
+    def name(self) -> str:
+        return self._pack.name
+
+    @property
+    def version(self) -> str | None:
+        return self._pack.version
+
+    @property
+    def rule_ids(self) -> list[str] | None:
+        return self._pack.rule_ids
+
+    def validate(self, context: cdk.IPolicyValidationContext) -> cdk.PolicyValidationPluginReport:
+        del context  # names the whole app's templates; the stage is what is checked
+        return self._pack.validate_scope(self._stage)

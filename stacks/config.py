@@ -22,6 +22,9 @@ FEATURE_FLAGS: Mapping[str, str] = MappingProxyType(
     }
 )
 
+#: cdk-nag rule packs a stage may run, by the prefix of their rule ids.
+COMPLIANCE_PACKS = ("AwsSolutions", "HIPAA.Security", "PCI.DSS.321")
+
 _REMOVAL_POLICIES = {
     "destroy": cdk.RemovalPolicy.DESTROY,
     "retain": cdk.RemovalPolicy.RETAIN,
@@ -30,6 +33,12 @@ _NAME = re.compile(r"^[a-z][a-z0-9-]{1,20}$")
 _ACCOUNT = re.compile(r"^\d{12}$")
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_DNS_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
+#: How Route 53 spreads API traffic over the two regions of a multi-region stage.
+API_ROUTING = ("latency", "failover")
+#: Settings that only mean something with a secondary region.
+_MULTI_REGION_FIELDS = ("api_domain_name", "hosted_zone_id", "hosted_zone_name")
 
 
 class StageConfigError(ValueError):
@@ -59,6 +68,24 @@ class StageConfig:
     :param table_backups: back every DynamoDB table up with AWS Backup (daily and monthly).
     :param stream_shards: shards of the usage-event stream (provisioned mode, cheaper at a
         steady low rate); ``None`` makes it on-demand (scales itself, for spiky traffic).
+    :param compliance_packs: cdk-nag rule packs every stack must pass, from
+        :data:`COMPLIANCE_PACKS`; ``AwsSolutions`` always. HIPAA and PCI packs switch on what
+        they demand: managed instead of inline IAM policies and KMS-encrypted log groups.
+    :param customer_managed_keys: encrypt buckets and log groups with customer-managed KMS
+        keys (rotated yearly) instead of AWS-managed encryption.
+    :param reserved_concurrency: reserved concurrent executions of every function (caps
+        each function and guarantees it capacity); ``None`` leaves them unreserved.
+    :param api_cache_ttl_seconds: turn on the encrypted API Gateway cache of the shop's APIs
+        with this TTL (GET routes only); ``None`` for no cache.
+    :param secondary_region: a second region the API is also deployed to (its table becomes
+        a DynamoDB global table with a replica there); needs explicit ``account`` and
+        ``region`` and the API domain below. ``None`` keeps the stage single-region.
+    :param api_domain_name: the API's custom domain (``api.shop.example.com``), served by
+        both regions; required with ``secondary_region``.
+    :param hosted_zone_id: the Route 53 public hosted zone holding ``api_domain_name``.
+    :param hosted_zone_name: that zone's name (``shop.example.com``).
+    :param api_routing: ``latency`` (each caller reaches the nearest healthy region) or
+        ``failover`` (the primary region serves; the secondary only when it is unhealthy).
     """
 
     name: str
@@ -78,14 +105,27 @@ class StageConfig:
     termination_protection: bool = False
     table_backups: bool = False
     stream_shards: int | None = None
+    compliance_packs: tuple[str, ...] = ("AwsSolutions",)
+    customer_managed_keys: bool = False
+    reserved_concurrency: int | None = None
+    api_cache_ttl_seconds: int | None = None
+    secondary_region: str | None = None
+    api_domain_name: str | None = None
+    hosted_zone_id: str | None = None
+    hosted_zone_name: str | None = None
+    api_routing: str = "latency"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "feature_flags", MappingProxyType(dict(self.feature_flags)))
+        if isinstance(self.compliance_packs, list):
+            object.__setattr__(self, "compliance_packs", tuple(self.compliance_packs))
         for check in (
             self._check_identity,
             self._check_numbers,
             self._check_choices,
             self._check_flags,
+            self._check_compliance,
+            self._check_regions,
         ):
             check()
 
@@ -154,6 +194,79 @@ class StageConfig:
             if not isinstance(value, bool):
                 raise self._fail("feature_flags", f"flag {flag!r} must be true or false")
 
+    def _check_compliance(self) -> None:
+        packs = self.compliance_packs
+        if not isinstance(packs, tuple) or not all(p in COMPLIANCE_PACKS for p in packs):
+            raise self._fail(
+                "compliance_packs",
+                f"must be a list of {', '.join(COMPLIANCE_PACKS)}; got {packs!r}",
+            )
+        if "AwsSolutions" not in packs:
+            raise self._fail("compliance_packs", f"must include AwsSolutions, got {packs!r}")
+        if not isinstance(self.customer_managed_keys, bool):
+            raise self._fail(
+                "customer_managed_keys",
+                f"must be true or false, got {self.customer_managed_keys!r}",
+            )
+        for field, low, high in (
+            ("reserved_concurrency", 1, 10_000),
+            ("api_cache_ttl_seconds", 1, 3600),
+        ):
+            value = getattr(self, field)
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high
+            ):
+                raise self._fail(field, f"must be null or an integer {low}..{high}, got {value!r}")
+        if self.regulated and (self.reserved_concurrency is None or not self.customer_managed_keys):
+            raise self._fail(
+                "compliance_packs",
+                "HIPAA.Security and PCI.DSS.321 need reserved_concurrency and "
+                "customer_managed_keys",
+            )
+
+    @property
+    def regulated(self) -> bool:
+        """True when a pack beyond AwsSolutions (HIPAA, PCI) applies to the stage."""
+        return any(pack != "AwsSolutions" for pack in self.compliance_packs)
+
+    def _check_regions(self) -> None:
+        if self.api_routing not in API_ROUTING:
+            raise self._fail(
+                "api_routing", f"must be one of {', '.join(API_ROUTING)}; got {self.api_routing!r}"
+            )
+        secondary = self.secondary_region
+        if secondary is None:
+            for field in _MULTI_REGION_FIELDS:
+                if getattr(self, field) is not None:
+                    raise self._fail(field, "is only used with a secondary_region; set one")
+            return
+        if not isinstance(secondary, str) or not _REGION.match(secondary):
+            raise self._fail(
+                "secondary_region", f"must be an AWS region like eu-west-1, got {secondary!r}"
+            )
+        if self.account is None or self.region is None:
+            raise self._fail(
+                "secondary_region", "needs an explicit account and region for the primary"
+            )
+        if secondary == self.region:
+            raise self._fail(
+                "secondary_region", f"must differ from the primary region {self.region!r}"
+            )
+        for field in _MULTI_REGION_FIELDS:
+            if getattr(self, field) is None:
+                raise self._fail(field, "is required with a secondary_region")
+        zone, domain = str(self.hosted_zone_name), str(self.api_domain_name)
+        for field, value in (("hosted_zone_name", zone), ("api_domain_name", domain)):
+            if not _DNS_NAME.match(value):
+                raise self._fail(field, f"must be a lower-case DNS name, got {value!r}")
+        if not domain.endswith(f".{zone}"):
+            raise self._fail("api_domain_name", f"must be a name inside the zone {zone!r}")
+        if not _ZONE_ID.match(str(self.hosted_zone_id)):
+            raise self._fail(
+                "hosted_zone_id",
+                f"must be a Route 53 zone id like Z0123ABC, got {self.hosted_zone_id!r}",
+            )
+
     @property
     def stage_id(self) -> str:
         """The CDK stage id: ``Dev``, ``Staging``, ``Prod``."""
@@ -175,6 +288,13 @@ class StageConfig:
         if self.account is None and self.region is None:
             return None
         return cdk.Environment(account=self.account, region=self.region)
+
+    @property
+    def secondary_environment(self) -> cdk.Environment | None:
+        """The account and secondary region, or ``None`` for a single-region stage."""
+        if self.secondary_region is None:
+            return None
+        return cdk.Environment(account=self.account, region=self.secondary_region)
 
     def flag(self, name: str) -> bool:
         """Whether feature flag ``name`` is on (unset flags are off)."""

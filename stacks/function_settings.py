@@ -23,4 +23,5 @@ def function_defaults(config: StageConfig) -> FunctionDefaults:
         metrics_namespace=METRICS_NAMESPACE,
         stage=config.name,
         deployment_config=deployment_config(config.deployment_preference),
+        reserved_concurrency=config.reserved_concurrency,
     )

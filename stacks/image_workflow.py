@@ -13,8 +13,17 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct, IConstruct
 
-from patterns import EventWorkflow, SecureBucket, ServerlessFunction, retention_from_days
+from patterns import (
+    EventWorkflow,
+    SecureBucket,
+    ServerlessFunction,
+    access_logs_bucket,
+    retention_from_days,
+)
+from patterns._nag import KEY_ENCRYPT_DECRYPT_ACTIONS
+from patterns._targets import acknowledge_synchronous_invocation
 from stacks.config import StageConfig
+from stacks.keys import data_key
 from stacks.lambda_code import handler_code, layer_code
 from stacks.tables import stage_table
 
@@ -159,40 +168,22 @@ class ImageRecognition(Construct):
         topic_key: kms.IKey,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.access_logs = SecureBucket(
+        self.access_logs = access_logs_bucket(
             self,
             "AccessLogs",
             removal_policy=config.cdk_removal_policy,
             auto_delete_objects=config.destroy_on_delete,
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    id="ExpireLogs", expiration=cdk.Duration.days(config.log_retention_days)
-                )
-            ],
+            expire_after=cdk.Duration.days(config.log_retention_days),
         ).bucket
-        cdk.Validations.of(self.access_logs).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-S1",
-                reason="This bucket is the target of the image bucket's server access logs; "
-                "logging it too would need another bucket, and so on.",
-            )
-        )
         self.bucket = SecureBucket(
             self,
             "Images",
             removal_policy=config.cdk_removal_policy,
             auto_delete_objects=config.destroy_on_delete,
             server_access_logs_bucket=self.access_logs,
+            encryption_key=data_key(self, config),
+            event_bridge_enabled=True,
         ).bucket
-        # Object events to EventBridge set on the bucket itself: the L2's
-        # event_bridge_enabled deploys a custom-resource Lambda function for the same.
-        cfn_bucket = self.bucket.node.default_child
-        assert isinstance(cfn_bucket, s3.CfnBucket)
-        cfn_bucket.notification_configuration = s3.CfnBucket.NotificationConfigurationProperty(
-            event_bridge_configuration=s3.CfnBucket.EventBridgeConfigurationProperty(
-                event_bridge_enabled=True
-            )
-        )
         self.table = stage_table(self, "Metadata", config=config, partition_key="image_key")
         # Built by tools/build_layers.py for Python 3.14 on arm64, the functions' platform.
         self.pillow = lambda_.LayerVersion(
@@ -215,6 +206,9 @@ class ImageRecognition(Construct):
             timeout=cdk.Duration.seconds(30),
             layers=[self.pillow],
             alarm_topic=topic,
+        )
+        acknowledge_synchronous_invocation(
+            self.thumbnail, "The image workflow's Step Functions task"
         )
         self.bucket.grant_read(self.thumbnail.function)
         self.bucket.grant_put(self.thumbnail.function, f"{THUMBNAIL_PREFIX}*")
@@ -253,6 +247,8 @@ class ImageRecognition(Construct):
                 for finding in (
                     "Action::s3:Abort*",
                     f"Resource::{_bucket_arn(self.bucket)}/{THUMBNAIL_PREFIX}*",
+                    # With a customer-managed key, the grant encrypts with that one key.
+                    *(f"Action::{action}" for action in KEY_ENCRYPT_DECRYPT_ACTIONS),
                 )
             )
         )

@@ -8,6 +8,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from patterns import ScheduledJob, ServerlessFunction
+from patterns._nag import flatten
 from stacks.config import StageConfig
 from stacks.lambda_code import handler_code
 
@@ -106,13 +107,13 @@ class EbsBackup(Construct):
                 "permissions; the statement holds only those two read actions.",
             ),
             (
-                "arn:<AWS::Partition>:ec2:<AWS::Region>::snapshot/*",
+                flatten(self, snapshots),
                 "Snapshot ids are not "
                 "known in advance; every snapshot statement is limited by a tag or "
                 "create-action condition.",
             ),
             (
-                "arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:volume/*",
+                flatten(self, volumes),
                 "Volumes "
                 "are chosen by tag at run time; the statement only allows volumes tagged "
                 "backup=true.",

@@ -8,6 +8,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from patterns import ApiCallMatch, PolicyEnforcer, ServerlessFunction
+from patterns._nag import flatten
 from stacks.config import StageConfig
 from stacks.lambda_code import handler_code
 
@@ -77,6 +78,7 @@ class SecurityPolicies(Construct):
             api_calls=API_CALLS,
             topic=topic,
             enabled=config.triggers_enabled,
+            removal_policy=config.cdk_removal_policy,
         )
 
     def _grant_remediation(self) -> None:
@@ -102,12 +104,12 @@ class SecurityPolicies(Construct):
                 "the statement holds only that read action.",
             ),
             (
-                "arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:security-group/*",
+                flatten(self, groups),
                 "Any security group of the account may be opened to the world, so any may "
                 "need its ingress revoked.",
             ),
             (
-                "arn:<AWS::Partition>:s3:::*",
+                flatten(self, f"arn:{stack.partition}:s3:::*"),
                 "Any bucket of the account may be made public, "
                 "so any may need its public-access block restored.",
             ),

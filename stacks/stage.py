@@ -10,9 +10,10 @@ from stacks.config import StageConfig
 from stacks.data_lake import DataLakeStack
 from stacks.function_settings import function_defaults
 from stacks.operations import OperationsStack
+from stacks.replication import ReplicaStack, replicate
 from stacks.streaming import StreamingStack
-from stacks.table_backups import BACKUP_TAG
 from stacks.web import WebStack
+from stacks.web_secondary import WebSecondaryStack
 
 
 class ShopStage(cdk.Stage):
@@ -25,8 +26,10 @@ class ShopStage(cdk.Stage):
         add_compliance_checks(self, config)
         cdk.Tags.of(self).add("project", "serverless-patterns")
         cdk.Tags.of(self).add("stage", config.name)
-        if config.table_backups:
-            cdk.Tags.of(self).add(*BACKUP_TAG, include_resource_types=["AWS::DynamoDB::Table"])
+        #: Replicas in the secondary region, when the stage names one.
+        self.replicas = (
+            ReplicaStack(self, "Replicas", config=config) if config.secondary_region else None
+        )
         self.operations = OperationsStack(self, "Operations", config=config)
         topic = self.operations.notifications.topic
         self.data_lake = DataLakeStack(self, "DataLake", config=config, alarm_topic=topic)
@@ -38,3 +41,22 @@ class ShopStage(cdk.Stage):
             archive_bucket=self.data_lake.raw_bucket,
         )
         self.web = WebStack(self, "Web", config=config, alarm_topic=topic)
+        for bucket, name in (
+            (self.operations.images.bucket, "Images"),
+            (self.data_lake.raw_bucket, "Raw"),
+            (self.web.storefront.bucket, "Site"),
+        ):
+            replicate(bucket, name=name, replicas=self.replicas)
+            if self.replicas is not None:
+                # The replicas must exist before S3 accepts a rule naming them.
+                cdk.Stack.of(bucket).add_stack_dependency(self.replicas)
+        backups = self.operations.table_backups
+        if backups is not None:
+            for stack in (self.operations, self.data_lake, self.streaming, self.web):
+                backups.select_tables(stack)
+        #: The API in the secondary region, when the stage names one.
+        self.web_secondary: WebSecondaryStack | None = None
+        if config.secondary_region is not None:
+            self.web_secondary = WebSecondaryStack(
+                self, "WebSecondary", config=config, primary=self.web
+            )

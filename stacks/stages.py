@@ -42,6 +42,10 @@ PROD = StageConfig(
     feature_flags={"debug_logging": False, "log_event_payloads": False},
     termination_protection=True,
     table_backups=True,
+    compliance_packs=("AwsSolutions", "HIPAA.Security", "PCI.DSS.321"),
+    customer_managed_keys=True,
+    reserved_concurrency=50,
+    api_cache_ttl_seconds=60,
 )
 
 #: Every stage, in deployment order.

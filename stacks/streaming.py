@@ -20,6 +20,7 @@ from patterns import (
     StreamProcessor,
     retention_from_days,
 )
+from patterns.web_acl import managed_web_acl
 from stacks.base import ShopStack
 from stacks.config import StageConfig
 from stacks.data_lake import EVENTS_PREFIX
@@ -133,6 +134,18 @@ class StreamingStack(ShopStack):
             record_schema=USAGE_EVENT_SCHEMA,
             log_retention=retention,
             removal_policy=removal,
+            execution_log_level=apigw.MethodLoggingLevel.ERROR,
+            # No common rule set: its 8 KB body limit would block full PutRecords batches.
+            web_acl_arn=managed_web_acl(
+                self,
+                "IngestWebAcl",
+                managed_rule_groups=(
+                    "AWSManagedRulesKnownBadInputsRuleSet",
+                    "AWSManagedRulesAmazonIpReputationList",
+                ),
+                rate_limit=20_000,
+                log_removal_policy=removal,
+            ).attr_arn,
         )
         self.transformer = ServerlessFunction(
             self,

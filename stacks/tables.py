@@ -44,3 +44,38 @@ def stage_table(
             )
         )
     return table
+
+
+def global_table(
+    scope: Construct,
+    construct_id: str,
+    *,
+    config: StageConfig,
+    partition_key: str,
+    sort_key: str | None = None,
+    time_to_live_attribute: str | None = None,
+) -> dynamodb.TableV2:
+    """A string-keyed DynamoDB global table with a replica in the stage's secondary region.
+
+    Every replica gets the stage's point-in-time recovery and deletion protection; the
+    table is on-demand with AWS-managed encryption, like :func:`stage_table`.
+    """
+    if config.secondary_region is None:
+        raise ValueError(f"stage {config.name!r} names no secondary_region for a replica")
+    return dynamodb.TableV2(
+        scope,
+        construct_id,
+        partition_key=dynamodb.Attribute(name=partition_key, type=dynamodb.AttributeType.STRING),
+        sort_key=dynamodb.Attribute(name=sort_key, type=dynamodb.AttributeType.STRING)
+        if sort_key
+        else None,
+        billing=dynamodb.Billing.on_demand(),
+        encryption=dynamodb.TableEncryptionV2.aws_managed_key(),
+        point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+            point_in_time_recovery_enabled=config.point_in_time_recovery
+        ),
+        deletion_protection=config.termination_protection,
+        removal_policy=config.cdk_removal_policy,
+        time_to_live_attribute=time_to_live_attribute,
+        replicas=[dynamodb.ReplicaTableProps(region=config.secondary_region)],
+    )

@@ -9,13 +9,22 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 
-from stacks import STAGES
+from stacks import resolve_stages
 from tests.conftest import synthesize_app
+from tests.support.cdk_app import cli_context
 from tests.support.scrub import scrub
 from tools.assembly import StackArtifact, cfn_lint, validation_findings
 
 STACK_IDS = ("Operations", "DataLake", "Streaming", "Web")
-EXPECTED = [f"{config.stage_id}/{stack}" for config in STAGES.values() for stack in STACK_IDS]
+#: Stacks of a stage that names a secondary region (cdk.json gives prod one).
+MULTI_REGION_STACK_IDS = ("Replicas", "WebSecondary")
+#: The stages as the app configures them: the stage constants with cdk.json's overrides.
+CONFIGS = resolve_stages(cli_context()["stages"])
+EXPECTED = [
+    f"{config.stage_id}/{stack}"
+    for config in CONFIGS
+    for stack in STACK_IDS + (MULTI_REGION_STACK_IDS if config.secondary_region else ())
+]
 IDS = [name.replace("/", "-") for name in EXPECTED]
 
 

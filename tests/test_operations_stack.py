@@ -12,7 +12,7 @@ from stacks.function_settings import function_defaults
 from stacks.operations import OperationsStack
 from stacks.stages import DEV
 from tests.support.cdk_app import cli_context
-from tests.support.templates import logical_ids_by_type
+from tests.support.templates import logical_ids_by_type, with_stage_keys
 from tools.assembly import StackArtifact
 
 
@@ -57,7 +57,11 @@ def test_every_alarm_notifies_the_topic_once_and_the_recorder_subscribes() -> No
 STATEFUL = {
     "AWS::DynamoDB::Table": ["ImageRecognitionMetadata727C89B7", "IncidentsTable307EBBA6"],
     "AWS::S3::Bucket": ["ImageRecognitionAccessLogs59B26B87", "ImageRecognitionImages9016C5E1"],
-    "AWS::SQS::Queue": ["EbsBackupJobDeadLetterQueueCAB2F6A9", "IncidentFailures31FEE0B8"],
+    "AWS::SQS::Queue": [
+        "EbsBackupJobDeadLetterQueueCAB2F6A9",
+        "IncidentFailures31FEE0B8",
+        "SecurityPoliciesEnforcerDeadLetterQueueBC0E15D2",
+    ],
     "AWS::KMS::Key": ["NotificationsKeyADCFA950"],
     "AWS::SNS::Topic": ["NotificationsTopicAE679CBD"],
     "AWS::Logs::LogGroup": [
@@ -75,7 +79,7 @@ def test_stateful_logical_ids_are_pinned(
     stack_artifacts: dict[str, StackArtifact], stage: str
 ) -> None:
     found = logical_ids_by_type(stack_artifacts[f"{stage}/Operations"], STATEFUL)
-    assert found == STATEFUL
+    assert found == with_stage_keys(STATEFUL, stage)
 
 
 def test_the_thumbnail_function_gets_pillow_and_writes_only_thumbnails() -> None:

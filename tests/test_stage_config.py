@@ -11,7 +11,7 @@ import aws_cdk as cdk
 import pytest
 
 from stacks import DEV, PROD, STAGES, STAGING, StageConfig, StageConfigError, resolve_stages
-from tests.support.cdk_app import ROOT
+from tests.support.cdk_app import ROOT, cli_context
 
 
 def test_three_stages_in_deployment_order() -> None:
@@ -62,6 +62,15 @@ def test_environment_agnostic_without_account_and_region() -> None:
         ({"stream_shards": 0}, "stream_shards"),
         ({"stream_shards": "2"}, "stream_shards"),
         ({"colour": "blue"}, "colour"),
+        ({"compliance_packs": ["NIST"]}, "compliance_packs"),
+        ({"compliance_packs": ["HIPAA.Security"]}, "compliance_packs"),
+        ({"compliance_packs": "AwsSolutions"}, "compliance_packs"),
+        ({"customer_managed_keys": "yes"}, "customer_managed_keys"),
+        ({"reserved_concurrency": 0}, "reserved_concurrency"),
+        ({"reserved_concurrency": True}, "reserved_concurrency"),
+        ({"api_cache_ttl_seconds": 3601}, "api_cache_ttl_seconds"),
+        # The stricter packs come with what they need, or the stage is refused.
+        ({"compliance_packs": ["AwsSolutions", "PCI.DSS.321"]}, "compliance_packs"),
     ],
 )
 def test_invalid_setting_names_stage_and_field(overrides: dict[str, Any], field: str) -> None:
@@ -110,3 +119,89 @@ def test_app_fails_synthesis_with_one_clear_error() -> None:
         "Invalid stage configuration: stage 'prod': account: "
         "must be a 12-digit AWS account id, got '42'"
     )
+
+
+MULTI_REGION = {
+    "account": "111111111111",
+    "region": "us-east-1",
+    "secondary_region": "us-west-2",
+    "api_domain_name": "api.shop.example.com",
+    "hosted_zone_id": "Z0123456789EXAMPLE",
+    "hosted_zone_name": "shop.example.com",
+}
+
+
+def test_a_secondary_region_with_domain_and_zone() -> None:
+    config = STAGING.with_overrides(MULTI_REGION)
+    assert config.api_routing == "latency"
+    env = config.secondary_environment
+    assert env is not None
+    assert (env.account, env.region) == ("111111111111", "us-west-2")
+    assert STAGING.secondary_environment is None
+    assert config.with_overrides({"api_routing": "failover"}).api_routing == "failover"
+
+
+def test_prod_gets_example_regions_from_cdk_json_only() -> None:
+    # The code holds no account id: prod's constant is environment-agnostic.
+    assert (PROD.account, PROD.region, PROD.secondary_region) == (None, None, None)
+    [prod] = resolve_stages(cli_context()["stages"], only="prod")
+    assert (prod.account, prod.region, prod.secondary_region) == MULTI_REGION_ENV
+    assert prod.api_domain_name == "api.shop.example.com"
+    for name in ("dev", "staging"):
+        [config] = resolve_stages(cli_context()["stages"], only=name)
+        assert (config.environment, config.secondary_region) == (None, None)
+
+
+MULTI_REGION_ENV = ("111111111111", "us-east-1", "us-west-2")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"secondary_region": "Oregon"}, "secondary_region", "must be an AWS region"),
+        ({"account": None}, "secondary_region", "needs an explicit account and region"),
+        ({"region": None}, "secondary_region", "needs an explicit account and region"),
+        ({"secondary_region": "us-east-1"}, "secondary_region", "must differ from the primary"),
+        ({"api_domain_name": None}, "api_domain_name", "is required with a secondary_region"),
+        ({"hosted_zone_id": None}, "hosted_zone_id", "is required with a secondary_region"),
+        ({"hosted_zone_name": None}, "hosted_zone_name", "is required with a secondary_region"),
+        (
+            {"api_domain_name": "API.shop.example.com"},
+            "api_domain_name",
+            "must be a lower-case DNS",
+        ),
+        ({"hosted_zone_name": "shop"}, "hosted_zone_name", "must be a lower-case DNS name"),
+        (
+            {"api_domain_name": "api.other.example"},
+            "api_domain_name",
+            "must be a name inside the zone",
+        ),
+        ({"hosted_zone_id": "zone-1"}, "hosted_zone_id", "must be a Route 53 zone id"),
+        ({"api_routing": "weighted"}, "api_routing", "must be one of latency, failover"),
+        (
+            {"secondary_region": None},
+            "api_domain_name",
+            "is only used with a secondary_region",
+        ),
+    ],
+)
+def test_invalid_multi_region_setting_names_stage_and_field(
+    overrides: dict[str, Any], field: str, message: str
+) -> None:
+    with pytest.raises(StageConfigError, match=rf"stage 'staging': {field}: {message}"):
+        STAGING.with_overrides({**MULTI_REGION, **overrides})
+
+
+def test_regulated_stages_need_keys_and_reserved_concurrency() -> None:
+    regulated = STAGING.with_overrides(
+        {
+            "compliance_packs": ["AwsSolutions", "HIPAA.Security"],
+            "customer_managed_keys": True,
+            "reserved_concurrency": 20,
+        }
+    )
+    assert regulated.regulated
+    assert not STAGING.regulated
+    assert regulated.compliance_packs == ("AwsSolutions", "HIPAA.Security")
+    with pytest.raises(StageConfigError, match="customer_managed_keys"):
+        regulated.with_overrides({"customer_managed_keys": False})

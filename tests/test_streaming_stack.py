@@ -109,6 +109,7 @@ def test_logical_ids_of_stateful_resources_are_pinned(
             "EventsStreamA348795C",
             "EventsDeadLetterQueueC3DB07E1",
             "IngestAccessLogs70FDC781",
+            "IngestWebAclLogs89CEA4A4",
             "AggregatorLogGroupE35D2796",
             "TransformerLogGroup51C62487",
             "ArchiveLogGroup12EBE074",

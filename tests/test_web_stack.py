@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -96,18 +97,20 @@ def test_storefront_gets_its_files_and_the_api_url(dev: StackArtifact) -> None:
 
 
 def test_stage_settings_follow_the_config(stack_artifacts: dict[str, StackArtifact]) -> None:
-    def shop_table(stage: str) -> dict[str, Any]:
-        tables = of_type(stack_artifacts[f"{stage}/Web"], "AWS::DynamoDB::Table")
-        return next(t for i, t in tables.items() if i.startswith("ApiTable"))
+    def shop_table(stage: str, kind: str = "AWS::DynamoDB::Table") -> dict[str, Any]:
+        tables = of_type(stack_artifacts[f"{stage}/Web"], kind)
+        return next(t for i, t in tables.items() if i.startswith("Api"))
 
     assert shop_table("Dev")["DeletionPolicy"] == "Delete"
-    assert shop_table("Prod")["DeletionPolicy"] == "Retain"
     assert shop_table("Dev")["Properties"]["PointInTimeRecoverySpecification"] == {
         "PointInTimeRecoveryEnabled": False
     }
-    assert shop_table("Prod")["Properties"]["PointInTimeRecoverySpecification"] == {
-        "PointInTimeRecoveryEnabled": True
-    }
+    # Prod names a secondary region: its table is a global table, protected per replica.
+    prod = shop_table("Prod", "AWS::DynamoDB::GlobalTable")
+    assert prod["DeletionPolicy"] == "Retain"
+    assert {
+        json.dumps(r["PointInTimeRecoverySpecification"]) for r in prod["Properties"]["Replicas"]
+    } == {'{"PointInTimeRecoveryEnabled": true}'}
 
 
 def test_api_alarms_notify_the_operations_topic(dev: StackArtifact) -> None:
@@ -136,9 +139,44 @@ STATEFUL = {
 }
 
 
-@pytest.mark.parametrize("stage", ["Dev", "Staging", "Prod"])
+#: Prod (with a secondary region): global tables instead, and the storefront's web ACL
+#: logs (CloudFront web ACLs exist in us-east-1 only, where prod's example env puts it).
+PROD_STATEFUL = {
+    **STATEFUL,
+    "AWS::DynamoDB::Table": [],
+    "AWS::DynamoDB::GlobalTable": ["ApiGlobalTable93D7F737", "IdempotencyGlobalTable608E9642"],
+    "AWS::Logs::LogGroup": sorted(
+        [*STATEFUL["AWS::Logs::LogGroup"], "StorefrontWebAclLogs8C072E5E"]
+    ),
+}
+#: Prod's API in the secondary region: the same ids, plus its own operations topic.
+SECONDARY_STATEFUL = {
+    "AWS::DynamoDB::Table": [],
+    "AWS::ApiGateway::ApiKey": STATEFUL["AWS::ApiGateway::ApiKey"],
+    "AWS::ApiGateway::RestApi": STATEFUL["AWS::ApiGateway::RestApi"],
+    "AWS::ApiGateway::DomainName": ["ApiDomainA5F226B2"],
+    "AWS::KMS::Key": ["LogsKeyA6AB43B2", "NotificationsKeyADCFA950"],
+    "AWS::SNS::Topic": ["NotificationsTopicAE679CBD"],
+    "AWS::Logs::LogGroup": [
+        "ApiAccessLogs50B185DB",
+        "ApiWebAclLogs1F45C32F",
+        "OrdersLogGroupE26395F1",
+        "ProductsLogGroup9D53593E",
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "pinned"),
+    [
+        ("Dev/Web", STATEFUL),
+        ("Staging/Web", STATEFUL),
+        ("Prod/Web", PROD_STATEFUL),
+        ("Prod/WebSecondary", SECONDARY_STATEFUL),
+    ],
+)
 def test_stateful_logical_ids_are_pinned(
-    stack_artifacts: dict[str, StackArtifact], stage: str
+    stack_artifacts: dict[str, StackArtifact], name: str, pinned: dict[str, list[str]]
 ) -> None:
-    found = logical_ids_by_type(stack_artifacts[f"{stage}/Web"], STATEFUL)
-    assert found == STATEFUL
+    found = logical_ids_by_type(stack_artifacts[name], pinned)
+    assert found == pinned

@@ -7,6 +7,7 @@ three agree on what counts as a finding.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
@@ -16,6 +17,9 @@ from typing import Any
 #: The validation plugin CDK itself runs (CloudFormation schema and best-practice rules).
 CFN_VALIDATE_PLUGIN = "CloudFormation Validate"
 ACKNOWLEDGED_RULES = "aws:cdk:acknowledged-rules"
+#: Stack metadata listing the cdk-nag packs the stack is checked against (written by
+#: ``stacks.base.ShopStack``; the same string as ``stacks.compliance.PACKS_METADATA``).
+PACKS_METADATA = "serverless-patterns:compliance-packs"
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,23 @@ class StackArtifact:
                     for rule, reason in entry["data"].items():
                         found[f"{path} {rule}"] = reason
         return found
+
+    def compliance_packs(self) -> list[str]:
+        """The cdk-nag packs the stack was checked against (from its metadata)."""
+        if not self.metadata_path.exists():
+            return []
+        for entries in json.loads(self.metadata_path.read_text()).values():
+            for entry in entries:
+                if entry.get("type") == PACKS_METADATA:
+                    return list(entry["data"])
+        return []
+
+    def acknowledged_rules(self) -> list[str]:
+        """Rule id of each acknowledgement (``HIPAA.Security-LambdaDLQ``), one per ack."""
+        return [
+            re.sub(r"^annotation::", "", key.split(" ", 1)[1], flags=re.IGNORECASE)
+            for key in self.acknowledgements()
+        ]
 
 
 def stacks(assembly_dir: Path) -> list[StackArtifact]:

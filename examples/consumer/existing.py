@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
@@ -19,6 +20,7 @@ from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
@@ -68,6 +70,9 @@ class ExistingResources:
     layer: lambda_.ILayerVersion
     regional_web_acl_arn: str
     cloudfront_web_acl_arn: str
+    hosted_zone: route53.IHostedZone
+    regional_certificate: acm.ICertificate
+    partner_api_stage: apigateway.IStage
 
     @classmethod
     def import_into(cls, scope: Construct) -> ExistingResources:
@@ -103,4 +108,16 @@ class ExistingResources:
             ),
             regional_web_acl_arn=arn("wafv2", "regional/webacl/acme/a1b2c3"),
             cloudfront_web_acl_arn=arn("wafv2", "global/webacl/acme/d4e5f6", region="us-east-1"),
+            hosted_zone=route53.PublicHostedZone.from_hosted_zone_attributes(
+                scope, "HostedZone", hosted_zone_id="Z0123456789ACME", zone_name="example.com"
+            ),
+            regional_certificate=acm.Certificate.from_certificate_arn(
+                scope, "RegionalCertificate", arn("acm", "certificate/4a5b6c7d")
+            ),
+            partner_api_stage=apigateway.Stage.from_stage_attributes(
+                scope,
+                "PartnerApiStage",
+                rest_api=apigateway.RestApi.from_rest_api_id(scope, "PartnerApi", "a1b2c3d4e5"),
+                stage_name="prod",
+            ),
         )

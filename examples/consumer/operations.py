@@ -70,6 +70,7 @@ def with_existing(scope: Construct, existing: ExistingResources, alarm: cloudwat
         function=import_function(scope, "bucket-remediation"),
         api_calls=[BUCKET_ACCESS_CHANGES],
         topic=existing.topic,
+        dead_letter_queue=existing.failures,
     )
     AlarmResponder(
         scope,

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from patterns import (
+    ApiCustomDomain,
     LambdaAuthorizer,
+    RegionalApiRecord,
     Route,
     ServerlessApi,
     ServerlessFunction,
@@ -32,7 +35,7 @@ def with_defaults(scope: Construct, topic: sns.ITopic) -> None:
     """A site with its own buckets; an API with its own table and user pool."""
     StaticWebsite(scope, "Site")
     handler = ServerlessFunction(scope, "ApiHandler", code_path=HANDLERS / "api")
-    ServerlessApi(
+    api = ServerlessApi(
         scope,
         "Api",
         partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
@@ -42,13 +45,22 @@ def with_defaults(scope: Construct, topic: sns.ITopic) -> None:
         routes=[
             Route("GET", "/orders/{order_id}", handler, "read"),
             Route("POST", "/orders", handler, "write", request_schema=ORDER_SCHEMA),
+            Route("GET", "/health", handler, auth="none"),
         ],
     )
+    # This region's API on api.example.com: a new certificate validated in the zone,
+    # and a latency record with a health check on GET /health.
+    zone = route53.PublicHostedZone(scope, "Zone", zone_name="example.com")
+    domain = ApiCustomDomain(
+        scope, "ApiDomain", stage=api.stage, domain_name="api.example.com", hosted_zone=zone
+    )
+    RegionalApiRecord(scope, "ApiRecord", domain=domain.domain, hosted_zone=zone, stage=api.stage)
 
 
 def with_existing(scope: Construct, existing: ExistingResources) -> None:
     """The site's bucket, domain and web ACL exist; the API uses the account's table,
-    user pool, web ACL and deployed functions."""
+    user pool, web ACL and deployed functions; a deployed partner API gets a custom domain
+    with an existing certificate, the secondary of a failover pair."""
     site = StaticWebsite(
         scope,
         "Site",
@@ -80,4 +92,22 @@ def with_existing(scope: Construct, existing: ExistingResources) -> None:
             Route("POST", "/orders", orders, "write", request_schema=ORDER_SCHEMA),
             Route("GET", "/partner/orders", orders, "read", auth="lambda"),
         ],
+    )
+    partner = ApiCustomDomain(
+        scope,
+        "PartnerDomain",
+        stage=existing.partner_api_stage,
+        domain_name="partner.example.com",
+        certificate=existing.regional_certificate,
+        base_path="v2",
+    )
+    RegionalApiRecord(
+        scope,
+        "PartnerRecord",
+        domain=partner.domain,
+        hosted_zone=existing.hosted_zone,
+        stage=existing.partner_api_stage,
+        routing="failover",
+        failover_role="secondary",
+        health_path="/ping",
     )

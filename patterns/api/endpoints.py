@@ -13,6 +13,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from patterns._targets import acknowledge_synchronous_invocation
 from patterns.api.auth import Authorization, invoked
 from patterns.api.monitoring import add_throttles_alarm
 from patterns.api.routes import Route, RouteTarget
@@ -122,6 +123,7 @@ class RouteBuilder:
                 )
             return name
         self._targets[name] = function
+        acknowledge_synchronous_invocation(function, "API Gateway")
         target = invoked(function)
         self.functions[name] = target
         lambda_.CfnPermission(

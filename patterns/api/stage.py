@@ -74,24 +74,34 @@ class MethodSettings:
         settings: list[apigateway.CfnStage.MethodSettingProperty | cdk.IResolvable] = [
             self._setting("*", "/*", self._throttle)
         ]
-        for route in routes:
-            if route.throttle is not None:
-                method = "*" if route.method == "ANY" else route.method
-                path = "/" + route.path.replace("/", "~1")
-                settings.append(self._setting(method, path, route.throttle))
+        for route in filter(self.overrides, routes):
+            method = "*" if route.method == "ANY" else route.method
+            path = "/" + route.path.replace("/", "~1")
+            cached = False if self._uncached(route) else None
+            settings.append(self._setting(method, path, route.throttle, cached=cached))
         self._cfn_stage.method_settings = settings
 
+    def overrides(self, route: Route) -> bool:
+        """Whether ``route`` needs settings of its own (a throttle, or no caching)."""
+        return route.throttle is not None or self._uncached(route)
+
+    def _uncached(self, route: Route) -> bool:
+        # A cached write would be answered from the cache without running the function.
+        return "caching_enabled" in self._common and route.method != "GET"
+
     def _setting(
-        self, method: str, path: str, throttle: Throttle | None
+        self, method: str, path: str, throttle: Throttle | None, *, cached: bool | None = None
     ) -> apigateway.CfnStage.MethodSettingProperty:
         limits: dict[str, Any] = {}
+        if cached is False:
+            limits["caching_enabled"] = False
         if throttle is not None:
             limits = {
                 "throttling_rate_limit": throttle.rate_limit,
                 "throttling_burst_limit": throttle.burst_limit,
             }
         return apigateway.CfnStage.MethodSettingProperty(
-            http_method=method, resource_path=path, **self._common, **limits
+            http_method=method, resource_path=path, **{**self._common, **limits}
         )
 
 
@@ -146,7 +156,8 @@ def protect_stage(
         wafv2.CfnWebACLAssociation(
             scope, "WebAclAssociation", resource_arn=stage.stage_arn, web_acl_arn=arn
         )
-    else:
+    acknowledge_client_certificate(stage)
+    if arn is None:
         cdk.Validations.of(stage).acknowledge(
             cdk.Acknowledgment(
                 id="AwsSolutions-APIG3",
@@ -155,6 +166,19 @@ def protect_stage(
             )
         )
     return created
+
+
+def acknowledge_client_certificate(stage: apigateway.Stage) -> None:
+    """Acknowledge HIPAA's and PCI's "client certificate" rule on a stage whose
+    integrations are all Lambda functions or AWS services."""
+    reason = (
+        "Every integration is a Lambda function or an AWS service API, which API Gateway "
+        "calls with SigV4 over TLS; a client certificate authenticates only HTTP backends."
+    )
+    cdk.Validations.of(stage).acknowledge(
+        cdk.Acknowledgment(id="HIPAA.Security-APIGWSSLEnabled", reason=reason),
+        cdk.Acknowledgment(id="PCI.DSS.321-APIGWSSLEnabled", reason=reason),
+    )
 
 
 def new_table(

@@ -140,3 +140,16 @@ def test_store_add_reports_existing(table: Any) -> None:
     item = parse_new_product(LAMP, datetime.now(UTC)).to_item()
     assert store.add(item) is True
     assert store.add(item) is False
+
+
+def test_health_answers_without_touching_the_table(
+    monkeypatch: pytest.MonkeyPatch, aws: str
+) -> None:
+    # No table exists in the emulator: the health route must not need one.
+    monkeypatch.setenv("TABLE_NAME", "no-such-table")
+    from products import app
+
+    app._store.cache_clear()
+    status, body = json_response(app.handler(rest_event("GET", "/health"), FakeContext()))
+    app._store.cache_clear()
+    assert (status, body) == (200, {"status": "ok"})

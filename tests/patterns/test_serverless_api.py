@@ -430,6 +430,10 @@ def test_body_model_cors_cache_and_path_parameters(
     assert stage["MethodSettings"][0]["CachingEnabled"] is True
     assert stage["MethodSettings"][0]["CacheTtlInSeconds"] == 60
     assert stage["MethodSettings"][0]["CacheDataEncrypted"] is True
+    # Writes are never answered from the cache: every non-GET route opts out.
+    overrides = {(m["HttpMethod"], m["ResourcePath"]): m for m in stage["MethodSettings"][1:]}
+    assert list(overrides) == [("POST", "/~1products")]
+    assert overrides["POST", "/~1products"]["CachingEnabled"] is False
     responses = {
         r["Properties"]["ResponseType"]: r["Properties"]["ResponseParameters"]
         for r in resources(template, "AWS::ApiGateway::GatewayResponse")

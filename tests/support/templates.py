@@ -32,3 +32,15 @@ def logical_ids_by_type(stack: StackArtifact, kinds: Iterable[str]) -> dict[str,
     """The sorted logical ids of each resource type in ``kinds`` in a synthesized stack."""
     resources = stack.template()["Resources"]
     return {kind: sorted(k for k, r in resources.items() if r["Type"] == kind) for kind in kinds}
+
+
+#: Keys of the stages with customer-managed keys (prod): data at rest and log groups.
+CUSTOMER_MANAGED_KEYS = ("DataKey17AFBB84", "LogsKeyA6AB43B2")
+
+
+def with_stage_keys(stateful: dict[str, list[str]], stage: str) -> dict[str, list[str]]:
+    """``stateful`` plus, in Prod, the stack's customer-managed KMS keys."""
+    if stage != "Prod":
+        return stateful
+    keys = sorted([*stateful.get("AWS::KMS::Key", []), *CUSTOMER_MANAGED_KEYS])
+    return {**stateful, "AWS::KMS::Key": keys}

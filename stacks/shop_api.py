@@ -1,0 +1,193 @@
+"""The shop's product/order API, built into a stack of the primary or the secondary region."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_route53 as route53
+from aws_cdk import aws_sns as sns
+
+from patterns import (
+    ApiCustomDomain,
+    ApiUsagePlan,
+    RegionalApiRecord,
+    Route,
+    ServerlessApi,
+    ServerlessFunction,
+    Throttle,
+)
+from stacks.config import StageConfig
+from stacks.lambda_code import handler_code
+from stacks.web_settings import api_protection
+
+#: Cognito group allowed to change the catalogue (the product handler checks it).
+ADMIN_GROUP = "admin"
+#: The route Route 53 health checks call in each region (served by the product function
+#: without touching the table, so a check costs one cheap invocation).
+HEALTH_PATH = "/health"
+_STRING = dynamodb.AttributeType.STRING
+
+PRODUCT_SCHEMA = {
+    "type": "object",
+    "required": ["sku", "name", "price_cents"],
+    "properties": {
+        "sku": {"type": "string", "pattern": "^[A-Z0-9][A-Z0-9-]{1,31}$"},
+        "name": {"type": "string", "minLength": 1, "maxLength": 200},
+        "price_cents": {"type": "integer", "minimum": 1, "maximum": 10000000},
+        "description": {"type": "string", "maxLength": 2000},
+    },
+}
+ORDER_SCHEMA = {
+    "type": "object",
+    "required": ["items"],
+    "properties": {
+        "items": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 50,
+            "items": {
+                "type": "object",
+                "required": ["sku", "quantity"],
+                "properties": {
+                    "sku": {"type": "string", "minLength": 1},
+                    "quantity": {"type": "integer", "minimum": 1, "maximum": 100},
+                },
+            },
+        }
+    },
+}
+
+
+class ShopApi:
+    """``Products`` and ``Orders`` functions behind ``Api`` (a ``ServerlessApi``).
+
+    Not a construct: its parts are children of ``stack`` itself, so their logical ids do
+    not depend on which stack builds them.
+
+    :param table: the products/orders table (``pk``/``sk``); ``None`` makes ``Api`` create
+        it (single-region stages).
+    :param idempotency: Powertools' idempotency table of the order function.
+    :param user_pool: the user pool of signed-in routes; ``None`` makes ``Api`` create one
+        (with the ``admin`` group).
+    :param allowed_origin: the storefront's origin (CORS).
+    """
+
+    def __init__(
+        self,
+        stack: cdk.Stack,
+        *,
+        config: StageConfig,
+        table: dynamodb.ITable | None,
+        idempotency: dynamodb.ITable,
+        user_pool: cognito.IUserPool | None,
+        allowed_origin: str,
+        alarm_topic: sns.ITopic | None,
+    ) -> None:
+        self.products = ServerlessFunction(
+            stack,
+            "Products",
+            code=handler_code("products"),
+            handler="products.app.handler",
+            description="Product catalogue API: list, read and create products",
+            environment={"ALLOWED_ORIGIN": allowed_origin},
+            alarm_topic=alarm_topic,
+        )
+        self.orders = ServerlessFunction(
+            stack,
+            "Orders",
+            code=handler_code("orders"),
+            handler="orders.app.handler",
+            description="Order API: idempotent order placement and order lookup",
+            environment={"ALLOWED_ORIGIN": allowed_origin},
+            alarm_topic=alarm_topic,
+        )
+        idempotency.grant_read_write_data(self.orders.function)
+        self.orders.function.add_environment("IDEMPOTENCY_TABLE", idempotency.table_name)
+        created_table = table is None
+        self.api = ServerlessApi(
+            stack,
+            "Api",
+            table=table,
+            partition_key=dynamodb.Attribute(name="pk", type=_STRING) if created_table else None,
+            sort_key=dynamodb.Attribute(name="sk", type=_STRING) if created_table else None,
+            point_in_time_recovery=config.point_in_time_recovery,
+            deletion_protection=config.termination_protection,
+            removal_policy=config.cdk_removal_policy,
+            default_auth="cognito",
+            user_pool=user_pool,
+            create_user_pool=user_pool is None,
+            cors_origins=[allowed_origin],
+            cors_allow_headers=["Content-Type", "Authorization", "Idempotency-Key", "X-Api-Key"],
+            cloud_watch_role=True,
+            alarm_topic=alarm_topic,
+            **api_protection(config),
+            usage_plans=[
+                ApiUsagePlan(
+                    "Partner",
+                    throttle=Throttle(rate_limit=10, burst_limit=20),
+                    quota=100_000,
+                    quota_period="MONTH",
+                    api_keys=("ExamplePartner",),
+                )
+            ],
+            routes=self._routes(config),
+        )
+        if user_pool is None:
+            assert self.api.user_pool is not None
+            cognito.CfnUserPoolGroup(
+                stack,
+                "AdminGroup",
+                user_pool_id=self.api.user_pool.user_pool_id,
+                group_name=ADMIN_GROUP,
+                description="May create and change products",
+            )
+        #: The API's custom domain and this region's record (multi-region stages).
+        self.domain: ApiCustomDomain | None = None
+        self.record: RegionalApiRecord | None = None
+
+    def _routes(self, config: StageConfig) -> list[Route]:
+        routes = [
+            Route("GET", "/products", self.products, "read", auth="none", api_key_required=True),
+            Route(
+                "GET", "/products/{sku}", self.products, "read", auth="none", api_key_required=True
+            ),
+            Route("POST", "/products", self.products, "write", request_schema=PRODUCT_SCHEMA),
+            Route("POST", "/orders", self.orders, "read_write", request_schema=ORDER_SCHEMA),
+            Route("GET", "/orders/{order_id}", self.orders, "read"),
+        ]
+        if config.secondary_region is not None:
+            routes.append(Route("GET", HEALTH_PATH, self.products, auth="none"))
+        return routes
+
+    def serve_on_domain(self, stack: cdk.Stack, *, config: StageConfig, primary: bool) -> str:
+        """Serve the API on the stage's custom domain from ``stack``'s region, behind a
+        latency (or failover) record with a health check; return the domain's URL."""
+        assert config.api_domain_name is not None
+        assert config.hosted_zone_id is not None
+        assert config.hosted_zone_name is not None
+        zone = route53.PublicHostedZone.from_hosted_zone_attributes(
+            stack,
+            "HostedZone",
+            hosted_zone_id=config.hosted_zone_id,
+            zone_name=config.hosted_zone_name,
+        )
+        self.domain = ApiCustomDomain(
+            stack,
+            "ApiDomain",
+            stage=self.api.stage,
+            domain_name=config.api_domain_name,
+            hosted_zone=zone,
+        )
+        failover = config.api_routing == "failover"
+        self.record = RegionalApiRecord(
+            stack,
+            "ApiRecord",
+            domain=self.domain.domain,
+            hosted_zone=zone,
+            stage=self.api.stage,
+            routing=config.api_routing,
+            failover_role=("primary" if primary else "secondary") if failover else None,
+            health_path=HEALTH_PATH,
+        )
+        return self.domain.url

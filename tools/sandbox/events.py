@@ -1,0 +1,99 @@
+"""The events Lambda would hand the handlers, built from what the emulator returned."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime
+from typing import Any
+
+from tools.sandbox.emulator import ACCOUNT, REGION
+
+
+def kinesis_event(records: list[dict[str, Any]], stream_arn: str, shard_id: str) -> dict[str, Any]:
+    """A Kinesis event source mapping's event of GetRecords ``records`` from one shard."""
+    return {
+        "Records": [
+            {
+                "kinesis": {
+                    "kinesisSchemaVersion": "1.0",
+                    "partitionKey": record["PartitionKey"],
+                    "sequenceNumber": record["SequenceNumber"],
+                    "data": base64.b64encode(record["Data"]).decode("ascii"),
+                    "approximateArrivalTimestamp": _epoch(record["ApproximateArrivalTimestamp"]),
+                },
+                "eventSource": "aws:kinesis",
+                "eventVersion": "1.0",
+                "eventID": f"{shard_id}:{record['SequenceNumber']}",
+                "eventName": "aws:kinesis:record",
+                "invokeIdentityArn": f"arn:aws:iam::{ACCOUNT}:role/sandbox",
+                "awsRegion": REGION,
+                "eventSourceARN": stream_arn,
+            }
+            for record in records
+        ]
+    }
+
+
+def _epoch(value: datetime | float) -> float:
+    return value.timestamp() if isinstance(value, datetime) else float(value)
+
+
+def api_event(
+    method: str,
+    resource: str,
+    *,
+    path_parameters: dict[str, str] | None = None,
+    query: dict[str, str] | None = None,
+    body: Any = None,
+    claims: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """An API Gateway REST proxy event for ``method resource`` (``/products/{sku}``);
+    ``claims`` are what a Cognito authorizer would have verified."""
+    path = resource
+    for name, value in (path_parameters or {}).items():
+        path = path.replace(f"{{{name}}}", value)
+    headers = {"content-type": "application/json"} if body is not None else {}
+    return {
+        "resource": resource,
+        "path": path,
+        "httpMethod": method,
+        "headers": headers,
+        "multiValueHeaders": {k: [v] for k, v in headers.items()},
+        "queryStringParameters": query,
+        "multiValueQueryStringParameters": {k: [v] for k, v in (query or {}).items()} or None,
+        "pathParameters": path_parameters,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": resource,
+            "httpMethod": method,
+            "path": f"/v1{path}",
+            "stage": "v1",
+            "requestId": "sandbox-request",
+            "identity": {"sourceIp": "127.0.0.1"},
+            "authorizer": {"claims": claims} if claims else None,
+        },
+        "body": None if body is None else json.dumps(body),
+        "isBase64Encoded": False,
+    }
+
+
+def object_created_event(bucket: str, key: str, size: int, time: str) -> dict[str, Any]:
+    """EventBridge's ``Object Created`` event of an S3 object, as the indexer's rule
+    delivers it."""
+    return {
+        "version": "0",
+        "id": f"sandbox-{bucket}-{key}",
+        "source": "aws.s3",
+        "detail-type": "Object Created",
+        "account": ACCOUNT,
+        "region": REGION,
+        "time": time,
+        "resources": [f"arn:aws:s3:::{bucket}"],
+        "detail": {
+            "version": "0",
+            "bucket": {"name": bucket},
+            "object": {"key": key, "size": size, "sequencer": "0055AED6DCD90281E5"},
+            "reason": "PutObject",
+        },
+    }
