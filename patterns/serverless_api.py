@@ -87,8 +87,9 @@ class ServerlessApi(Construct):
     :param cors_allow_headers: headers CORS allows. Default: CDK's default headers.
     :param tracing: X-Ray tracing of the stage. Default: True.
     :param execution_logging_level: execution log level. Default: ``ERROR``.
-    :param cache_ttl: turn on the stage cache (encrypted) with this TTL, 0..3600 s.
-        Default: no cache.
+    :param cache_ttl: turn on the stage cache (encrypted) with this TTL, 0..3600 s. It
+        answers unauthenticated GET routes (and routes marked ``cacheable=True``); writes and
+        signed-in reads always reach the function. Default: no cache.
     :param cache_size: cache cluster size in GB, one of :data:`CACHE_SIZES`.
         Default: ``"0.5"``.
     :param waf: create a regional WAF web ACL (AWS managed rule groups and a rate rule)
@@ -239,6 +240,7 @@ class ServerlessApi(Construct):
             throttle=throttle,
             logging_level=execution_logging_level,
             cache_ttl=cache_ttl,
+            default_auth=self._default_auth,
         )
         self._settings.render(self._builder.routes)
         if cloud_watch_role:

@@ -65,6 +65,10 @@ class Route:
         Default: False.
     :param throttle: this method's own throttling, overriding the stage's. Default: the
         stage's.
+    :param cacheable: whether the stage cache (when the API has one) may answer this route.
+        Only GET routes can be cached. Default: ``None``, meaning GET routes without
+        authentication only: the cache key does not include the caller, so a signed-in
+        caller could otherwise be given another caller's cached response.
     """
 
     method: str
@@ -76,6 +80,7 @@ class Route:
     request_schema: Mapping[str, Any] | None = None
     api_key_required: bool = False
     throttle: Throttle | None = None
+    cacheable: bool | None = None
 
     def __post_init__(self) -> None:
         method = self.method.upper() if isinstance(self.method, str) else self.method
@@ -95,6 +100,8 @@ class Route:
                 f"route {self.key}: auth must be one of {', '.join(sorted(AUTH_TYPES))} "
                 f"or None; got {self.auth!r}"
             )
+        if self.cacheable and self.method != "GET":
+            raise ValueError(f"route {self.key}: only GET routes can be cacheable")
         if isinstance(self.authorization_scopes, str):
             raise TypeError(f"route {self.key}: authorization_scopes must be a sequence")
         object.__setattr__(self, "authorization_scopes", tuple(self.authorization_scopes))

@@ -52,11 +52,13 @@ class MethodSettings:
         throttle: Throttle | None,
         logging_level: apigateway.MethodLoggingLevel,
         cache_ttl: cdk.Duration | None,
+        default_auth: str = "none",
     ) -> None:
         cfn_stage = stage.node.default_child
         assert isinstance(cfn_stage, apigateway.CfnStage)
         self._cfn_stage = cfn_stage
         self._throttle = throttle
+        self._default_auth = default_auth
         self._common: dict[str, Any] = {
             "logging_level": logging_level.value,
             "metrics_enabled": True,
@@ -86,8 +88,13 @@ class MethodSettings:
         return route.throttle is not None or self._uncached(route)
 
     def _uncached(self, route: Route) -> bool:
-        # A cached write would be answered from the cache without running the function.
-        return "caching_enabled" in self._common and route.method != "GET"
+        # A cached write would be answered without running the function, and a cached
+        # signed-in read could be served to another caller (the key ignores the caller).
+        if "caching_enabled" not in self._common:
+            return False
+        if route.cacheable is not None:
+            return not route.cacheable
+        return route.method != "GET" or (route.auth or self._default_auth) != "none"
 
     def _setting(
         self, method: str, path: str, throttle: Throttle | None, *, cached: bool | None = None

@@ -412,6 +412,8 @@ def test_body_model_cors_cache_and_path_parameters(
         routes=[
             Route("POST", "/products", fn, request_schema=schema),
             Route("GET", "/products/{id}", fn),
+            Route("GET", "/me", fn, auth="iam"),
+            Route("GET", "/shared", fn, auth="iam", cacheable=True),
         ],
     )
     template = Template.from_stack(stack)
@@ -432,8 +434,13 @@ def test_body_model_cors_cache_and_path_parameters(
     assert stage["MethodSettings"][0]["CacheDataEncrypted"] is True
     # Writes are never answered from the cache: every non-GET route opts out.
     overrides = {(m["HttpMethod"], m["ResourcePath"]): m for m in stage["MethodSettings"][1:]}
-    assert list(overrides) == [("POST", "/~1products")]
-    assert overrides["POST", "/~1products"]["CachingEnabled"] is False
+    # ... and so does a signed-in read (the API's default auth is IAM), unless it says its
+    # responses are the same for every caller: then the stage-wide setting applies.
+    assert {key: m["CachingEnabled"] for key, m in overrides.items()} == {
+        ("POST", "/~1products"): False,
+        ("GET", "/~1products~1{id}"): False,
+        ("GET", "/~1me"): False,
+    }
     responses = {
         r["Properties"]["ResponseType"]: r["Properties"]["ResponseParameters"]
         for r in resources(template, "AWS::ApiGateway::GatewayResponse")
@@ -443,7 +450,7 @@ def test_body_model_cors_cache_and_path_parameters(
         for kind in ("DEFAULT_4XX", "DEFAULT_5XX")
     }
     options = [m for (verb, _), m in methods(template).items() if verb == "OPTIONS"]
-    assert len(options) == 3  # root, /products, /products/{id}
+    assert len(options) == 5  # root, /products, /products/{id}, /me, /shared
     assert "https://shop.example.com" in str(options[0]["Integration"])
 
 
@@ -627,3 +634,8 @@ def test_bad_api_arguments_are_rejected(
 ) -> None:
     with pytest.raises(ValueError, match=message):
         ServerlessApi(stack, "Api", **kwargs)
+
+
+def test_only_get_routes_can_be_cacheable(fn: ServerlessFunction) -> None:
+    with pytest.raises(ValueError, match="only GET routes can be cacheable"):
+        Route("POST", "/orders", fn, cacheable=True)
