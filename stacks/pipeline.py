@@ -15,6 +15,7 @@ from aws_cdk import pipelines
 from constructs import Construct
 
 from patterns.secure_bucket import SecureBucket, access_logs_bucket
+from stacks.compliance import PACKS, add_stack_checks
 from stacks.pipeline_config import PipelineConfig
 from stacks.pipeline_nag import acknowledge_pipeline_wildcards, acknowledge_regulated_rules
 from stacks.stage import ShopStage
@@ -151,6 +152,13 @@ class PipelineStack(cdk.Stack):
             cfn_bucket.versioning_configuration = s3.CfnBucket.VersioningConfigurationProperty(
                 status="Enabled"
             )
+        # The strictest stage's packs (prod's), on this stack and CDK's support stacks.
+        packs = [name for name in PACKS if any(name in s.config.compliance_packs for s in stages)]
+        for stack in (
+            self,
+            *(s.stack for s in self.pipeline.pipeline.cross_region_support.values()),
+        ):
+            add_stack_checks(stack, packs)
         acknowledge_pipeline_wildcards(self.pipeline)
         acknowledge_regulated_rules(
             self, artifact_bucket=self.artifact_bucket, access_logs=self.access_logs

@@ -161,14 +161,7 @@ def acknowledge_regulated_rules(
         "keys (SSE-S3), not SSE-KMS.",
     )
     for construct in pipeline.node.find_all():
-        if isinstance(construct, iam.Policy):
-            _acknowledge_packs(
-                construct,
-                "IAMNoInlinePolicy",
-                "CDK Pipelines writes each generated role's grants as that role's own "
-                "policy, attached to no other identity.",
-            )
-        elif isinstance(construct, codebuild.CfnProject):
+        if isinstance(construct, codebuild.CfnProject):
             source = cdk.Stack.of(construct).resolve(construct.source)
             if source.get("type") == "CODEPIPELINE":
                 _acknowledge_packs(

@@ -2,26 +2,36 @@
 
 from __future__ import annotations
 
-import contextlib
+import filecmp
 import json
 from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_sqs as sqs
 from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NagPack, PCIDSS321Checks
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 
-from stacks import STAGES
-from tests.support.cdk_app import new_app
+from stacks import resolve_stages
+from stacks.compliance import add_stack_checks
+from tests.support.cdk_app import cli_context, new_app
 from tests.support.pipeline_context import PIPELINE
 from tests.support.scrub import scrub
 from tools import synth_summary
 from tools.assembly import StackArtifact, cfn_lint, stacks, validation_findings
 
-STAGE_IDS = [config.stage_id for config in STAGES.values()]
-STACK_IDS = ("Operations", "DataLake", "Streaming", "Web")
+#: The stages as the app configures them (cdk.json gives prod two regions).
+CONFIGS = resolve_stages(cli_context()["stages"])
+STAGE_IDS = [config.stage_id for config in CONFIGS]
+[PROD] = [config for config in CONFIGS if config.name == "prod"]
+#: CDK's support stacks for the regions the pipeline's stages deploy to beyond its own.
+SUPPORT_STACKS = sorted(
+    f"cross-region-stack-{PIPELINE['account']}:{region}"
+    for region in {c.region for c in CONFIGS} | {c.secondary_region for c in CONFIGS}
+    if region not in (None, PIPELINE["region"])
+)
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +96,9 @@ def test_source_is_the_connection(pipeline_stages: list[dict[str, Any]]) -> None
     assert action["Configuration"]["BranchName"] == "main"
 
 
-def test_each_stage_deploys_its_shop_stacks(pipeline_stages: list[dict[str, Any]]) -> None:
+def test_each_stage_deploys_the_stacks_the_plain_app_has(
+    pipeline_stages: list[dict[str, Any]], stack_artifacts: dict[str, StackArtifact]
+) -> None:
     deployed = {
         stage["Name"]: sorted(
             a["Configuration"]["StackName"]
@@ -97,14 +109,36 @@ def test_each_stage_deploys_its_shop_stacks(pipeline_stages: list[dict[str, Any]
         for stage in pipeline_stages[4:]
     }
     assert deployed == {
-        stage: sorted(f"{stage}-{stack}" for stack in STACK_IDS) for stage in STAGE_IDS
+        stage: sorted(n.replace("/", "-") for n, s in stack_artifacts.items() if s.stage == stage)
+        for stage in STAGE_IDS
     }
 
 
-def test_the_stages_are_in_the_assembly_too(artifacts: dict[str, StackArtifact]) -> None:
-    assert sorted(artifacts) == sorted(
-        ["Pipeline", *(f"{stage}/{stack}" for stage in STAGE_IDS for stack in STACK_IDS)]
-    )
+def test_the_stages_are_synthesized_as_without_the_pipeline(
+    artifacts: dict[str, StackArtifact],
+    stack_artifacts: dict[str, StackArtifact],
+    assembly_dir: Path,
+    pipeline_assembly: Path,
+) -> None:
+    assert set(artifacts) == {"Pipeline", *SUPPORT_STACKS, *stack_artifacts}
+    for name, stack in stack_artifacts.items():
+        twin = pipeline_assembly / stack.template_path.relative_to(assembly_dir)
+        assert filecmp.cmp(stack.template_path, twin, shallow=False), name
+
+
+def test_other_regions_get_clean_support_stacks(
+    artifacts: dict[str, StackArtifact], pipeline_assembly: Path
+) -> None:
+    findings = validation_findings(pipeline_assembly)
+    for name in SUPPORT_STACKS:
+        support = artifacts[name]
+        assert support.compliance_packs() == list(PROD.compliance_packs)
+        assert findings.get(name, []) == []
+        assert cfn_lint(support.template_path) == []
+        [bucket] = _resources(support.template(), "AWS::S3::Bucket").values()
+        assert bucket["Properties"]["VersioningConfiguration"] == {"Status": "Enabled"}
+        [key] = _resources(support.template(), "AWS::KMS::Key").values()
+        assert key["Properties"]["EnableKeyRotation"] is True
 
 
 def _synth_project(template: dict[str, Any]) -> dict[str, Any]:
@@ -151,7 +185,12 @@ def test_artifacts_are_encrypted_with_a_rotated_key_and_logged(template: dict[st
     [key] = _resources(template, "AWS::KMS::Key").values()
     assert key["Properties"]["EnableKeyRotation"] is True
     [pipeline] = _resources(template, "AWS::CodePipeline::Pipeline").values()
-    store = pipeline["Properties"]["ArtifactStore"]
+    # One artifact store per region once stages deploy to other regions than the pipeline's.
+    [store] = [
+        s["ArtifactStore"]
+        for s in pipeline["Properties"]["ArtifactStores"]
+        if s["Region"] == PIPELINE["region"]
+    ]
     assert store["EncryptionKey"]["Type"] == "KMS"
     bucket = template["Resources"][store["Location"]["Ref"]]["Properties"]
     assert "LoggingConfiguration" in bucket
@@ -182,39 +221,50 @@ def test_pipeline_stack_passes_the_prod_packs(
 
 
 @pytest.fixture(scope="module")
-def cross_region_assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Prod in another account and region than the pipeline (and the other stages)."""
+def cross_account_assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Prod in another account than the pipeline (and in other regions, as cdk.json says)."""
     from app import build_app
 
-    outdir = tmp_path_factory.mktemp("cross-region")
-    stages = {"prod": {"account": "333333333333", "region": "us-west-2"}}
+    outdir = tmp_path_factory.mktemp("cross-account")
+    configured = cli_context()["stages"]
+    stages = {**configured, "prod": {**configured["prod"], "account": "333333333333"}}
     app = new_app(outdir, pipeline=json.dumps(PIPELINE), stages=json.dumps(stages))
     build_app(app)
-    # The stage stacks' own acknowledgements may not yet fit explicit accounts; this test
-    # looks at the pipeline's stacks only, whose findings the report holds either way.
-    with contextlib.suppress(RuntimeError):
-        app.synth()
+    app.synth()
     return outdir
 
 
-def test_cross_region_stage_gets_a_clean_support_stack(cross_region_assembly: Path) -> None:
-    own = [s for s in stacks(cross_region_assembly) if s.stage not in STAGE_IDS]
-    assert sorted(s.display_name for s in own) == [
-        "Pipeline",
-        "cross-region-stack-111111111111:us-west-2",
-    ]
-    findings = validation_findings(cross_region_assembly)
-    for stack in own:
-        assert [str(f) for f in findings.get(stack.display_name, [])] == []
-        assert cfn_lint(stack.template_path) == []
-    [support] = [s for s in own if s.display_name != "Pipeline"]
-    [bucket] = _resources(support.template(), "AWS::S3::Bucket").values()
-    assert bucket["Properties"]["VersioningConfiguration"] == {"Status": "Enabled"}
-    [pipeline] = _resources(own[0].template(), "AWS::CodePipeline::Pipeline").values()
+def test_a_stage_in_another_account_deploys_with_that_account_s_roles(
+    cross_account_assembly: Path,
+) -> None:
+    assert validation_findings(cross_account_assembly) == {}
+    [pipeline_stack] = [s for s in stacks(cross_account_assembly) if s.display_name == "Pipeline"]
+    template = pipeline_stack.template()
+    assert cfn_lint(pipeline_stack.template_path) == []
+    [pipeline] = _resources(template, "AWS::CodePipeline::Pipeline").values()
     [prod] = [s for s in pipeline["Properties"]["Stages"] if s["Name"] == "Prod"]
     deploys = [a for a in prod["Actions"] if a["ActionTypeId"]["Category"] == "Deploy"]
-    assert {a["Region"] for a in deploys} == {"us-west-2"}
+    assert {a["Region"] for a in deploys} == {PROD.region, PROD.secondary_region}
     assert all(":iam::333333333333:role/" in json.dumps(a["RoleArn"]) for a in deploys)
+    # Prod's regions read their artifacts from CDK's replication buckets there.
+    supports = [s for s in stacks(cross_account_assembly) if s.display_name in SUPPORT_STACKS]
+    assert len(supports) == len(SUPPORT_STACKS)
+    for support in supports:
+        [key] = _resources(support.template(), "AWS::KMS::Key").values()
+        assert ":iam::333333333333:role/cdk-" in json.dumps(key["Properties"]["KeyPolicy"])
+
+
+def test_stack_checks_judge_a_stack_outside_any_stage(tmp_path: Path) -> None:
+    app = new_app(tmp_path)
+    stack = cdk.Stack(app, "Outside")
+    add_stack_checks(stack, ["AwsSolutions"])
+    sqs.Queue(stack, "PlainQueue")
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+    assert {f.rule for f in validation_findings(tmp_path)["Outside"]} == {
+        "AwsSolutions-SQS3",
+        "AwsSolutions-SQS4",
+    }
 
 
 def test_pipeline_template_is_cfn_lint_clean(artifacts: dict[str, StackArtifact]) -> None:
@@ -234,12 +284,13 @@ def test_pipeline_acknowledgements_name_rule_and_reason(
         assert len(reason.split()) >= 6, where
 
 
-def test_summary_lists_the_pipeline_and_the_stages(pipeline_assembly: Path) -> None:
+def test_summary_lists_the_pipeline_and_the_stages(
+    pipeline_assembly: Path, artifacts: dict[str, StackArtifact]
+) -> None:
     rows = synth_summary.summarize(pipeline_assembly)
-    assert sorted(r.stack for r in rows) == sorted(
-        ["Pipeline", *(f"{stage}/{stack}" for stage in STAGE_IDS for stack in STACK_IDS)]
-    )
+    assert sorted(r.stack for r in rows) == sorted(artifacts)
     assert [r for r in rows if r.nag_findings or r.lint_findings] == []
+    assert artifacts["Pipeline"].compliance_packs() == list(PROD.compliance_packs)
 
 
 def test_pipeline_snapshot(
