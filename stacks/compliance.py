@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 
 import aws_cdk as cdk
@@ -45,6 +45,19 @@ def add_compliance_checks(stage: cdk.Stage, config: StageConfig) -> None:
         cdk.Aspects.of(stage).add(EncryptLogGroups(removal_policy=config.cdk_removal_policy))
 
 
+def add_stack_checks(stack: cdk.Stack, packs: Sequence[str]) -> None:
+    """Run ``packs`` on ``stack`` alone: a stack outside the shop's stages (the pipeline).
+
+    With a regulated pack among them, the stack's inline policies become managed ones too.
+    """
+    cdk.Validations.of(stack).add_plugins(
+        *(_StagePack(PACKS[name](stack), stack) for name in packs)
+    )
+    stack.node.add_metadata(PACKS_METADATA, list(packs))
+    if any(pack != "AwsSolutions" for pack in packs):
+        cdk.Aspects.of(stack).add(ManagedPolicies())
+
+
 @jsii.implements(cdk.IAspect)
 class _OutsideVpcByDesign:
     """Acknowledge HIPAA's and PCI's "Lambda inside a VPC" on the shop's functions.
@@ -76,7 +89,7 @@ class _StagePack:
     every stage's pack would check every stage again).
     """
 
-    def __init__(self, pack: NagPack, stage: cdk.Stage) -> None:
+    def __init__(self, pack: NagPack, stage: IConstruct) -> None:
         self._pack = pack
         self._stage = stage
 

@@ -93,3 +93,27 @@ def test_pack_metadata_names_agree() -> None:
 
 def test_summary_without_assembly_fails(tmp_path: Path) -> None:
     assert synth_summary.main([str(tmp_path)]) == 1
+
+
+def test_stacks_nested_in_a_stack_s_stage_keep_their_stage_and_findings(
+    tmp_path: Path,
+) -> None:
+    """Stages built inside a stack (CDK Pipelines' usual layout) and a top-level stack."""
+    app = new_app(tmp_path)
+    # Plugins run only on the app and stages directly below stages, so the pack is the app's.
+    add_compliance_checks(app, DEV)
+    outer = cdk.Stack(app, "Pipeline")
+    sqs.Queue(outer, "PlainQueue")
+    stack = cdk.Stack(cdk.Stage(outer, "Dev"), "Broken")
+    sqs.Queue(stack, "PlainQueue")
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+    assert {(s.display_name, s.stage) for s in stacks(tmp_path)} == {
+        ("Pipeline", "Pipeline"),
+        ("Pipeline/Dev/Broken", "Dev"),
+    }
+    findings = validation_findings(tmp_path)
+    assert {name: sorted({f.rule for f in found}) for name, found in findings.items()} == {
+        "Pipeline": ["AwsSolutions-SQS3", "AwsSolutions-SQS4"],
+        "Pipeline/Dev/Broken": ["AwsSolutions-SQS3", "AwsSolutions-SQS4"],
+    }

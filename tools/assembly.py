@@ -92,13 +92,26 @@ def _collect(directory: Path, found: list[StackArtifact]) -> None:
             found.append(
                 StackArtifact(
                     display_name=name,
-                    stage=name.split("/", 1)[0],
+                    stage=_stage_of(name),
                     template_path=template,
                     metadata_path=template.with_name(
                         template.name.replace(".template.json", ".metadata.json")
                     ),
                 )
             )
+
+
+def _stage_of(display_name: str) -> str:
+    """``Dev`` for ``Dev/Operations`` and ``Pipeline/Dev/Operations`` (a stage nested in a
+    stack, as CDK Pipelines builds them); a stack outside any stage is its own."""
+    parts = display_name.split("/")
+    return parts[-2] if len(parts) > 1 else parts[0]
+
+
+def _stack_of(construct_path: str, stack_names: list[str]) -> str:
+    """The stack holding ``construct_path``: the longest display name prefixing it."""
+    owners = [n for n in stack_names if construct_path == n or construct_path.startswith(f"{n}/")]
+    return max(owners, key=len) if owners else "/".join(construct_path.split("/")[:2])
 
 
 @dataclass(frozen=True)
@@ -117,19 +130,20 @@ class Finding:
 def validation_findings(assembly_dir: Path) -> dict[str, list[Finding]]:
     """Unacknowledged findings per stack display name, from ``validation-report.json``.
 
-    Construct paths map to the stack whose path prefixes them (``Dev/Operations/...``).
+    Construct paths map to the stack whose path prefixes them (``Dev/Operations/...``,
+    ``Pipeline/...``, ``Pipeline/Dev/Operations/...``).
     """
     report_path = Path(assembly_dir) / "validation-report.json"
     result: dict[str, list[Finding]] = defaultdict(list)
     if not report_path.exists():
         return result
     report = json.loads(report_path.read_text())
+    stack_names = [stack.display_name for stack in stacks(assembly_dir)]
     for plugin in report.get("pluginReports", []):
         for violation in plugin.get("violations", []):
             for construct in violation.get("violatingConstructs", []):
                 path = construct["constructPath"]
-                stack = "/".join(path.split("/")[:2])
-                result[stack].append(
+                result[_stack_of(path, stack_names)].append(
                     Finding(
                         plugin=plugin["pluginName"],
                         rule=violation["ruleName"],
