@@ -107,3 +107,16 @@ def acknowledge_wildcards(
 BUCKET_READ_ACTIONS = ("s3:GetBucket*", "s3:GetObject*", "s3:List*")
 #: Actions ``IKey.grant_encrypt_decrypt`` gives, as nag reports their wildcards.
 KEY_ENCRYPT_DECRYPT_ACTIONS = ("kms:GenerateDataKey*", "kms:ReEncrypt*")
+
+
+#: The stricter cdk-nag packs whose rules this library acknowledges where they cannot apply.
+REGULATED_PACKS = ("HIPAA.Security", "PCI.DSS.321")
+
+
+def acknowledge_packs(
+    construct: IConstruct, rule: str, reason: str, packs: Iterable[str] = REGULATED_PACKS
+) -> None:
+    """Acknowledge ``rule`` (``S3BucketReplicationEnabled``) of each pack on ``construct``."""
+    cdk.Validations.of(construct).acknowledge(
+        *(cdk.Acknowledgment(id=f"{pack}-{rule}", reason=reason) for pack in packs)
+    )

@@ -12,6 +12,7 @@ from constructs import Construct
 
 from patterns._cdk_singletons import quiet_redundant_dependencies
 from patterns._metadata import mark_pattern
+from patterns._nag import acknowledge_packs
 
 #: CDK feature flag: access-log delivery granted by bucket policy instead of an ACL.
 LOG_DELIVERY_BY_POLICY = "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"
@@ -167,13 +168,7 @@ def access_logs_bucket(
             reason="This bucket is the access-log target of other buckets; logging it too "
             "would need yet another bucket, and so on.",
         ),
-        *(
-            cdk.Acknowledgment(id=f"{pack}-S3DefaultEncryptionKMS", reason=_LOGS_SSE_S3)
-            for pack in ("HIPAA.Security", "PCI.DSS.321")
-        ),
-        *(
-            cdk.Acknowledgment(id=f"{pack}-S3BucketReplicationEnabled", reason=_LOGS_LOCAL)
-            for pack in ("HIPAA.Security", "PCI.DSS.321")
-        ),
     )
+    acknowledge_packs(logs.bucket, "S3DefaultEncryptionKMS", _LOGS_SSE_S3)
+    acknowledge_packs(logs.bucket, "S3BucketReplicationEnabled", _LOGS_LOCAL)
     return logs

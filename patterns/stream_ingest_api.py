@@ -15,6 +15,7 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from patterns._metadata import mark_pattern
+from patterns._nag import acknowledge_packs
 from patterns._stream import create_encrypted_stream
 from patterns._validation import check_range
 from patterns.api.stage import acknowledge_client_certificate
@@ -188,12 +189,7 @@ class StreamIngestApi(Construct):
             "The API only takes POST writes into Kinesis; a cache would answer a write "
             "from an earlier response without putting the record."
         )
-        cdk.Validations.of(self.api.deployment_stage).acknowledge(
-            cdk.Acknowledgment(
-                id="HIPAA.Security-APIGWCacheEnabledAndEncrypted", reason=never_cached
-            ),
-            cdk.Acknowledgment(id="PCI.DSS.321-APIGWCacheEnabledAndEncrypted", reason=never_cached),
-        )
+        acknowledge_packs(self.api.deployment_stage, "APIGWCacheEnabledAndEncrypted", never_cached)
         stream_name = self.stream.stream_name
         field = partition_key_field
         put_record = self.api.root.add_resource("record").add_method(

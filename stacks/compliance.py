@@ -11,6 +11,7 @@ from aws_cdk import aws_lambda as lambda_
 from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NagPack, PCIDSS321Checks
 from constructs import IConstruct
 
+from patterns._nag import acknowledge_packs
 from patterns.compliance import EncryptLogGroups, ManagedPolicies
 from stacks.config import StageConfig
 
@@ -74,10 +75,7 @@ class _OutsideVpcByDesign:
                 "role and reaches nothing inside a network; a VPC would only add NAT or "
                 "endpoints on the way to the same APIs."
             )
-            cdk.Validations.of(node).acknowledge(
-                cdk.Acknowledgment(id="HIPAA.Security-LambdaInsideVPC", reason=reason),
-                cdk.Acknowledgment(id="PCI.DSS.321-LambdaInsideVPC", reason=reason),
-            )
+            acknowledge_packs(node, "LambdaInsideVPC", reason)
 
 
 @jsii.implements(cdk.IPolicyValidationPlugin)

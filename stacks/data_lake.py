@@ -10,6 +10,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from patterns import DataCatalog, DataLake, ServerlessFunction
+from patterns._nag import acknowledge_packs
 from patterns.secure_bucket import access_logs_bucket
 from stacks.base import ShopStack
 from stacks.config import StageConfig
@@ -92,12 +93,7 @@ class DataLakeStack(ShopStack):
                 "returned (expiring within days); queries are rerun, not restored.",
             ),
         ):
-            cdk.Validations.of(bucket).acknowledge(
-                *(
-                    cdk.Acknowledgment(id=f"{pack}-S3BucketReplicationEnabled", reason=reason)
-                    for pack in ("HIPAA.Security", "PCI.DSS.321")
-                )
-            )
+            acknowledge_packs(bucket, "S3BucketReplicationEnabled", reason)
         self.indexer = ServerlessFunction(
             self,
             "CatalogIndexer",

@@ -22,7 +22,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import pipelines
 from constructs import IConstruct
 
-from patterns._nag import _flatten
+from patterns._nag import _flatten, acknowledge_packs
 
 _ARTIFACT_OBJECTS = (
     "CDK's grant on the pipeline's own artifact bucket; artifact object keys are "
@@ -125,8 +125,8 @@ def acknowledge_pipeline_wildcards(pipeline: pipelines.CodePipeline) -> None:
         cdk.Validations.of(bucket).acknowledge(
             cdk.Acknowledgment(id="AwsSolutions-S1", reason=no_logs)
         )
-        _acknowledge_packs(bucket, "S3BucketLoggingEnabled", no_logs)
-        _acknowledge_packs(
+        acknowledge_packs(bucket, "S3BucketLoggingEnabled", no_logs)
+        acknowledge_packs(
             bucket,
             "S3BucketReplicationEnabled",
             "This bucket is itself CodePipeline's cross-region copy of transient "
@@ -134,27 +134,23 @@ def acknowledge_pipeline_wildcards(pipeline: pipelines.CodePipeline) -> None:
         )
 
 
-#: The regulated packs prod may run (cdk-nag walks the whole app, this stack included).
-REGULATED_PACKS = ("HIPAA.Security", "PCI.DSS.321")
-
-
 def acknowledge_regulated_rules(
     pipeline: IConstruct, *, artifact_bucket: s3.IBucket, access_logs: s3.IBucket
 ) -> None:
     """Acknowledge what the HIPAA Security and PCI DSS packs find that cannot apply here."""
-    _acknowledge_packs(
+    acknowledge_packs(
         artifact_bucket,
         "S3BucketReplicationEnabled",
         "Pipeline artifacts are rebuilt from the repository on every run; a replica of "
         "these transient build outputs would protect nothing.",
     )
-    _acknowledge_packs(
+    acknowledge_packs(
         access_logs,
         "S3BucketReplicationEnabled",
         "Access logs of the transient artifact bucket; the pipeline's history lives in "
         "CodePipeline and CloudTrail, not in a replica.",
     )
-    _acknowledge_packs(
+    acknowledge_packs(
         access_logs,
         "S3DefaultEncryptionKMS",
         "S3 server access log delivery only writes to buckets encrypted with S3-managed "
@@ -164,19 +160,13 @@ def acknowledge_regulated_rules(
         if isinstance(construct, codebuild.CfnProject):
             source = cdk.Stack.of(construct).resolve(construct.source)
             if source.get("type") == "CODEPIPELINE":
-                _acknowledge_packs(
+                acknowledge_packs(
                     construct,
                     "CodeBuildProjectSourceRepoUrl",
                     "The project's source is the pipeline artifact (type CODEPIPELINE), "
                     "fetched through the CodeConnections connection: no repository URL "
                     "or credentials at all.",
                 )
-
-
-def _acknowledge_packs(construct: IConstruct, rule: str, reason: str) -> None:
-    cdk.Validations.of(construct).acknowledge(
-        *(cdk.Acknowledgment(id=f"{pack}-{rule}", reason=reason) for pack in REGULATED_PACKS)
-    )
 
 
 def _acknowledge(policy: iam.Policy, document: Any, extra: Mapping[str, str]) -> None:

@@ -12,13 +12,12 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from patterns import SecureBucket, access_logs_bucket
-from patterns._nag import acknowledge_wildcards
+from patterns._nag import acknowledge_packs, acknowledge_wildcards
 from stacks.base import ShopStack
 from stacks.config import StageConfig
 
 #: The buckets that hold primary data, by the name of their replica.
 REPLICATED = ("Images", "Raw", "Site")
-_PACKS = ("HIPAA.Security", "PCI.DSS.321")
 
 
 class ReplicaStack(ShopStack):
@@ -56,15 +55,11 @@ class ReplicaStack(ShopStack):
                 server_access_logs_bucket=logs.bucket,
                 bucket_props={"bucket_name": cdk.PhysicalName.GENERATE_IF_NEEDED},
             ).bucket
-            cdk.Validations.of(replica).acknowledge(
-                *(
-                    cdk.Acknowledgment(
-                        id=f"{pack}-S3BucketReplicationEnabled",
-                        reason="This bucket is itself the cross-region replica; replicating "
-                        "it again would only copy the copy.",
-                    )
-                    for pack in _PACKS
-                )
+            acknowledge_packs(
+                replica,
+                "S3BucketReplicationEnabled",
+                "This bucket is itself the cross-region replica; replicating it again would "
+                "only copy the copy.",
             )
             self.buckets[name] = replica
 
@@ -81,15 +76,11 @@ def replicate(bucket: s3.IBucket, *, name: str, replicas: ReplicaStack | None) -
     cfn = bucket.node.default_child
     assert isinstance(cfn, s3.CfnBucket)
     if replicas is None:
-        cdk.Validations.of(bucket).acknowledge(
-            *(
-                cdk.Acknowledgment(
-                    id=f"{pack}-S3BucketReplicationEnabled",
-                    reason="The stage names no secondary region, so there is nowhere to "
-                    "replicate to; versioning and retention protect the data here.",
-                )
-                for pack in _PACKS
-            )
+        acknowledge_packs(
+            bucket,
+            "S3BucketReplicationEnabled",
+            "The stage names no secondary region, so there is nowhere to replicate to; "
+            "versioning and retention protect the data here.",
         )
         return
     destination = replicas.buckets[name]

@@ -14,6 +14,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
+from patterns._nag import acknowledge_packs
 from patterns.api.routes import Route, Throttle
 from patterns.web_acl import managed_web_acl
 
@@ -182,10 +183,7 @@ def acknowledge_client_certificate(stage: apigateway.Stage) -> None:
         "Every integration is a Lambda function or an AWS service API, which API Gateway "
         "calls with SigV4 over TLS; a client certificate authenticates only HTTP backends."
     )
-    cdk.Validations.of(stage).acknowledge(
-        cdk.Acknowledgment(id="HIPAA.Security-APIGWSSLEnabled", reason=reason),
-        cdk.Acknowledgment(id="PCI.DSS.321-APIGWSSLEnabled", reason=reason),
-    )
+    acknowledge_packs(stage, "APIGWSSLEnabled", reason)
 
 
 def new_table(

@@ -21,19 +21,12 @@ from patterns import (
     ServerlessFunction,
 )
 from patterns._targets import acknowledge_synchronous_invocation, send_async_failures_to
+from tests.support.templates import acknowledged_rules
 
 
 def _id(stack: cdk.Stack, construct: Any) -> str:
     """Logical id of ``construct``'s L1 resource."""
     return stack.get_logical_id(construct.node.default_child)
-
-
-def _acknowledged(construct: Any) -> set[str]:
-    rules: set[str] = set()
-    for entry in construct.node.metadata:
-        if entry.type == "aws:cdk:acknowledged-rules":
-            rules.update(key.split("::", 1)[-1] for key in entry.data)
-    return rules
 
 
 def test_inline_policies_become_managed_policies_at_the_same_logical_id(
@@ -202,4 +195,4 @@ def test_synchronous_invokers_acknowledge_the_dlq_rule_on_the_function(
 ) -> None:
     function = ServerlessFunction(stack, "Fn", code_path=code_dir)
     acknowledge_synchronous_invocation(function, "API Gateway")
-    assert "HIPAA.Security-LambdaDLQ" in _acknowledged(function.function.node.default_child)
+    assert "HIPAA.Security-LambdaDLQ" in acknowledged_rules(function.function.node.default_child)

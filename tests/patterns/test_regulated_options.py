@@ -20,20 +20,13 @@ from patterns import (
     StaticWebsite,
     StreamIngestApi,
 )
+from tests.support.templates import acknowledged_rules
 
 MATCH = ApiCallMatch(
     name="OpenIngress",
     event_source="ec2.amazonaws.com",
     event_names=("AuthorizeSecurityGroupIngress",),
 )
-
-
-def _acknowledged(construct: Any) -> set[str]:
-    rules: set[str] = set()
-    for entry in construct.node.metadata:
-        if entry.type == "aws:cdk:acknowledged-rules":
-            rules.update(key.split("::", 1)[-1] for key in entry.data)
-    return rules
 
 
 def _key_id(stack: cdk.Stack, key: kms.Key) -> str:
@@ -128,7 +121,7 @@ def test_enforcer_uses_a_given_queue(stack: cdk.Stack, code_dir: Path) -> None:
 
 def test_ingest_stage_acknowledges_only_what_cannot_apply(stack: cdk.Stack) -> None:
     ingest = StreamIngestApi(stack, "Ingest")
-    rules = _acknowledged(ingest.api.deployment_stage)
+    rules = acknowledged_rules(ingest.api.deployment_stage)
     assert {
         "HIPAA.Security-APIGWSSLEnabled",
         "PCI.DSS.321-APIGWSSLEnabled",

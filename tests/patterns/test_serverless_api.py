@@ -21,6 +21,7 @@ from patterns import (
     ServerlessFunction,
     Throttle,
 )
+from tests.support.templates import acknowledged_rules
 
 KEY = dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING)
 IMPORTED_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:imported"
@@ -67,14 +68,6 @@ def permissions_for(template: Template, fragment: str) -> list[dict[str, Any]]:
         for r in resources(template, "AWS::Lambda::Permission")
         if fragment in str(r["Properties"]["FunctionName"])
     ]
-
-
-def acknowledged_rules(construct: Any) -> set[str]:
-    rules: set[str] = set()
-    for entry in construct.node.metadata:
-        if entry.type == "aws:cdk:acknowledged-rules":
-            rules.update(rule.split("::", 1)[-1] for rule in entry.data)
-    return rules
 
 
 def test_defaults_regional_iam_throttled_logged_traced_validated(

@@ -44,3 +44,12 @@ def with_stage_keys(stateful: dict[str, list[str]], stage: str) -> dict[str, lis
         return stateful
     keys = sorted([*stateful.get("AWS::KMS::Key", []), *CUSTOMER_MANAGED_KEYS])
     return {**stateful, "AWS::KMS::Key": keys}
+
+
+def acknowledged_rules(construct: Any) -> set[str]:
+    """Rule ids acknowledged on ``construct`` itself (``AwsSolutions-S1``, ...)."""
+    rules: set[str] = set()
+    for entry in construct.node.metadata:
+        if entry.type == "aws:cdk:acknowledged-rules":
+            rules.update(rule.split("::", 1)[-1] for rule in entry.data)
+    return rules
