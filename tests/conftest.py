@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.moto_server import local_aws, reset
 from tools.assembly import StackArtifact, stacks
+from tools.moto_server import local_aws, reset
 
 # The project's Node 22 first, as the Makefile does, also when pytest is run directly:
 # jsii starts its Node process on the first aws_cdk import, after this line.

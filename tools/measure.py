@@ -55,7 +55,7 @@ def cold_import_ms(module: str, runs: int = 5) -> float:
 @contextmanager
 def local_aws() -> Iterator[str]:
     """A moto server with the Lambda-like environment pointing at it, quietly."""
-    from tests.support.moto_server import local_aws as emulator
+    from tools.moto_server import local_aws as emulator  # moto loads only when measuring
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
     with emulator({**LAMBDA_ENV, "AWS_ACCESS_KEY_ID": "bench"}) as endpoint:

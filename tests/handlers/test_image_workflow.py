@@ -17,10 +17,10 @@ from urllib.parse import urlparse
 import boto3
 import pytest
 
-from tests.support.moto_server import configure
 from tests.support.state_machines import ACCOUNT, render_definition
 from tests.support.tables import create_table_like
 from tools.assembly import StackArtifact
+from tools.moto_server import configure
 
 TABLE = "image-metadata"
 #: What the thumbnail function returns (tests/handlers/test_image_thumbnail.py runs it).

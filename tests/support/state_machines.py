@@ -6,8 +6,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from tests.support.moto_server import REGION
 from tools.assembly import StackArtifact
+from tools.moto_server import REGION
 
 ACCOUNT = "123456789012"
 _PSEUDO = {"AWS::Partition": "aws", "AWS::Region": REGION, "AWS::AccountId": ACCOUNT}
