@@ -9,6 +9,7 @@ from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_codedeploy as codedeploy
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import IConstruct
@@ -105,6 +106,13 @@ class FunctionDefaults:
     :param environment: extra environment for every function. Default: none.
     :param deployment_config: CodeDeploy traffic shifting for every function's alias
         (SAM's ``DeploymentPreference``); ``None`` updates aliases directly. Default: None.
+    :param vpc: attach every function to this VPC (SAM's ``VpcConfig``), e.g. private
+        subnets whose only way out is VPC endpoints. ``None`` runs functions in Lambda's own
+        network. Default: None.
+    :param vpc_subnets: the subnets of ``vpc`` to use. Default: CDK's choice (private
+        subnets first).
+    :param security_groups: security groups of the functions in ``vpc``. Default: one new
+        group per function (all egress).
     :param reserved_concurrency: reserved concurrent executions of every function (SAM's
         ``ReservedConcurrentExecutions``): a cap per function and capacity no other function
         can take; ``None`` leaves functions on the account's unreserved pool. Default: None.
@@ -126,6 +134,9 @@ class FunctionDefaults:
     environment: Mapping[str, str] | None = None
     deployment_config: codedeploy.ILambdaDeploymentConfig | None = None
     reserved_concurrency: int | None = None
+    vpc: ec2.IVpc | None = None
+    vpc_subnets: ec2.SubnetSelection | None = None
+    security_groups: tuple[ec2.ISecurityGroup, ...] | None = None
 
     def __post_init__(self) -> None:
         check_range("memory_size", self.memory_size, 128, 10240, "MB")
@@ -136,6 +147,10 @@ class FunctionDefaults:
             check_range("powertools_layer_version", self.powertools_layer_version, 1, 10_000)
         if not self.service_name:
             raise ValueError("service_name must be a non-empty string")
+        if self.vpc is None and (self.vpc_subnets is not None or self.security_groups):
+            raise ValueError("vpc_subnets and security_groups need a vpc")
+        if self.security_groups is not None:
+            object.__setattr__(self, "security_groups", tuple(self.security_groups))
         if self.environment is not None:
             object.__setattr__(self, "environment", MappingProxyType(dict(self.environment)))
 

@@ -142,6 +142,12 @@ class ServerlessFunction(Construct):
                 else reserved_concurrency
             ),
         }
+        if defaults.vpc is not None:
+            props.update(
+                vpc=defaults.vpc,
+                vpc_subnets=defaults.vpc_subnets,
+                security_groups=list(defaults.security_groups or ()) or None,
+            )
         props.update(function_props or {})
         #: The Lambda function.
         self.function = lambda_.Function(self, "Resource", **props)
@@ -151,6 +157,8 @@ class ServerlessFunction(Construct):
         # implies; cfn-lint reports that redundancy as W3005 and nothing else is hidden.
         cfn_function.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
         self._configure_tracing(defaults.tracing)
+        if props.get("vpc") is not None:
+            self._allow_network_interfaces()
 
         #: The ``live`` alias on the current version; invoke this, not ``$LATEST``.
         self.alias = lambda_.Alias(
@@ -217,6 +225,37 @@ class ServerlessFunction(Construct):
                 id="AwsSolutions-IAM5[Resource::*]",
                 reason="X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level "
                 "permissions; this policy holds only those two actions.",
+            )
+        )
+
+    def _allow_network_interfaces(self) -> None:
+        """What Lambda needs to attach the function to its VPC (the permissions of AWS's
+        ``AWSLambdaVPCAccessExecutionRole``), in a policy of their own."""
+        policy = iam.Policy(
+            self,
+            "NetworkPolicy",
+            roles=[self.role],
+            statements=[
+                iam.PolicyStatement(
+                    actions=[
+                        "ec2:CreateNetworkInterface",
+                        "ec2:DescribeNetworkInterfaces",
+                        "ec2:DescribeSubnets",
+                        "ec2:DeleteNetworkInterface",
+                        "ec2:AssignPrivateIpAddresses",
+                        "ec2:UnassignPrivateIpAddresses",
+                    ],
+                    resources=["*"],
+                )
+            ],
+        )
+        # Lambda checks the role's network permissions when it creates the function.
+        self.function.node.add_dependency(policy)
+        cdk.Validations.of(policy).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-IAM5[Resource::*]",
+                reason="Lambda creates the function's network interfaces with these EC2 "
+                "actions, which AWS's own VPC access policy also grants on '*'.",
             )
         )
 

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
 from constructs import Construct
 
+from patterns import FunctionDefaults
 from stacks.compliance import PACKS_METADATA
 from stacks.config import StageConfig
 
+if TYPE_CHECKING:
+    from stacks.network import PrivateNetwork
+
 
 class ShopStack(cdk.Stack):
-    """A stack of one stage: described, and protected from deletion where the stage says."""
+    """A stack of one stage: described, and protected from deletion where the stage says.
+
+    With a ``network``, the stack's functions run in its subnets and security group.
+    """
 
     def __init__(
         self,
@@ -21,6 +28,7 @@ class ShopStack(cdk.Stack):
         *,
         config: StageConfig,
         purpose: str,
+        network: PrivateNetwork | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(
@@ -33,3 +41,5 @@ class ShopStack(cdk.Stack):
         self.config = config
         # Read back by tools/synth_summary.py to report findings and acknowledgements per pack.
         self.node.add_metadata(PACKS_METADATA, list(config.compliance_packs))
+        if network is not None:
+            network.function_defaults(FunctionDefaults.of(self)).apply_to(self)

@@ -7,11 +7,9 @@ from types import MappingProxyType
 
 import aws_cdk as cdk
 import jsii
-from aws_cdk import aws_lambda as lambda_
 from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NagPack, PCIDSS321Checks
 from constructs import IConstruct
 
-from patterns._nag import acknowledge_packs
 from patterns.compliance import EncryptLogGroups, ManagedPolicies
 from stacks.config import StageConfig
 
@@ -40,8 +38,6 @@ def add_compliance_checks(stage: cdk.Stage, config: StageConfig) -> None:
     )
     if config.regulated:
         cdk.Aspects.of(stage).add(ManagedPolicies())
-    if config.regulated:
-        cdk.Aspects.of(stage).add(_OutsideVpcByDesign())
     if config.customer_managed_keys:
         cdk.Aspects.of(stage).add(EncryptLogGroups(removal_policy=config.cdk_removal_policy))
 
@@ -57,25 +53,6 @@ def add_stack_checks(stack: cdk.Stack, packs: Sequence[str]) -> None:
     stack.node.add_metadata(PACKS_METADATA, list(packs))
     if any(pack != "AwsSolutions" for pack in packs):
         cdk.Aspects.of(stack).add(ManagedPolicies())
-
-
-@jsii.implements(cdk.IAspect)
-class _OutsideVpcByDesign:
-    """Acknowledge HIPAA's and PCI's "Lambda inside a VPC" on the shop's functions.
-
-    They reach only AWS service APIs (IAM-authorized, TLS) and no resource inside a
-    network; a VPC would add NAT or interface endpoints to reach the same APIs, not narrow
-    what the functions may do, which their least-privilege roles already bound.
-    """
-
-    def visit(self, node: IConstruct) -> None:
-        if isinstance(node, lambda_.CfnFunction) and node.vpc_config is None:
-            reason = (
-                "The function calls only AWS service APIs over TLS with a least-privilege "
-                "role and reaches nothing inside a network; a VPC would only add NAT or "
-                "endpoints on the way to the same APIs."
-            )
-            acknowledge_packs(node, "LambdaInsideVPC", reason)
 
 
 @jsii.implements(cdk.IPolicyValidationPlugin)

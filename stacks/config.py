@@ -70,13 +70,16 @@ class StageConfig:
         steady low rate); ``None`` makes it on-demand (scales itself, for spiky traffic).
     :param compliance_packs: cdk-nag rule packs every stack must pass, from
         :data:`COMPLIANCE_PACKS`; ``AwsSolutions`` always. HIPAA and PCI packs switch on what
-        they demand: managed instead of inline IAM policies and KMS-encrypted log groups.
+        they demand: managed instead of inline IAM policies and KMS-encrypted log groups;
+        they need ``reserved_concurrency``, ``customer_managed_keys`` and ``private_network``.
     :param customer_managed_keys: encrypt buckets and log groups with customer-managed KMS
         keys (rotated yearly) instead of AWS-managed encryption.
     :param reserved_concurrency: reserved concurrent executions of every function (caps
         each function and guarantees it capacity); ``None`` leaves them unreserved.
     :param api_cache_ttl_seconds: turn on the encrypted API Gateway cache of the shop's APIs
         with this TTL (GET routes only); ``None`` for no cache.
+    :param private_network: run every function in a VPC of isolated subnets (one per region)
+        that reaches AWS APIs through VPC endpoints only.
     :param secondary_region: a second region the API is also deployed to (its table becomes
         a DynamoDB global table with a replica there); needs explicit ``account`` and
         ``region`` and the API domain below. ``None`` keeps the stage single-region.
@@ -109,6 +112,7 @@ class StageConfig:
     customer_managed_keys: bool = False
     reserved_concurrency: int | None = None
     api_cache_ttl_seconds: int | None = None
+    private_network: bool = False
     secondary_region: str | None = None
     api_domain_name: str | None = None
     hosted_zone_id: str | None = None
@@ -217,11 +221,19 @@ class StageConfig:
                 isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high
             ):
                 raise self._fail(field, f"must be null or an integer {low}..{high}, got {value!r}")
-        if self.regulated and (self.reserved_concurrency is None or not self.customer_managed_keys):
+        if not isinstance(self.private_network, bool):
+            raise self._fail(
+                "private_network", f"must be true or false, got {self.private_network!r}"
+            )
+        if self.regulated and (
+            self.reserved_concurrency is None
+            or not self.customer_managed_keys
+            or not self.private_network
+        ):
             raise self._fail(
                 "compliance_packs",
-                "HIPAA.Security and PCI.DSS.321 need reserved_concurrency and "
-                "customer_managed_keys",
+                "HIPAA.Security and PCI.DSS.321 need reserved_concurrency, "
+                "customer_managed_keys and private_network",
             )
 
     @property

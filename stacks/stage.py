@@ -9,6 +9,7 @@ from stacks.compliance import add_compliance_checks
 from stacks.config import StageConfig
 from stacks.data_lake import DataLakeStack
 from stacks.function_settings import function_defaults
+from stacks.network import NetworkStack
 from stacks.operations import OperationsStack
 from stacks.replication import ReplicaStack, replicate
 from stacks.streaming import StreamingStack
@@ -30,17 +31,25 @@ class ShopStage(cdk.Stage):
         self.replicas = (
             ReplicaStack(self, "Replicas", config=config) if config.secondary_region else None
         )
-        self.operations = OperationsStack(self, "Operations", config=config)
+        #: The functions' private network, when the stage asks for one.
+        self.network = (
+            NetworkStack(self, "Network", config=config) if config.private_network else None
+        )
+        network = self.network.network if self.network else None
+        self.operations = OperationsStack(self, "Operations", config=config, network=network)
         topic = self.operations.notifications.topic
-        self.data_lake = DataLakeStack(self, "DataLake", config=config, alarm_topic=topic)
+        self.data_lake = DataLakeStack(
+            self, "DataLake", config=config, alarm_topic=topic, network=network
+        )
         self.streaming = StreamingStack(
             self,
             "Streaming",
             config=config,
             alarm_topic=topic,
             archive_bucket=self.data_lake.raw_bucket,
+            network=network,
         )
-        self.web = WebStack(self, "Web", config=config, alarm_topic=topic)
+        self.web = WebStack(self, "Web", config=config, alarm_topic=topic, network=network)
         for bucket, name in (
             (self.operations.images.bucket, "Images"),
             (self.data_lake.raw_bucket, "Raw"),

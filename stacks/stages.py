@@ -46,6 +46,7 @@ PROD = StageConfig(
     customer_managed_keys=True,
     reserved_concurrency=50,
     api_cache_ttl_seconds=60,
+    private_network=True,
 )
 
 #: Every stage, in deployment order.

@@ -7,9 +7,10 @@ from typing import Any
 import aws_cdk as cdk
 from constructs import Construct
 
-from patterns import OpsNotifications
+from patterns import FunctionDefaults, OpsNotifications
 from stacks.base import ShopStack
 from stacks.config import StageConfig
+from stacks.network import PrivateNetwork
 from stacks.shop_api import ShopApi
 from stacks.web import WebStack
 
@@ -47,6 +48,10 @@ class WebSecondaryStack(ShopStack):
             env=config.secondary_environment,
             **kwargs,
         )
+        if config.private_network:
+            # A VPC belongs to one region: this one gets its own network.
+            network = PrivateNetwork(self, "Network", config=config, region=region)
+            network.function_defaults(FunctionDefaults.of(self)).apply_to(self)
         emails = [config.alarm_email] if config.alarm_email else []
         self.notifications = OpsNotifications(self, "Notifications", emails=emails)
         idempotency = primary.idempotency

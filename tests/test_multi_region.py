@@ -112,7 +112,8 @@ def test_the_secondary_api_uses_the_replicas_and_the_primary_user_pool(
     functions = {
         k: r["Properties"]["Environment"]["Variables"]
         for k, r in secondary.template()["Resources"].items()
-        if r["Type"] == "AWS::Lambda::Function"
+        # (CDK's handler that closes the VPC's default security group has no environment.)
+        if r["Type"] == "AWS::Lambda::Function" and "Environment" in r["Properties"]
     }
     products = next(v for k, v in functions.items() if k.startswith("Products"))
     orders = next(v for k, v in functions.items() if k.startswith("Orders"))

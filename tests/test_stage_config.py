@@ -69,6 +69,7 @@ def test_environment_agnostic_without_account_and_region() -> None:
         ({"reserved_concurrency": 0}, "reserved_concurrency"),
         ({"reserved_concurrency": True}, "reserved_concurrency"),
         ({"api_cache_ttl_seconds": 3601}, "api_cache_ttl_seconds"),
+        ({"private_network": "yes"}, "private_network"),
         # The stricter packs come with what they need, or the stage is refused.
         ({"compliance_packs": ["AwsSolutions", "PCI.DSS.321"]}, "compliance_packs"),
     ],
@@ -198,10 +199,16 @@ def test_regulated_stages_need_keys_and_reserved_concurrency() -> None:
             "compliance_packs": ["AwsSolutions", "HIPAA.Security"],
             "customer_managed_keys": True,
             "reserved_concurrency": 20,
+            "private_network": True,
         }
     )
     assert regulated.regulated
     assert not STAGING.regulated
     assert regulated.compliance_packs == ("AwsSolutions", "HIPAA.Security")
-    with pytest.raises(StageConfigError, match="customer_managed_keys"):
-        regulated.with_overrides({"customer_managed_keys": False})
+    for setting, off in (
+        ("customer_managed_keys", False),
+        ("reserved_concurrency", None),
+        ("private_network", False),
+    ):
+        with pytest.raises(StageConfigError, match=setting):
+            regulated.with_overrides({setting: off})

@@ -160,6 +160,7 @@ SECONDARY_STATEFUL = {
     "AWS::Logs::LogGroup": [
         "ApiAccessLogs50B185DB",
         "ApiWebAclLogs1F45C32F",
+        "NetworkFlowLogs2BEC3212",
         "OrdersLogGroupE26395F1",
         "ProductsLogGroup9D53593E",
     ],
