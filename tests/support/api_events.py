@@ -6,6 +6,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from tools.sandbox.events import api_event
+
 #: Invokes the handler with an event; returns status code and decoded body.
 Call = Callable[[dict[str, Any]], tuple[int, Any]]
 
@@ -32,35 +34,17 @@ def rest_event(
     query: dict[str, str] | None = None,
     claims: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """A proxy event for ``method resource`` (``/products/{sku}``) with the given parts.
-
-    A ``body`` that is not a string is sent as JSON.
-    """
-    path = resource
-    for name, value in (path_parameters or {}).items():
-        path = path.replace(f"{{{name}}}", value)
-    return {
-        "resource": resource,
-        "path": path,
-        "httpMethod": method,
-        "headers": headers or {},
-        "multiValueHeaders": {k: [v] for k, v in (headers or {}).items()},
-        "queryStringParameters": query,
-        "multiValueQueryStringParameters": {k: [v] for k, v in (query or {}).items()} or None,
-        "pathParameters": path_parameters,
-        "stageVariables": None,
-        "requestContext": {
-            "resourcePath": resource,
-            "httpMethod": method,
-            "path": f"/v1{path}",
-            "stage": "v1",
-            "requestId": "request-1",
-            "identity": {"sourceIp": "192.0.2.1"},
-            "authorizer": {"claims": claims} if claims else None,
-        },
-        "body": body if body is None or isinstance(body, str) else json.dumps(body),
-        "isBase64Encoded": False,
-    }
+    """A proxy event for ``method resource`` (``/products/{sku}``) with the given parts
+    (exactly the ``headers`` given); a ``body`` that is not a string is sent as JSON."""
+    return api_event(
+        method,
+        resource,
+        path_parameters=path_parameters,
+        query=query,
+        body=body,
+        headers=headers or {},
+        claims=claims,
+    )
 
 
 def json_response(response: dict[str, Any]) -> tuple[int, Any]:

@@ -46,14 +46,18 @@ def api_event(
     path_parameters: dict[str, str] | None = None,
     query: dict[str, str] | None = None,
     body: Any = None,
+    headers: dict[str, str] | None = None,
     claims: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """An API Gateway REST proxy event for ``method resource`` (``/products/{sku}``);
-    ``claims`` are what a Cognito authorizer would have verified."""
+    ``claims`` are what a Cognito authorizer would have verified. A ``body`` that is not a
+    string is sent as JSON; ``headers`` default to a JSON content type when there is a body.
+    """
     path = resource
     for name, value in (path_parameters or {}).items():
         path = path.replace(f"{{{name}}}", value)
-    headers = {"content-type": "application/json"} if body is not None else {}
+    if headers is None:
+        headers = {"content-type": "application/json"} if body is not None else {}
     return {
         "resource": resource,
         "path": path,
@@ -73,7 +77,7 @@ def api_event(
             "identity": {"sourceIp": "127.0.0.1"},
             "authorizer": {"claims": claims} if claims else None,
         },
-        "body": None if body is None else json.dumps(body),
+        "body": body if body is None or isinstance(body, str) else json.dumps(body),
         "isBase64Encoded": False,
     }
 
