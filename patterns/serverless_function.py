@@ -207,56 +207,43 @@ class ServerlessFunction(Construct):
         assert isinstance(cfn, lambda_.CfnFunction)
         mode = "Active" if tracing == lambda_.Tracing.ACTIVE else "PassThrough"
         cfn.tracing_config = lambda_.CfnFunction.TracingConfigProperty(mode=mode)
-        policy = iam.Policy(
-            self,
+        self._add_creation_policy(
             "TracingPolicy",
-            roles=[self.role],
-            statements=[
-                iam.PolicyStatement(
-                    actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
-                    resources=["*"],
-                )
-            ],
-        )
-        # Lambda checks the role's X-Ray permissions when it creates a traced function.
-        self.function.node.add_dependency(policy)
-        cdk.Validations.of(policy).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-IAM5[Resource::*]",
-                reason="X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level "
-                "permissions; this policy holds only those two actions.",
-            )
+            ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+            reason="X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level "
+            "permissions; this policy holds only those two actions.",
         )
 
     def _allow_network_interfaces(self) -> None:
         """What Lambda needs to attach the function to its VPC (the permissions of AWS's
         ``AWSLambdaVPCAccessExecutionRole``), in a policy of their own."""
+        self._add_creation_policy(
+            "NetworkPolicy",
+            [
+                "ec2:CreateNetworkInterface",
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DescribeSubnets",
+                "ec2:DeleteNetworkInterface",
+                "ec2:AssignPrivateIpAddresses",
+                "ec2:UnassignPrivateIpAddresses",
+            ],
+            reason="Lambda creates the function's network interfaces with these EC2 "
+            "actions, which AWS's own VPC access policy also grants on '*'.",
+        )
+
+    def _add_creation_policy(self, construct_id: str, actions: list[str], *, reason: str) -> None:
+        """A policy of its own for ``actions`` that take no resource ARN (so its ``*`` is
+        acknowledged alone); Lambda checks them when it creates the function, so the
+        function waits for the policy."""
         policy = iam.Policy(
             self,
-            "NetworkPolicy",
+            construct_id,
             roles=[self.role],
-            statements=[
-                iam.PolicyStatement(
-                    actions=[
-                        "ec2:CreateNetworkInterface",
-                        "ec2:DescribeNetworkInterfaces",
-                        "ec2:DescribeSubnets",
-                        "ec2:DeleteNetworkInterface",
-                        "ec2:AssignPrivateIpAddresses",
-                        "ec2:UnassignPrivateIpAddresses",
-                    ],
-                    resources=["*"],
-                )
-            ],
+            statements=[iam.PolicyStatement(actions=actions, resources=["*"])],
         )
-        # Lambda checks the role's network permissions when it creates the function.
         self.function.node.add_dependency(policy)
         cdk.Validations.of(policy).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-IAM5[Resource::*]",
-                reason="Lambda creates the function's network interfaces with these EC2 "
-                "actions, which AWS's own VPC access policy also grants on '*'.",
-            )
+            cdk.Acknowledgment(id="AwsSolutions-IAM5[Resource::*]", reason=reason)
         )
 
     def _add_deployment(
