@@ -12,7 +12,7 @@ from stacks import DEV
 from stacks.compliance import add_compliance_checks
 from tests.support.cdk_app import new_app
 from tools import synth_summary
-from tools.assembly import PACKS_METADATA, stacks, validation_findings
+from tools.assembly import PACKS_METADATA, StackArtifact, stacks, validation_findings
 
 
 @pytest.fixture(scope="module")
@@ -117,3 +117,16 @@ def test_stacks_nested_in_a_stack_s_stage_keep_their_stage_and_findings(
         "Pipeline": ["AwsSolutions-SQS3", "AwsSolutions-SQS4"],
         "Pipeline/Dev/Broken": ["AwsSolutions-SQS3", "AwsSolutions-SQS4"],
     }
+
+
+def test_acknowledged_rules_survive_construct_paths_with_spaces(
+    stack_artifacts: dict[str, StackArtifact],
+) -> None:
+    # Firehose's roles live at ".../S3 Destination Role/...": the rule must still parse.
+    streaming = stack_artifacts["Prod/Streaming"]
+    assert any(" " in key.split(" Annotation::")[0] for key in streaming.acknowledgements())
+    for stack in stack_artifacts.values():
+        rules = stack.acknowledged_rules()
+        assert len(rules) == len(stack.acknowledgements())
+        known = ("AwsSolutions-", "HIPAA.Security-", "PCI.DSS.321-", "CloudFormation-Validate::")
+        assert all(rule.startswith(known) for rule in rules), stack.display_name

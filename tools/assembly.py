@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -43,34 +44,39 @@ class StackArtifact:
     def template_bytes(self) -> int:
         return self.template_path.stat().st_size
 
-    def acknowledgements(self) -> dict[str, str]:
-        """Every acknowledged rule in the stack, ``"<construct path> <rule>" -> reason``."""
+    def _metadata(self, kind: str) -> Iterator[tuple[str, Any]]:
+        """``(construct path, data)`` of each metadata entry of type ``kind``."""
         if not self.metadata_path.exists():
-            return {}
-        found: dict[str, str] = {}
+            return
         for path, entries in json.loads(self.metadata_path.read_text()).items():
             for entry in entries:
-                if entry.get("type") == ACKNOWLEDGED_RULES:
-                    for rule, reason in entry["data"].items():
-                        found[f"{path} {rule}"] = reason
-        return found
+                if entry.get("type") == kind:
+                    yield path, entry["data"]
+
+    def _acknowledged(self) -> Iterator[tuple[str, str, str]]:
+        """``(construct path, rule id, reason)`` of each acknowledgement."""
+        for path, data in self._metadata(ACKNOWLEDGED_RULES):
+            for rule, reason in data.items():
+                yield path, rule, reason
+
+    def acknowledgements(self) -> dict[str, str]:
+        """Every acknowledged rule in the stack, ``"<construct path> <rule>" -> reason``."""
+        return {f"{path} {rule}": reason for path, rule, reason in self._acknowledged()}
 
     def compliance_packs(self) -> list[str]:
         """The cdk-nag packs the stack was checked against (from its metadata)."""
-        if not self.metadata_path.exists():
-            return []
-        for entries in json.loads(self.metadata_path.read_text()).values():
-            for entry in entries:
-                if entry.get("type") == PACKS_METADATA:
-                    return list(entry["data"])
-        return []
+        return next((list(data) for _, data in self._metadata(PACKS_METADATA)), [])
 
     def acknowledged_rules(self) -> list[str]:
-        """Rule id of each acknowledgement (``HIPAA.Security-LambdaDLQ``), one per ack."""
-        return [
-            re.sub(r"^annotation::", "", key.split(" ", 1)[1], flags=re.IGNORECASE)
-            for key in self.acknowledgements()
-        ]
+        """Rule id of each acknowledgement (``HIPAA.Security-LambdaDLQ``), one per construct
+        and rule, as :meth:`acknowledgements` counts them.
+
+        Read from the metadata itself: construct paths may hold spaces
+        (``.../S3 Destination Role/...``), so the joined keys of :meth:`acknowledgements`
+        cannot be split back reliably.
+        """
+        acknowledged = {(path, rule) for path, rule, _ in self._acknowledged()}
+        return [re.sub(r"^annotation::", "", rule, flags=re.IGNORECASE) for _, rule in acknowledged]
 
 
 def stacks(assembly_dir: Path) -> list[StackArtifact]:
