@@ -12,6 +12,7 @@ from constructs import IConstruct
 
 from patterns.compliance import EncryptLogGroups, ManagedPolicies
 from stacks.config import StageConfig
+from stacks.config_checks import is_regulated
 
 #: Metadata type on each stack naming the packs it is checked against.
 PACKS_METADATA = "serverless-patterns:compliance-packs"
@@ -33,11 +34,7 @@ def add_compliance_checks(stage: cdk.Stage, config: StageConfig) -> None:
     ``validation-report.json``. A regulated stage (HIPAA, PCI) also gets managed instead of
     inline IAM policies and customer-managed encryption of every log group.
     """
-    cdk.Validations.of(stage).add_plugins(
-        *(_StagePack(PACKS[name](stage), stage) for name in config.compliance_packs)
-    )
-    if config.regulated:
-        cdk.Aspects.of(stage).add(ManagedPolicies())
+    _check_with(stage, config.compliance_packs)
     if config.customer_managed_keys:
         cdk.Aspects.of(stage).add(EncryptLogGroups(removal_policy=config.cdk_removal_policy))
 
@@ -47,12 +44,18 @@ def add_stack_checks(stack: cdk.Stack, packs: Sequence[str]) -> None:
 
     With a regulated pack among them, the stack's inline policies become managed ones too.
     """
-    cdk.Validations.of(stack).add_plugins(
-        *(_StagePack(PACKS[name](stack), stack) for name in packs)
-    )
+    _check_with(stack, packs)
     stack.node.add_metadata(PACKS_METADATA, list(packs))
-    if any(pack != "AwsSolutions" for pack in packs):
-        cdk.Aspects.of(stack).add(ManagedPolicies())
+
+
+def _check_with(scope: IConstruct, packs: Sequence[str]) -> None:
+    """Check ``scope`` alone against ``packs``; with a regulated pack among them, its inline
+    policies become managed ones (what HIPAA and PCI ask for)."""
+    cdk.Validations.of(scope).add_plugins(
+        *(_StagePack(PACKS[name](scope), scope) for name in packs)
+    )
+    if is_regulated(packs):
+        cdk.Aspects.of(scope).add(ManagedPolicies())
 
 
 @jsii.implements(cdk.IPolicyValidationPlugin)

@@ -17,6 +17,7 @@ from stacks.config_checks import (
     StageConfigError,
     check_stage,
     fail,
+    is_regulated,
 )
 
 __all__ = ["API_ROUTING", "COMPLIANCE_PACKS", "FEATURE_FLAGS", "StageConfig", "StageConfigError"]
@@ -105,7 +106,7 @@ class StageConfig:
     @property
     def regulated(self) -> bool:
         """True when a pack beyond AwsSolutions (HIPAA, PCI) applies to the stage."""
-        return any(pack != "AwsSolutions" for pack in self.compliance_packs)
+        return is_regulated(self.compliance_packs)
 
     @property
     def stage_id(self) -> str:

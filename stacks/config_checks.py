@@ -4,7 +4,7 @@ that name the stage and the field."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
@@ -42,6 +42,11 @@ _ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
 API_ROUTING = ("latency", "failover")
 #: Settings that only mean something with a secondary region.
 _MULTI_REGION_FIELDS = ("api_domain_name", "hosted_zone_id", "hosted_zone_name")
+
+
+def is_regulated(packs: Iterable[str]) -> bool:
+    """True when ``packs`` hold one beyond AwsSolutions (HIPAA, PCI)."""
+    return any(pack != "AwsSolutions" for pack in packs)
 
 
 class StageConfigError(ValueError):
