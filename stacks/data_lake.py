@@ -15,7 +15,7 @@ from patterns.secure_bucket import access_logs_bucket
 from stacks.base import ShopStack
 from stacks.config import StageConfig
 from stacks.keys import data_key
-from stacks.lambda_code import handler_code
+from stacks.lambda_code import handler_function
 from stacks.web_settings import api_protection
 
 #: Where the stream archive lands in the raw zone; the crawler makes it ``raw_usage_events``.
@@ -97,16 +97,14 @@ class DataLakeStack(ShopStack):
         self.indexer = ServerlessFunction(
             self,
             "CatalogIndexer",
-            code=handler_code("catalog_indexer"),
-            handler="catalog_indexer.app.handler",
+            **handler_function("catalog_indexer"),
             description="Indexes the lake's objects in the catalog as they come and go",
             alarm_topic=alarm_topic,
         )
         self.search = ServerlessFunction(
             self,
             "CatalogSearch",
-            code=handler_code("catalog_search"),
-            handler="catalog_search.app.handler",
+            **handler_function("catalog_search"),
             description="Answers catalog searches: datasets by tag, objects by date",
             alarm_topic=alarm_topic,
         )

@@ -24,7 +24,7 @@ from patterns._nag import KEY_ENCRYPT_DECRYPT_ACTIONS
 from patterns._targets import acknowledge_synchronous_invocation
 from stacks.config import StageConfig
 from stacks.keys import data_key
-from stacks.lambda_code import handler_code, layer_code
+from stacks.lambda_code import handler_function, layer_code
 from stacks.tables import stage_table
 
 #: Object key patterns the workflow accepts (Choice rules are case-sensitive).
@@ -199,8 +199,7 @@ class ImageRecognition(Construct):
         self.thumbnail = ServerlessFunction(
             self,
             "Thumbnail",
-            code=handler_code("image_thumbnail"),
-            handler="image_thumbnail.app.handler",
+            **handler_function("image_thumbnail"),
             description="Writes the thumbnail of an uploaded product image to thumbnails/",
             memory_size=1024,
             timeout=cdk.Duration.seconds(30),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from aws_cdk import aws_lambda as lambda_
 
@@ -23,6 +24,12 @@ def handler_code(package: str) -> lambda_.Code:
     return lambda_.Code.from_asset(
         str(LAMBDAS_DIR), exclude=["*", *keep, "**/__pycache__", "**/*.pyc"]
     )
+
+
+def handler_function(package: str) -> dict[str, Any]:
+    """``ServerlessFunction`` keyword arguments for the handler package ``package``: its
+    asset (:func:`handler_code`) and its entry point ``<package>.app.handler``."""
+    return {"code": handler_code(package), "handler": f"{package}.app.handler"}
 
 
 #: Where ``tools/build_layers.py`` (``make setup``) builds the layers' contents.

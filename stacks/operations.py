@@ -14,7 +14,7 @@ from patterns import AlarmResponder, OpsNotifications, ServerlessFunction, creat
 from stacks.base import ShopStack
 from stacks.config import StageConfig
 from stacks.image_workflow import ImageRecognition
-from stacks.lambda_code import handler_code
+from stacks.lambda_code import handler_function
 from stacks.ops_backup import EbsBackup
 from stacks.security_policies import SecurityPolicies
 from stacks.table_backups import TableBackups
@@ -69,8 +69,7 @@ class OperationsStack(ShopStack):
         self.recorder = ServerlessFunction(
             self,
             "IncidentRecorder",
-            code=handler_code("incident_recorder"),
-            handler="incident_recorder.app.handler",
+            **handler_function("incident_recorder"),
             description="Records each CloudWatch alarm state change as an incident",
             environment={"INCIDENTS_TABLE": self.incidents.table_name},
             on_failure=destinations.SqsDestination(self.failures),

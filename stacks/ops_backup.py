@@ -10,7 +10,7 @@ from constructs import Construct
 from patterns import ScheduledJob, ServerlessFunction
 from patterns._nag import flatten
 from stacks.config import StageConfig
-from stacks.lambda_code import handler_code
+from stacks.lambda_code import handler_function
 
 #: Volumes carrying this tag (key, value) are backed up.
 BACKUP_TAG = ("backup", "true")
@@ -33,8 +33,7 @@ class EbsBackup(Construct):
         self.function = ServerlessFunction(
             self,
             "Function",
-            code=handler_code("ebs_snapshots"),
-            handler="ebs_snapshots.app.handler",
+            **handler_function("ebs_snapshots"),
             description="Snapshots EBS volumes tagged for backup and prunes expired snapshots",
             timeout=cdk.Duration.minutes(5),
             environment={

@@ -10,7 +10,7 @@ from constructs import Construct
 from patterns import ApiCallMatch, PolicyEnforcer, ServerlessFunction
 from patterns._nag import flatten
 from stacks.config import StageConfig
-from stacks.lambda_code import handler_code
+from stacks.lambda_code import handler_function
 
 #: Ports that may be open to 0.0.0.0/0 or ::/0.
 ALLOWED_PORTS = (80, 443)
@@ -52,8 +52,7 @@ class SecurityPolicies(Construct):
         self.function = ServerlessFunction(
             self,
             "Remediation",
-            code=handler_code("sg_remediation"),
-            handler="sg_remediation.app.handler",
+            **handler_function("sg_remediation"),
             description="Revokes world-open ingress and blocks public buckets again",
             environment={
                 "REPORT_TOPIC_ARN": topic.topic_arn,

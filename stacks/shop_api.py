@@ -18,7 +18,7 @@ from patterns import (
     Throttle,
 )
 from stacks.config import StageConfig
-from stacks.lambda_code import handler_code
+from stacks.lambda_code import handler_function
 from stacks.web_settings import api_protection
 
 #: Cognito group allowed to change the catalogue (the product handler checks it).
@@ -87,8 +87,7 @@ class ShopApi:
         self.products = ServerlessFunction(
             stack,
             "Products",
-            code=handler_code("products"),
-            handler="products.app.handler",
+            **handler_function("products"),
             description="Product catalogue API: list, read and create products",
             environment={"ALLOWED_ORIGIN": allowed_origin},
             alarm_topic=alarm_topic,
@@ -96,8 +95,7 @@ class ShopApi:
         self.orders = ServerlessFunction(
             stack,
             "Orders",
-            code=handler_code("orders"),
-            handler="orders.app.handler",
+            **handler_function("orders"),
             description="Order API: idempotent order placement and order lookup",
             environment={"ALLOWED_ORIGIN": allowed_origin},
             alarm_topic=alarm_topic,

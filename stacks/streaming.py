@@ -25,7 +25,7 @@ from stacks.base import ShopStack
 from stacks.config import StageConfig
 from stacks.data_lake import EVENTS_PREFIX
 from stacks.function_settings import METRICS_NAMESPACE, SERVICE_NAME
-from stacks.lambda_code import handler_code
+from stacks.lambda_code import handler_function
 
 #: Event types the API accepts; ``lambdas/shop_common/usage_events.py`` checks the same set.
 EVENT_TYPES = ("add_to_cart", "click", "purchase", "remove_from_cart", "view")
@@ -104,8 +104,7 @@ class StreamingStack(ShopStack):
         self.aggregator = ServerlessFunction(
             self,
             "Aggregator",
-            code=handler_code("usage_aggregator"),
-            handler="usage_aggregator.app.handler",
+            **handler_function("usage_aggregator"),
             description="Counts usage events per product and event type",
             environment={"COUNTS_TABLE": self.counts.table_name},
             timeout=cdk.Duration.seconds(60),
@@ -150,8 +149,7 @@ class StreamingStack(ShopStack):
         self.transformer = ServerlessFunction(
             self,
             "Transformer",
-            code=handler_code("usage_transformer"),
-            handler="usage_transformer.app.handler",
+            **handler_function("usage_transformer"),
             description="Validates and normalises usage events before they are archived",
             timeout=cdk.Duration.seconds(60),
             alarm_topic=alarm_topic,
