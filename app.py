@@ -6,6 +6,11 @@ account, region and alarm e-mail, from ``cdk.json`` or ``-c``), ``stage`` (synth
 one stage only, e.g. ``-c stage=dev``) and ``pipeline`` (a repository connection: the app
 is then a ``PipelineStack`` whose stages are those ``ShopStage`` s). ``-c`` passes objects
 as JSON text, which is parsed here.
+
+Run by the CLI, the context is cdk.json's plus ``-c``. Run as ``python app.py``, the app
+starts from cdk.json's context itself, so its feature flags (which decide how tokens
+and cross-stack references render, and with them cdk-nag's finding ids) are the same
+either way; whatever the CLI passes still takes precedence.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import aws_cdk as cdk
 from stacks import ShopStage, StageConfigError, resolve_stages
 from stacks.pipeline import PipelineStack
 from stacks.pipeline_config import PipelineConfig, PipelineConfigError
+from tools.cdk_context import cdk_json_context
 
 
 def build_app(app: cdk.App) -> list[ShopStage]:
@@ -58,7 +64,8 @@ def _object_context(app: cdk.App, key: str, error: type[ValueError]) -> Any:
 
 
 def main() -> int:
-    app = cdk.App()
+    # Defaults only: the App lays the CLI's context (CDK_CONTEXT_JSON) over these.
+    app = cdk.App(context=cdk_json_context())
     try:
         build_app(app)
     except StageConfigError as error:

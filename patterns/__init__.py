@@ -8,6 +8,7 @@ from patterns.alarms import create_alarm
 from patterns.api.auth import LambdaAuthorizer
 from patterns.api.routes import Route, Throttle
 from patterns.api.usage import ApiUsagePlan
+from patterns.api_account import ApiGatewayAccount
 from patterns.api_domain import ApiCustomDomain
 from patterns.compliance import EncryptLogGroups, ManagedPolicies
 from patterns.data_catalog import DataCatalog
@@ -39,6 +40,7 @@ __all__ = [
     "AlarmResponder",
     "ApiCallMatch",
     "ApiCustomDomain",
+    "ApiGatewayAccount",
     "ApiUsagePlan",
     "DataCatalog",
     "DataLake",

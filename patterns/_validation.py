@@ -87,3 +87,12 @@ def check_emails(name: str, emails: Iterable[str]) -> tuple[str, ...]:
         if not isinstance(address, str) or not _EMAIL.match(address):
             raise ValueError(f"{name} contains {address!r}, which is not an e-mail address")
     return result
+
+
+def check_instance(name: str, value: Any, expected: type) -> None:
+    """Raise ``TypeError`` unless ``value`` is an instance of ``expected``."""
+    if not isinstance(value, expected):
+        raise TypeError(
+            f"{name} must be a {expected.__module__}.{expected.__qualname__}, "
+            f"got {value!r} ({type(value).__name__})"
+        )

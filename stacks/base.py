@@ -10,6 +10,7 @@ from constructs import Construct
 from patterns import FunctionDefaults
 from stacks.compliance import PACKS_METADATA
 from stacks.config import StageConfig
+from stacks.zones import DEFAULT_ZONE_COUNT, deployment_time_zones
 
 if TYPE_CHECKING:
     from stacks.network import PrivateNetwork
@@ -43,3 +44,12 @@ class ShopStack(cdk.Stack):
         self.node.add_metadata(PACKS_METADATA, list(config.compliance_packs))
         if network is not None:
             network.function_defaults(FunctionDefaults.of(self)).apply_to(self)
+
+    @property
+    def availability_zones(self) -> list[str]:
+        """Zones chosen at deployment (``Fn::GetAZs``), as many as the stage names for this
+        region, never the CLI's ``availability-zones`` lookup that an environment-bound
+        stack would otherwise make (it fails with no credentials; see ``stacks.zones``)."""
+        config: StageConfig | None = getattr(self, "config", None)
+        named = config.zone_ids(self.region) if config is not None else None
+        return deployment_time_zones(len(named) if named else DEFAULT_ZONE_COUNT)

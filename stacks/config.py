@@ -67,6 +67,11 @@ class StageConfig:
     :param hosted_zone_name: that zone's name (``shop.example.com``).
     :param api_routing: ``latency`` (each caller reaches the nearest healthy region) or
         ``failover`` (the primary region serves; the secondary only when it is unhealthy).
+    :param availability_zone_ids: per region of the stage, the zone ids (``use1-az1``)
+        its private network's subnets go to, at least two. A zone id is the same physical
+        zone in every account (a zone name is not). A region not named gets the first
+        two zones ``Fn::GetAZs`` returns to the account at deployment. No zone is ever
+        looked up at synthesis.
     """
 
     name: str
@@ -96,9 +101,19 @@ class StageConfig:
     hosted_zone_id: str | None = None
     hosted_zone_name: str | None = None
     api_routing: str = "latency"
+    availability_zone_ids: Mapping[str, tuple[str, ...]] = dataclasses.field(
+        default_factory=lambda: MappingProxyType({})
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "feature_flags", MappingProxyType(dict(self.feature_flags)))
+        zones = self.availability_zone_ids
+        if isinstance(zones, Mapping):
+            zones = {
+                region: tuple(ids) if isinstance(ids, list) else ids
+                for region, ids in zones.items()
+            }
+            object.__setattr__(self, "availability_zone_ids", MappingProxyType(zones))
         if isinstance(self.compliance_packs, list):
             object.__setattr__(self, "compliance_packs", tuple(self.compliance_packs))
         check_stage(self)
@@ -136,6 +151,10 @@ class StageConfig:
         if self.secondary_region is None:
             return None
         return cdk.Environment(account=self.account, region=self.secondary_region)
+
+    def zone_ids(self, region: str | None) -> tuple[str, ...] | None:
+        """The zone ids named for ``region``, or ``None`` (zones chosen at deployment)."""
+        return self.availability_zone_ids.get(region) if region else None
 
     def flag(self, name: str) -> bool:
         """Whether feature flag ``name`` is on (unset flags are off)."""

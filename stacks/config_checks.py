@@ -12,6 +12,7 @@ import aws_cdk as cdk
 
 from patterns import RETENTION_BY_DAYS
 from patterns.deployment import DEPLOYMENT_CONFIGS
+from stacks.zones import zone_ids_problem
 
 if TYPE_CHECKING:
     from stacks.config import StageConfig
@@ -62,6 +63,7 @@ def check_stage(config: StageConfig) -> None:
         _check_flags,
         _check_compliance,
         _check_regions,
+        _check_zones,
     ):
         check(config)
 
@@ -180,6 +182,24 @@ def _check_compliance(config: StageConfig) -> None:
             "HIPAA.Security and PCI.DSS.321 need reserved_concurrency, "
             "customer_managed_keys and private_network",
         )
+
+
+def _check_zones(config: StageConfig) -> None:
+    zones = config.availability_zone_ids
+    if not isinstance(zones, Mapping):
+        raise fail(config, "availability_zone_ids", f"must be an object, got {zones!r}")
+    regions = [region for region in (config.region, config.secondary_region) if region]
+    for region, zone_ids in zones.items():
+        if region not in regions:
+            raise fail(
+                config,
+                "availability_zone_ids",
+                f"names region {region!r}, which the stage does not use "
+                f"(its regions: {', '.join(regions) or 'none, it is environment-agnostic'})",
+            )
+        problem = zone_ids_problem(region, zone_ids)
+        if problem is not None:
+            raise fail(config, "availability_zone_ids", f"{region}: {problem}")
 
 
 def _check_regions(config: StageConfig) -> None:

@@ -14,6 +14,7 @@ from patterns import FunctionDefaults, retention_from_days
 from patterns._cdk_singletons import quiet_redundant_dependencies
 from stacks.base import ShopStack
 from stacks.config import StageConfig
+from stacks.zones import DEFAULT_ZONE_COUNT, place_subnets_by_zone_id
 
 #: AWS APIs the functions call besides S3 and DynamoDB (which get gateway endpoints).
 INTERFACE_ENDPOINTS = {
@@ -24,8 +25,9 @@ INTERFACE_ENDPOINTS = {
 
 
 class PrivateNetwork(Construct):
-    """``Vpc``: isolated subnets in two zones of ``region`` (``None``: of the stack's
-    region, resolved at deployment) (no NAT, no internet gateway),
+    """``Vpc``: isolated subnets in the zones ``config`` names for ``region`` by zone id,
+    or else in the first two zones the account can use there, resolved at deployment (no
+    NAT, no internet gateway),
     gateway endpoints for S3 and DynamoDB, interface endpoints for
     :data:`INTERFACE_ENDPOINTS`, flow logs of all traffic, the default security group
     closed. ``Functions`` is the functions' security group: HTTPS out, nothing in; the
@@ -35,6 +37,7 @@ class PrivateNetwork(Construct):
         self, scope: Construct, construct_id: str, *, config: StageConfig, region: str | None
     ) -> None:
         super().__init__(scope, construct_id)
+        zone_ids = config.zone_ids(region)
         flow_logs = logs.LogGroup(
             self,
             "FlowLogs",
@@ -46,10 +49,8 @@ class PrivateNetwork(Construct):
             self,
             "Vpc",
             ip_addresses=ec2.IpAddresses.cidr("10.20.0.0/16"),
-            # Named in a known region rather than looked up: synthesis makes no AWS calls
-            # (an environment-agnostic stack gets the region's first two from Fn::GetAZs).
-            availability_zones=[f"{region}a", f"{region}b"] if region else None,
-            max_azs=None if region else 2,
+            # The stack's zones are deployment-time Fn::GetAZs selections, never a lookup.
+            max_azs=len(zone_ids) if zone_ids else DEFAULT_ZONE_COUNT,
             nat_gateways=0,
             subnet_configuration=[
                 ec2.SubnetConfiguration(
@@ -70,6 +71,8 @@ class PrivateNetwork(Construct):
             },
             restrict_default_security_group=True,
         )
+        if zone_ids:
+            place_subnets_by_zone_id(self.vpc, zone_ids)
         quiet_redundant_dependencies(cdk.Stack.of(self))
         #: The functions' security group.
         self.functions = ec2.SecurityGroup(

@@ -117,7 +117,6 @@ class ShopApi:
             create_user_pool=user_pool is None,
             cors_origins=[allowed_origin],
             cors_allow_headers=["Content-Type", "Authorization", "Idempotency-Key", "X-Api-Key"],
-            cloud_watch_role=True,
             alarm_topic=alarm_topic,
             **api_protection(config),
             usage_plans=[

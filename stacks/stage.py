@@ -8,6 +8,7 @@ from constructs import Construct
 from stacks.compliance import add_compliance_checks
 from stacks.config import StageConfig
 from stacks.data_lake import DataLakeStack
+from stacks.foundation import FoundationStack
 from stacks.function_settings import function_defaults
 from stacks.network import NetworkStack
 from stacks.operations import OperationsStack
@@ -27,6 +28,14 @@ class ShopStage(cdk.Stage):
         add_compliance_checks(self, config)
         cdk.Tags.of(self).add("project", "serverless-patterns")
         cdk.Tags.of(self).add("stage", config.name)
+        #: Each region's account-level prerequisites, which every other stack there needs.
+        self.foundations = [FoundationStack(self, "Foundation", config=config)]
+        if config.secondary_region:
+            self.foundations.append(
+                FoundationStack(
+                    self, "SecondaryFoundation", config=config, env=config.secondary_environment
+                )
+            )
         #: Replicas in the secondary region, when the stage names one.
         self.replicas = (
             ReplicaStack(self, "Replicas", config=config) if config.secondary_region else None
@@ -69,3 +78,11 @@ class ShopStage(cdk.Stage):
             self.web_secondary = WebSecondaryStack(
                 self, "WebSecondary", config=config, primary=self.web
             )
+        self._deploy_foundations_first()
+
+    def _deploy_foundations_first(self) -> None:
+        """Every other stack deploys after the foundation of its region."""
+        foundations = {foundation.region: foundation for foundation in self.foundations}
+        for stack in self.node.children:
+            if isinstance(stack, cdk.Stack) and not isinstance(stack, FoundationStack):
+                foundations[stack.region].required_by(stack)

@@ -15,9 +15,9 @@ from tests.support.cdk_app import cli_context
 from tests.support.scrub import scrub
 from tools.assembly import StackArtifact, cfn_lint, validation_findings
 
-STACK_IDS = ("Operations", "DataLake", "Streaming", "Web")
+STACK_IDS = ("Foundation", "Operations", "DataLake", "Streaming", "Web")
 #: Stacks of a stage that names a secondary region (cdk.json gives prod one).
-MULTI_REGION_STACK_IDS = ("Replicas", "WebSecondary")
+MULTI_REGION_STACK_IDS = ("SecondaryFoundation", "Replicas", "WebSecondary")
 #: The stages as the app configures them: the stage constants with cdk.json's overrides.
 CONFIGS = resolve_stages(cli_context()["stages"])
 EXPECTED = [

@@ -16,10 +16,15 @@ def _cdk_json() -> dict[str, Any]:
     return loaded
 
 
+def cdk_json_context() -> dict[str, Any]:
+    """cdk.json's ``context``: the feature flags and stage settings the CLI would pass."""
+    return dict(_cdk_json()["context"])
+
+
 def cli_context(**extra: Any) -> dict[str, Any]:
     """cdk.json's context, the CLI's own keys, then ``extra``."""
     config = _cdk_json()
-    context = dict(config["context"])
+    context = cdk_json_context()
     context.update(
         {
             "aws:cdk:enable-path-metadata": True,

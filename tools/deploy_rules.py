@@ -1,0 +1,176 @@
+"""The prerequisites and placement rules every stage's deploy plan must meet.
+
+Each entry is one fact about AWS that a template can pass cfn-lint and still fail to
+deploy: add a line here when a new resource brings a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tools.deploy_plan import DeployPlan, PlannedStack
+from tools.prerequisites import (
+    Located,
+    Needs,
+    Prerequisite,
+    RegionRule,
+    Resource,
+    misplaced,
+    problems,
+    references,
+)
+
+
+def of_type(*types: str) -> Callable[[Resource], bool]:
+    return lambda resource: resource.get("Type") in types
+
+
+def _props(resource: Resource) -> dict[str, Any]:
+    found: dict[str, Any] = resource.get("Properties", {})
+    return found
+
+
+def logs_requests(resource: Resource) -> bool:
+    """An API Gateway stage with access logs or execution logs (which need the account's
+    CloudWatch role: "CloudWatch Logs role ARN must be set in account settings")."""
+    if resource.get("Type") != "AWS::ApiGateway::Stage":
+        return False
+    props = _props(resource)
+    settings = props.get("MethodSettings", [])
+    execution = any(
+        s.get("LoggingLevel", "OFF") != "OFF" or s.get("DataTraceEnabled") for s in settings
+    )
+    return execution or "AccessLogSetting" in props
+
+
+def in_same_environment(resource_type: str) -> Needs:
+    """Needs one resource of ``resource_type`` in the consumer's account and region."""
+
+    def needs(plan: DeployPlan, stack: PlannedStack, _: Resource) -> list[list[Located]]:
+        return [
+            [
+                (other, logical_id)
+                for other, logical_id, resource in plan.resources()
+                if resource["Type"] == resource_type and other.environment == stack.environment
+            ]
+        ]
+
+    return needs
+
+
+def referenced(part: Callable[[Resource], Any]) -> Needs:
+    """Needs everything ``part`` of the consumer refers to, in any stack."""
+
+    def needs(plan: DeployPlan, stack: PlannedStack, resource: Resource) -> list[list[Located]]:
+        return [[located] for located in references(plan, stack, part(resource))]
+
+    return needs
+
+
+def _flat(value: Any) -> str:
+    """An ARN written as a join of pseudo parameters and text, as one string."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and "Fn::Join" in value:
+        return "".join(_flat(part) for part in value["Fn::Join"][1])
+    if isinstance(value, dict) and value.get("Ref", "").startswith("AWS::"):
+        return "aws"  # partition, region or account placeholders: not compared below
+    return ""
+
+
+def _named(
+    plan: DeployPlan, resource_type: str, name_property: str, name: str, region: str | None
+) -> list[Located]:
+    return [
+        (stack, logical_id)
+        for stack, logical_id, resource in plan.resources()
+        if resource["Type"] == resource_type
+        and _props(resource).get(name_property) == name
+        and (region is None or stack.region == region)
+    ]
+
+
+def replication_destinations(
+    plan: DeployPlan, stack: PlannedStack, resource: Resource
+) -> list[list[Located]]:
+    """Each replication rule's destination bucket and replica key (S3 refuses a rule
+    naming a bucket that does not exist, or a key it cannot find)."""
+    needs = []
+    for rule in _props(resource)["ReplicationConfiguration"].get("Rules", []):
+        destination = rule.get("Destination", {})
+        bucket = destination.get("Bucket")
+        if isinstance(bucket, str):
+            needs.append(
+                _named(plan, "AWS::S3::Bucket", "BucketName", bucket.split(":::")[-1], None)
+            )
+        else:
+            needs.extend([located] for located in references(plan, stack, bucket))
+        key = destination.get("EncryptionConfiguration", {}).get("ReplicaKmsKeyID")
+        arn = _flat(key)
+        if ":alias/" in arn:
+            region = arn.split(":")[3]
+            needs.append(
+                _named(
+                    plan, "AWS::KMS::Alias", "AliasName", "alias/" + arn.split(":alias/")[1], region
+                )
+            )
+        elif key is not None:
+            needs.extend([located] for located in references(plan, stack, key))
+    return needs
+
+
+#: What must exist before each kind of resource is created.
+PREREQUISITES = (
+    Prerequisite(
+        "API Gateway's account CloudWatch role before a stage that logs",
+        logs_requests,
+        in_same_environment("AWS::ApiGateway::Account"),
+    ),
+    Prerequisite(
+        "the replica bucket and key before a replication rule naming them",
+        lambda r: "ReplicationConfiguration" in _props(r),
+        replication_destinations,
+    ),
+    Prerequisite(
+        "a stack's outputs (and what they name) before a stack reading them",
+        lambda _: True,
+        referenced(_props),
+    ),
+    Prerequisite(
+        "the subnets and security groups before a function in them",
+        lambda r: r.get("Type") == "AWS::Lambda::Function" and "VpcConfig" in _props(r),
+        referenced(lambda r: _props(r)["VpcConfig"]),
+    ),
+)
+
+_US_EAST_1: Callable[[PlannedStack], str | None] = lambda _: "us-east-1"  # noqa: E731
+
+#: Where what a resource points at must live.
+REGION_RULES = (
+    RegionRule(
+        "CloudFront's certificate in us-east-1",
+        of_type("AWS::CloudFront::Distribution"),
+        lambda r: (
+            _props(r)["DistributionConfig"].get("ViewerCertificate", {}).get("AcmCertificateArn")
+        ),
+        _US_EAST_1,
+    ),
+    RegionRule(
+        "a regional API domain's certificate in the API's region",
+        of_type("AWS::ApiGateway::DomainName"),
+        lambda r: _props(r).get("RegionalCertificateArn"),
+        lambda stack: stack.region,
+    ),
+    RegionRule(
+        "an edge-optimized API domain's certificate in us-east-1",
+        of_type("AWS::ApiGateway::DomainName"),
+        lambda r: _props(r).get("CertificateArn"),
+        _US_EAST_1,
+    ),
+)
+
+
+def check(plan: DeployPlan) -> list[str]:
+    """Every unmet prerequisite and misplaced resource of ``plan``."""
+    return problems(plan, PREREQUISITES) + misplaced(plan, REGION_RULES)
