@@ -8,6 +8,7 @@ from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
+from patterns._metadata import mark_pattern
 from patterns._validation import check_instance
 
 _PUSH_TO_LOGS = "service-role/AmazonAPIGatewayPushToCloudWatchLogs"
@@ -38,6 +39,7 @@ class ApiGatewayAccount(Construct):
         removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
     ) -> None:
         super().__init__(scope, construct_id)
+        mark_pattern(self)
         check_instance("removal_policy", removal_policy, cdk.RemovalPolicy)
         #: The role API Gateway assumes to write logs.
         self.role = iam.Role(

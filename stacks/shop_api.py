@@ -6,6 +6,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_route53 as route53
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 
 from patterns import (
@@ -71,6 +72,8 @@ class ShopApi:
     :param user_pool: the user pool of signed-in routes; ``None`` makes ``Api`` create one
         (with the ``admin`` group).
     :param allowed_origin: the storefront's origin (CORS).
+    :param partner_key: the secret holding the ``ExamplePartner`` key's value (the same in
+        every region); ``None`` lets API Gateway generate it.
     """
 
     def __init__(
@@ -83,6 +86,7 @@ class ShopApi:
         user_pool: cognito.IUserPool | None,
         allowed_origin: str,
         alarm_topic: sns.ITopic | None,
+        partner_key: secretsmanager.ISecret | None = None,
     ) -> None:
         self.products = ServerlessFunction(
             stack,
@@ -126,6 +130,7 @@ class ShopApi:
                     quota=100_000,
                     quota_period="MONTH",
                     api_keys=("ExamplePartner",),
+                    key_secrets={"ExamplePartner": partner_key} if partner_key else {},
                 )
             ],
             routes=self._routes(config),

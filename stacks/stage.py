@@ -29,13 +29,15 @@ class ShopStage(cdk.Stage):
         cdk.Tags.of(self).add("project", "serverless-patterns")
         cdk.Tags.of(self).add("stage", config.name)
         #: Each region's account-level prerequisites, which every other stack there needs.
-        self.foundations = [FoundationStack(self, "Foundation", config=config)]
-        if config.secondary_region:
-            self.foundations.append(
-                FoundationStack(
-                    self, "SecondaryFoundation", config=config, env=config.secondary_environment
-                )
+        secondary = (
+            FoundationStack(
+                self, "SecondaryFoundation", config=config, env=config.secondary_environment
             )
+            if config.secondary_region
+            else None
+        )
+        self.foundation = FoundationStack(self, "Foundation", config=config, secondary=secondary)
+        self.foundations = [self.foundation, *([secondary] if secondary else [])]
         #: Replicas in the secondary region, when the stage names one.
         self.replicas = (
             ReplicaStack(self, "Replicas", config=config) if config.secondary_region else None
@@ -58,7 +60,14 @@ class ShopStage(cdk.Stage):
             archive_bucket=self.data_lake.raw_bucket,
             network=network,
         )
-        self.web = WebStack(self, "Web", config=config, alarm_topic=topic, network=network)
+        self.web = WebStack(
+            self,
+            "Web",
+            config=config,
+            alarm_topic=topic,
+            network=network,
+            partner_key=self.foundation.partner_key,
+        )
         for bucket, name in (
             (self.operations.images.bucket, "Images"),
             (self.data_lake.raw_bucket, "Raw"),

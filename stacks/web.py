@@ -8,6 +8,7 @@ from typing import Any
 import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_s3_deployment as s3_deployment
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
@@ -37,6 +38,8 @@ class WebStack(ShopStack):
     ``WebSecondaryStack`` serves the same API from the other region.
 
     :param alarm_topic: topic every alarm of the stack notifies. Default: none.
+    :param partner_key: the secret holding the partner API key's value, shared by every
+        region of the stage. Default: none, API Gateway generates the value.
     """
 
     def __init__(
@@ -46,6 +49,7 @@ class WebStack(ShopStack):
         *,
         config: StageConfig,
         alarm_topic: sns.ITopic | None = None,
+        partner_key: secretsmanager.ISecret | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(
@@ -82,6 +86,7 @@ class WebStack(ShopStack):
             user_pool=None,
             allowed_origin=self.storefront.url,
             alarm_topic=alarm_topic,
+            partner_key=partner_key,
         )
         self.products, self.orders = self.shop_api.products, self.shop_api.orders
         self.api = self.shop_api.api

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import aws_cdk as cdk
+from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from patterns import FunctionDefaults, OpsNotifications
 from stacks.base import ShopStack
 from stacks.config import StageConfig
+from stacks.foundation import partner_key_secret_name
 from stacks.network import PrivateNetwork
 from stacks.shop_api import ShopApi
 from stacks.web import WebStack
@@ -64,6 +66,10 @@ class WebSecondaryStack(ShopStack):
             user_pool=primary.api.user_pool,
             allowed_origin=primary.storefront.url,
             alarm_topic=self.notifications.topic,
+            # The replica of the primary region's secret: one key value in both regions.
+            partner_key=secretsmanager.Secret.from_secret_name_v2(
+                self, "PartnerApiKey", partner_key_secret_name(config)
+            ),
         )
         self.api = self.shop_api.api
         url = self.shop_api.serve_on_domain(self, config=config, primary=False)

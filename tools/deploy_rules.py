@@ -6,6 +6,8 @@ deploy: add a line here when a new resource brings a new one.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -120,6 +122,41 @@ def replication_destinations(
     return needs
 
 
+_SECRET_REFERENCE = re.compile(
+    r"\{\{resolve:secretsmanager:(?P<id>[^:}]+(?::[^:}]+){0,6}?):SecretString"
+)
+
+
+def _secret_ids(value: Any) -> list[str]:
+    """Secret names or ARNs that ``value``'s dynamic references read (in-stack ``Ref`` s
+    are ordinary references and left to :func:`referenced`)."""
+    text = json.dumps(value)
+    return [m["id"] for m in _SECRET_REFERENCE.finditer(text) if not m["id"].startswith('"')]
+
+
+def secrets_read(plan: DeployPlan, stack: PlannedStack, resource: Resource) -> list[list[Located]]:
+    """Each secret a ``{{resolve:secretsmanager:...}}`` reads, in the reader's region (its
+    own region or one it is replicated to): CloudFormation resolves it when it creates the
+    reader."""
+    needs: list[list[Located]] = []
+    for secret_id in _secret_ids(_props(resource)):
+        name = secret_id.split(":secret:")[-1]
+        needs.append(
+            [
+                (other, logical_id)
+                for other, logical_id, candidate in plan.resources()
+                if candidate["Type"] == "AWS::SecretsManager::Secret"
+                and _props(candidate).get("Name") == name
+                and stack.region
+                in (
+                    other.region,
+                    *(r["Region"] for r in _props(candidate).get("ReplicaRegions", [])),
+                )
+            ]
+        )
+    return needs
+
+
 #: What must exist before each kind of resource is created.
 PREREQUISITES = (
     Prerequisite(
@@ -136,6 +173,11 @@ PREREQUISITES = (
         "a stack's outputs (and what they name) before a stack reading them",
         lambda _: True,
         referenced(_props),
+    ),
+    Prerequisite(
+        "a secret (or its replica) in the reader's region before a dynamic reference to it",
+        lambda r: bool(_secret_ids(_props(r))),
+        secrets_read,
     ),
     Prerequisite(
         "the subnets and security groups before a function in them",
