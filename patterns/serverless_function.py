@@ -20,6 +20,7 @@ from patterns._metadata import mark_pattern
 from patterns._validation import check_duration, check_range
 from patterns.alarms import create_alarm
 from patterns.function_defaults import FunctionDefaults
+from patterns.safe_deployment import add_safe_deployment
 
 #: Name of the alias every ``ServerlessFunction`` publishes and every caller should invoke.
 ALIAS_NAME = "live"
@@ -34,7 +35,9 @@ class ServerlessFunction(Construct):
     pinned Powertools layer), ``Alias`` (``live``, on the current version, so every
     configuration change publishes a version), ``ErrorsAlarm`` on the alias and, when a
     deployment configuration is given, ``Deployment`` (a CodeDeploy deployment group that
-    shifts traffic to each new version and rolls back on the errors alarm).
+    shifts traffic to each new version and rolls back on ``NewVersionErrorsAlarm``, the
+    errors of the new version alone, as Lambda reports them for the alias by executed
+    version).
 
     :param code_path: folder holding the handler code. Required unless ``code`` is given.
     :param code: a ready ``lambda_.Code`` instead of ``code_path``. Default: none.
@@ -54,8 +57,16 @@ class ServerlessFunction(Construct):
         Default: Lambda's (6 h).
     :param deployment_config: CodeDeploy traffic-shifting configuration.
         Default: ``defaults.deployment_config``; ``None`` there means no deployment group.
-    :param pre_traffic_hook: function CodeDeploy runs before shifting traffic. Default: none.
+    :param safe_deployment: ``False`` gives the function no deployment group whatever the
+        defaults say (for traffic hooks themselves, which must not be shifted by a canary
+        of their own). Default: ``True``.
+    :param pre_traffic_hook: function CodeDeploy runs before shifting traffic (built with
+        ``safe_deployment=False``). Default: none.
     :param post_traffic_hook: function CodeDeploy runs after shifting traffic. Default: none.
+    :param deployment_topic: SNS topic CodeDeploy tells of each deployment's start,
+        success, failure, stop and rollback. Default: none.
+    :param deployment_role: the role CodeDeploy deploys with. Default: a new role with
+        AWS's ``AWSCodeDeployRoleForLambdaLimited`` policy.
     :param alarm_topic: SNS topic notified when the errors alarm changes state. Default: none.
     :param function_props: escape hatch: keyword arguments merged last into
         ``lambda_.Function``. Default: none.
@@ -80,8 +91,11 @@ class ServerlessFunction(Construct):
         retry_attempts: int | None = None,
         max_event_age: cdk.Duration | None = None,
         deployment_config: codedeploy.ILambdaDeploymentConfig | None = None,
+        safe_deployment: bool = True,
         pre_traffic_hook: lambda_.IFunction | None = None,
         post_traffic_hook: lambda_.IFunction | None = None,
+        deployment_topic: sns.ITopic | None = None,
+        deployment_role: iam.IRole | None = None,
         alarm_topic: sns.ITopic | None = None,
         function_props: Mapping[str, Any] | None = None,
     ) -> None:
@@ -186,17 +200,28 @@ class ServerlessFunction(Construct):
             description=f"{self.node.path}: the function reported errors",
             topic=alarm_topic,
         )
-        config = deployment_config or defaults.deployment_config
+        if not isinstance(safe_deployment, bool):
+            raise TypeError(f"safe_deployment must be True or False, got {safe_deployment!r}")
+        config = (deployment_config or defaults.deployment_config) if safe_deployment else None
         #: CodeDeploy deployment group, when a deployment configuration applies.
         self.deployment_group: codedeploy.LambdaDeploymentGroup | None = None
         if config is not None:
-            self.deployment_group = self._add_deployment(
-                config, pre_traffic_hook, post_traffic_hook
+            self.deployment_group = add_safe_deployment(
+                self,
+                function=self.function,
+                alias=self.alias,
+                config=config,
+                pre_hook=pre_traffic_hook,
+                post_hook=post_traffic_hook,
+                alarm_topic=alarm_topic,
+                notification_topic=deployment_topic,
+                role=deployment_role,
             )
-        elif pre_traffic_hook is not None or post_traffic_hook is not None:
+        elif any(x is not None for x in (pre_traffic_hook, post_traffic_hook, deployment_topic)):
             raise ValueError(
-                "pre_traffic_hook and post_traffic_hook need a deployment_config "
-                "(here or in FunctionDefaults); got none"
+                "pre_traffic_hook, post_traffic_hook and deployment_topic need a safe "
+                "deployment: a deployment_config (here or in FunctionDefaults) and "
+                f"safe_deployment=True; got config {config!r}, safe_deployment {safe_deployment!r}"
             )
 
     def _configure_tracing(self, tracing: lambda_.Tracing) -> None:
@@ -245,34 +270,6 @@ class ServerlessFunction(Construct):
         cdk.Validations.of(policy).acknowledge(
             cdk.Acknowledgment(id="AwsSolutions-IAM5[Resource::*]", reason=reason)
         )
-
-    def _add_deployment(
-        self,
-        config: codedeploy.ILambdaDeploymentConfig,
-        pre_hook: lambda_.IFunction | None,
-        post_hook: lambda_.IFunction | None,
-    ) -> codedeploy.LambdaDeploymentGroup:
-        group = codedeploy.LambdaDeploymentGroup(
-            self,
-            "Deployment",
-            alias=self.alias,
-            deployment_config=config,
-            alarms=[self.errors_alarm],
-            pre_hook=pre_hook,
-            post_hook=post_hook,
-            auto_rollback=codedeploy.AutoRollbackConfig(
-                deployment_in_alarm=True, failed_deployment=True, stopped_deployment=True
-            ),
-        )
-        cdk.Validations.of(group).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
-                "AWSCodeDeployRoleForLambdaLimited]",
-                reason="CodeDeploy's own limited Lambda service-role policy: it can only "
-                "update aliases and invoke the hooks that are named for the deployment.",
-            )
-        )
-        return group
 
     def metric_errors(self, **kwargs: Any) -> cloudwatch.Metric:
         """Errors of the ``live`` alias (same options as ``Alias.metric_errors``)."""

@@ -34,15 +34,24 @@ def test_every_prerequisite_is_deployed_first(plans: dict[str, DeployPlan], stag
 
 
 @pytest.mark.parametrize("stage", STAGES)
-def test_the_plan_covers_the_stage_and_starts_with_its_foundation(
+def test_the_plan_covers_the_stage_and_its_foundations_come_first(
     plans: dict[str, DeployPlan], stage: str
 ) -> None:
-    order = [stack.display_name for stack in plans[stage].order()]
-    assert order[0] == f"{stage}/Foundation"
+    plan = plans[stage]
+    order = [stack.display_name for stack in plan.order()]
     assert {f"{stage}/{name}" for name in ("Operations", "DataLake", "Streaming", "Web")} <= set(
         order
     )
     assert all(name.startswith(f"{stage}/") for name in order)
+    foundations = [s for s in plan.stacks.values() if s.display_name.endswith("Foundation")]
+    assert order[: len(foundations)] == sorted(
+        (s.display_name for s in foundations), key=order.index
+    )
+    for stack in plan.stacks.values():
+        if stack not in foundations:
+            home = [f for f in foundations if f.region == stack.region]
+            assert home, f"{stack.display_name} has no foundation in its region"
+            assert all(plan.before(f, stack) for f in home), stack.display_name
 
 
 def test_prod_has_a_foundation_in_each_of_its_regions(plans: dict[str, DeployPlan]) -> None:

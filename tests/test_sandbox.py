@@ -46,9 +46,9 @@ def test_bootstrap_and_every_dev_stack_deployed_with_the_cli(
 ) -> None:
     out = sandbox_run.stdout
     assert "Environment aws://123456789012/us-east-1 bootstrapped" in out
-    for stack in ("Operations", "DataLake", "Web", "Streaming"):
+    for stack in ("Foundation", "Operations", "DataLake", "Web", "Streaming"):
         assert f"✅  Dev/{stack} (Dev-{stack})" in out
-    assert "deployed Dev-DataLake, Dev-Operations, Dev-Streaming, Dev-Web" in out
+    assert "deployed Dev-DataLake, Dev-Foundation, Dev-Operations, Dev-Streaming, Dev-Web" in out
 
 
 @pytest.mark.parametrize("step", [name for name, _ in smoke.STEPS])

@@ -10,6 +10,7 @@ from constructs import Construct
 
 from patterns import (
     ApiCustomDomain,
+    ApiGatewayAccount,
     LambdaAuthorizer,
     RegionalApiRecord,
     Route,
@@ -48,6 +49,8 @@ def with_defaults(scope: Construct, topic: sns.ITopic) -> None:
             Route("GET", "/health", handler, auth="none"),
         ],
     )
+    # The account's logging role, before the stage (which logs) is created.
+    ApiGatewayAccount(scope, "ApiGatewayAccount").required_by(api.stage)
     # This region's API on api.example.com: a new certificate validated in the zone,
     # and a latency record with a health check on GET /health.
     zone = route53.PublicHostedZone(scope, "Zone", zone_name="example.com")
@@ -77,7 +80,7 @@ def with_existing(scope: Construct, existing: ExistingResources) -> None:
         "The site bucket's policy lets this distribution read through origin access control",
     )
     orders = import_function(scope, "order-api")
-    ServerlessApi(
+    api = ServerlessApi(
         scope,
         "Api",
         table=existing.orders_table,
@@ -93,6 +96,7 @@ def with_existing(scope: Construct, existing: ExistingResources) -> None:
             Route("GET", "/partner/orders", orders, "read", auth="lambda"),
         ],
     )
+    ApiGatewayAccount(scope, "ApiGatewayAccount").required_by(api.stage)
     partner = ApiCustomDomain(
         scope,
         "PartnerDomain",

@@ -104,7 +104,7 @@ def test_deployment_config_creates_a_group_that_rolls_back_on_errors(
     group = only(template, "AWS::CodeDeploy::DeploymentGroup")["Properties"]
     assert group["DeploymentConfigName"] == "CodeDeployDefault.LambdaCanary10Percent5Minutes"
     assert group["AutoRollbackConfiguration"]["Enabled"] is True
-    assert len(group["AlarmConfiguration"]["Alarms"]) == 1
+    assert len(group["AlarmConfiguration"]["Alarms"]) == 1  # the new version's errors
     template.has_resource(
         "AWS::Lambda::Alias",
         {"UpdatePolicy": {"CodeDeployLambdaAliasUpdate": Match.any_value()}},
@@ -200,5 +200,5 @@ def test_hooks_without_deployment_are_rejected(stack: cdk.Stack, code_dir: Path)
     hook = lambda_.Function.from_function_arn(
         stack, "Hook", "arn:aws:lambda:eu-west-1:123456789012:function:hook"
     )
-    with pytest.raises(ValueError, match="need a deployment_config"):
+    with pytest.raises(ValueError, match="need a safe deployment"):
         ServerlessFunction(stack, "Fn", code_path=code_dir, post_traffic_hook=hook)
