@@ -45,7 +45,7 @@ def with_defaults(scope: Construct, topic: sns.ITopic) -> None:
         routes=[
             Route("GET", "/orders/{order_id}", handler, "read"),
             Route("POST", "/orders", handler, "write", request_schema=ORDER_SCHEMA),
-            Route("GET", "/health", handler, auth="none"),
+            Route("GET", "/health", handler, auth="none", health_check=True),
         ],
     )
     # This region's API on api.example.com: a new certificate validated in the zone,

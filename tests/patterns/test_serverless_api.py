@@ -418,7 +418,10 @@ def test_body_model_cors_cache_and_path_parameters(
     assert "application/json" in post["RequestModels"]
     get = method_for(template, "GET", "{id}")
     assert get["RequestParameters"] == {"method.request.path.id": True}
-    assert get["Integration"]["CacheKeyParameters"] == ["method.request.path.id"]
+    # A route the cache never answers needs no cache key.
+    assert "CacheKeyParameters" not in get["Integration"]
+    shared = method_for(template, "GET", "shared")
+    assert "CacheKeyParameters" not in shared["Integration"]  # no parameters to key on
     stage = resources(template, "AWS::ApiGateway::Stage")[0]["Properties"]
     assert stage["CacheClusterEnabled"] is True
     assert stage["CacheClusterSize"] == "0.5"
@@ -428,12 +431,14 @@ def test_body_model_cors_cache_and_path_parameters(
     # Writes are never answered from the cache: every non-GET route opts out.
     overrides = {(m["HttpMethod"], m["ResourcePath"]): m for m in stage["MethodSettings"][1:]}
     # ... and so does a signed-in read (the API's default auth is IAM), unless it says its
-    # responses are the same for every caller: then the stage-wide setting applies.
+    # responses are the same for every caller: each route states which it is.
     assert {key: m["CachingEnabled"] for key, m in overrides.items()} == {
         ("POST", "/~1products"): False,
         ("GET", "/~1products~1{id}"): False,
         ("GET", "/~1me"): False,
+        ("GET", "/~1shared"): True,
     }
+    assert {m["CacheTtlInSeconds"] for m in stage["MethodSettings"]} == {60}
     responses = {
         r["Properties"]["ResponseType"]: r["Properties"]["ResponseParameters"]
         for r in resources(template, "AWS::ApiGateway::GatewayResponse")
