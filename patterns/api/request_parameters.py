@@ -41,7 +41,9 @@ def check_parameters(
     pattern, allowed = _ALLOWED[argument]
     seen: dict[str, str] = {}
     for name, required in declared.items():
-        if not isinstance(name, str) or not pattern.match(name):
+        if not isinstance(name, str):
+            raise TypeError(f"route {route}: {argument} names must be strings, got {name!r}")
+        if not pattern.match(name):
             raise ValueError(f"route {route}: {argument} name {name!r} must be {allowed}")
         if not isinstance(required, bool):
             raise TypeError(
