@@ -62,17 +62,19 @@ class Route:
         Default: none (an ID token is accepted).
     :param request_schema: JSON Schema (draft 4) of the JSON body; API Gateway rejects
         bodies that do not match with 400. Default: no body model.
-    :param api_key_required: callers must send an API key of a usage plan.
-        Default: False.
+    :param api_key_required: callers must send an API key of a usage plan. A key
+        identifies a caller (for quotas and throttles), it does not authenticate one: keys
+        travel in a plain header and are shared with integrators, so with ``auth="none"``
+        the route is public to anyone holding a key. Default: False.
     :param throttle: this method's own throttling, overriding the stage's. Default: the
         stage's.
     :param cacheable: whether the stage cache (when the API has one) may answer this route.
         Only GET routes can be cached. Default: ``None``, meaning GET routes without
         authentication only: the cache key does not include the caller, so a signed-in
-        caller could otherwise be given another caller's cached response. An API key is
-        not part of the key either: it identifies a caller (for quotas), it does not
-        authenticate one, so a public route with ``api_key_required`` is cached.
-    :param query_strings: the query string parameters the function reads: a sequence of
+        caller could otherwise be given another caller's cached response. The API key is
+        not in the cache key either: a public route with ``api_key_required`` is cached, so
+        its responses must be the same for every key.
+    :param query_strings: (keyword-only, like ``headers`` and ``health_check``) the query string parameters the function reads: a sequence of
         names (all optional) or a mapping of name to required. API Gateway answers 400 when
         a required one is missing, and a cached route's cache key holds every declared one,
         so a cached route must declare everything its function reads (``cursor`` and
