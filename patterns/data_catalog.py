@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import aws_cdk as cdk
@@ -59,6 +59,8 @@ class DataCatalog(Construct):
         cached search is keyed on these alone. Default: none.
     :param search_api: the ``ServerlessApi`` to add the search routes to. Default: a new
         ``ServerlessApi`` (``SearchApi``) when there is a search function.
+    :param search_headers: request headers the search function reads, declared on both
+        search routes (see ``Route.headers``). Default: none.
     :param search_auth: auth of the search routes (``iam``, ``cognito``, ``lambda`` or
         ``none``, as the API supports). Default: ``"iam"``.
     :param table: existing catalog table with this layout. Default: a new on-demand,
@@ -83,6 +85,7 @@ class DataCatalog(Construct):
         search_function: AnyFunction | None = None,
         search_api: ServerlessApi | None = None,
         search_auth: str = "iam",
+        search_headers: Sequence[str] = (),
         table: dynamodb.ITable | None = None,
         point_in_time_recovery: bool = True,
         deletion_protection: bool = False,
@@ -193,7 +196,14 @@ class DataCatalog(Construct):
             # a cache_ttl) keys each page of each query apart.
             for path, query in _SEARCH_QUERY_STRINGS.items():
                 self.api.add(
-                    Route("GET", path, search_function, auth=search_auth, query_strings=query)
+                    Route(
+                        "GET",
+                        path,
+                        search_function,
+                        auth=search_auth,
+                        query_strings=query,
+                        headers=search_headers,
+                    )
                 )
         elif search_api is not None:
             raise ValueError("search_api needs a search_function to serve its routes")

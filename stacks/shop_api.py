@@ -21,7 +21,7 @@ from patterns import (
 )
 from stacks.config import StageConfig
 from stacks.lambda_code import handler_function
-from stacks.web_settings import api_protection
+from stacks.web_settings import CORS_RESOLVER_HEADERS, api_protection
 
 #: Cognito group allowed to change the catalogue (the product handler checks it).
 ADMIN_GROUP = "admin"
@@ -29,10 +29,6 @@ ADMIN_GROUP = "admin"
 #: without touching the table, so a check costs one cheap invocation).
 HEALTH_PATH = "/health"
 _STRING = dynamodb.AttributeType.STRING
-#: Headers Powertools' resolver reads in every handler: CORS is answered from ``Origin``
-#: and gzip decided from ``Accept-Encoding`` (a cached response keyed without them would
-#: give a browser another origin's CORS headers, or a client an encoding it did not ask for).
-RESOLVER_HEADERS = ("Origin", "Accept-Encoding")
 #: The query strings of ``GET /products``: a page size and the cursor of the next page.
 PAGING = ("cursor", "limit")
 
@@ -160,8 +156,12 @@ class ShopApi:
         not authenticate one (keys travel in a header and are shared with integrators), so
         these routes serve only what anyone may see; the stage cache answers them.
         """
-        public: dict[str, Any] = {"auth": "none", "api_key_required": True, "headers": RESOLVER_HEADERS}
-        order_headers = {"Idempotency-Key": True, **dict.fromkeys(RESOLVER_HEADERS, False)}
+        public: dict[str, Any] = {
+            "auth": "none",
+            "api_key_required": True,
+            "headers": CORS_RESOLVER_HEADERS,
+        }
+        order_headers = {"Idempotency-Key": True, **dict.fromkeys(CORS_RESOLVER_HEADERS, False)}
         routes = [
             Route("GET", "/products", self.products, "read", query_strings=PAGING, **public),
             Route("GET", "/products/{sku}", self.products, "read", **public),
@@ -171,7 +171,7 @@ class ShopApi:
                 self.products,
                 "write",
                 request_schema=PRODUCT_SCHEMA,
-                headers=RESOLVER_HEADERS,
+                headers=CORS_RESOLVER_HEADERS,
             ),
             Route(
                 "POST",
@@ -181,7 +181,7 @@ class ShopApi:
                 request_schema=ORDER_SCHEMA,
                 headers=order_headers,
             ),
-            Route("GET", "/orders/{order_id}", self.orders, "read", headers=RESOLVER_HEADERS),
+            Route("GET", "/orders/{order_id}", self.orders, "read", headers=CORS_RESOLVER_HEADERS),
         ]
         if config.secondary_region is not None:
             routes.append(
@@ -191,7 +191,7 @@ class ShopApi:
                     self.products,
                     auth="none",
                     health_check=True,
-                    headers=RESOLVER_HEADERS,
+                    headers=CORS_RESOLVER_HEADERS,
                 )
             )
         return routes

@@ -74,11 +74,12 @@ class Route:
         caller could otherwise be given another caller's cached response. The API key is
         not in the cache key either: a public route with ``api_key_required`` is cached, so
         its responses must be the same for every key.
-    :param query_strings: (keyword-only, like ``headers`` and ``health_check``) the query string parameters the function reads: a sequence of
-        names (all optional) or a mapping of name to required. API Gateway answers 400 when
-        a required one is missing, and a cached route's cache key holds every declared one,
-        so a cached route must declare everything its function reads (``cursor`` and
-        ``limit`` of a paged list), or one page is served for all. Default: none.
+    :param query_strings: (keyword-only, like ``headers`` and ``health_check``) the query
+        string parameters the function reads: a sequence of names (all optional) or a
+        mapping of name to required. API Gateway answers 400 when a required one is
+        missing, and a cached route's cache key holds every declared one, so a cached route
+        must declare everything its function reads (``cursor`` and ``limit`` of a paged
+        list), or one page is served for all. Default: none.
     :param headers: the request headers the function reads, declared like
         ``query_strings`` and keyed on the same way (``Origin`` where the function answers
         CORS itself). Default: none.

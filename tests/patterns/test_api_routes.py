@@ -155,7 +155,7 @@ def test_which_routes_a_cache_may_answer(
 
 def test_a_sequence_declares_optional_parameters(fn: ServerlessFunction) -> None:
     route = Route("GET", "/a/{id}", fn, query_strings=["limit"], headers=["Origin"])
-    assert dict(route.query_strings) == {"limit": False}
+    assert route.query_strings == {"limit": False}
     assert route.request_parameters == {
         "method.request.path.id": True,
         "method.request.querystring.limit": False,
@@ -208,4 +208,4 @@ def test_bad_health_routes(fn: ServerlessFunction, options: dict[str, Any], mess
 
 def test_new_options_are_keyword_only(fn: ServerlessFunction) -> None:
     with pytest.raises(TypeError):
-        Route("GET", "/a", fn, "none", None, (), None, False, None, None, ("cursor",))  # type: ignore[misc]
+        Route("GET", "/a", fn, "none", None, (), None, False, None, None, ("cursor",))  # type: ignore[call-arg]

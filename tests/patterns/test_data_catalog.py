@@ -177,7 +177,9 @@ def test_a_public_cached_search_keys_on_its_query_strings(
     }
     by_tag = methods[tuple(f"method.request.querystring.{n}" for n in ("limit", "next", "tag"))]
     assert by_tag["RequestParameters"]["method.request.querystring.tag"] is True
-    assert sorted(by_tag["Integration"]["CacheKeyParameters"]) == sorted(by_tag["RequestParameters"])
+    assert sorted(by_tag["Integration"]["CacheKeyParameters"]) == sorted(
+        by_tag["RequestParameters"]
+    )
     [objects] = [m for key, m in methods.items() if "method.request.path.dataset" in key]
     assert set(objects["Integration"]["CacheKeyParameters"]) == {
         "method.request.path.dataset",

@@ -9,7 +9,7 @@ the HTTP method, the resource path and the values of the integration's
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,14 +58,15 @@ class ApiMethod:
 
     def cache_key_names(self, location: str) -> set[str]:
         """Names of the cache key's parameters at ``location`` (``querystring``, ...)."""
-        return {
-            parameter.split(".", 3)[3]
-            for parameter in self.cache_key_parameters
-            if parameter.split(".", 3)[2] == location
-        }
+        return _names(self.cache_key_parameters, location)
+
+    def declared_names(self, location: str) -> set[str]:
+        """Names of the method's ``RequestParameters`` at ``location``."""
+        return _names(self.properties.get("RequestParameters", {}), location)
 
     @property
     def request_parameters(self) -> Mapping[str, bool]:
+        """The method's ``RequestParameters``: name -> required."""
         return dict(self.properties.get("RequestParameters", {}))
 
     def cache_key(self, request: Request) -> tuple[Any, ...] | None:
@@ -101,6 +102,13 @@ def api_methods(stack: StackArtifact) -> Iterator[ApiMethod]:
         )
 
 
+def _names(parameters: Iterable[str], location: str) -> set[str]:
+    """``{"cursor"}`` of ``["method.request.querystring.cursor"]``; header names lower-cased,
+    as HTTP compares them."""
+    found = {p.split(".", 3)[3] for p in parameters if p.split(".", 3)[2] == location}
+    return {name.lower() for name in found} if location == "header" else found
+
+
 def _ref(value: Any) -> str:
     return str(value.get("Ref")) if isinstance(value, dict) else str(value)
 
@@ -118,7 +126,7 @@ def _caches(stage: Mapping[str, Any], http_method: str, path: str) -> bool:
         return False
     settings = stage.get("MethodSettings", [])
     escaped = "/" + path.replace("/", "~1")
-    stage_wide = next(
+    stage_wide: Mapping[str, Any] = next(
         (s for s in settings if (s["HttpMethod"], s["ResourcePath"]) == ("*", "/*")), {}
     )
     for method in (http_method, "*"):

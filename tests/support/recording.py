@@ -79,12 +79,13 @@ class RecordingMapping(Mapping[str, Any]):
         return dict(self._values)
 
 
-class _RecordingCopy(common.CaseInsensitiveDict):  # type: ignore[misc]
+class _RecordingCopy(common.CaseInsensitiveDict):
     """Powertools' case-insensitive copy of a recording mapping, still recording."""
 
     def __init__(self, data: Any = None, **kwargs: Any) -> None:
         self._origin = data if isinstance(data, RecordingMapping) else None
-        super().__init__(data.unrecorded() if self._origin else data, **kwargs)
+        data = data.unrecorded() if self._origin else data
+        super().__init__(data, **kwargs)  # type: ignore[no-untyped-call]
 
     def _record(self, name: str) -> None:
         if self._origin is not None:
@@ -92,19 +93,19 @@ class _RecordingCopy(common.CaseInsensitiveDict):  # type: ignore[misc]
 
     def get(self, k: str, default: Any = None) -> Any:
         self._record(k)
-        return super().get(k, default)
+        return dict.get(self, k.lower(), default)
 
     def __getitem__(self, k: str) -> Any:
         self._record(k)
-        return super().__getitem__(k)
+        return dict.__getitem__(self, k.lower())
 
     def __contains__(self, k: object) -> bool:
         self._record(str(k))
-        return bool(super().__contains__(k))
+        return dict.__contains__(self, str(k).lower())
 
     def __iter__(self) -> Iterator[str]:
         self._record(EVERY)
-        return super().__iter__()  # type: ignore[no-any-return]
+        return super().__iter__()
 
     def keys(self) -> Any:
         self._record(EVERY)
@@ -120,9 +121,9 @@ class _RecordingCopy(common.CaseInsensitiveDict):  # type: ignore[misc]
 
 
 @contextmanager
-def follow_powertools_copies(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def follow_powertools_copies() -> Iterator[None]:
     """Within the block, Powertools' header copies record into their originals."""
-    with monkeypatch.context() as patch:
+    with pytest.MonkeyPatch.context() as patch:
         for module in (common, api_gateway_proxy_event):
             patch.setattr(module, "CaseInsensitiveDict", _RecordingCopy)
         yield
