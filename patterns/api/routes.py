@@ -172,6 +172,9 @@ class Route:
     def served_from_cache(self, auth: str) -> bool:
         """Whether a stage cache may answer this route when its effective auth (the
         route's, or the API's default) is ``auth``."""
+        # A cached write would be answered without running the function, a cached
+        # signed-in read could be served to another caller (the key ignores the caller),
+        # and a cached health check would report a region healthy after it broke.
         if self.health_check:
             return False
         if self.cacheable is not None:

@@ -95,8 +95,6 @@ class MethodSettings:
         return "caching_enabled" in self._common
 
     def _cached(self, route: Route) -> bool | None:
-        # A cached write would be answered without running the function, and a cached
-        # signed-in read could be served to another caller (the key ignores the caller).
         if not self._caching:
             return None
         return route.served_from_cache(route.auth or self._default_auth)
