@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import aws_cdk as cdk
@@ -31,6 +31,11 @@ from patterns.serverless_function import ServerlessFunction
 BY_DATASET_INDEX = "by_dataset"
 #: Index of the datasets that carry a tag (``gsi2pk``/``gsi2sk``).
 BY_TAG_INDEX = "by_tag"
+#: The query strings each search route reads (``tag`` is required, the rest optional).
+_SEARCH_QUERY_STRINGS = {
+    "/datasets": {"tag": True, "limit": False, "next": False},
+    "/datasets/{dataset}/objects": {"from": False, "to": False, "limit": False, "next": False},
+}
 
 AnyFunction = ServerlessFunction | lambda_.IFunction
 
@@ -48,10 +53,14 @@ class DataCatalog(Construct):
     :param zones: zone name -> bucket, e.g. ``{"raw": lake.raw_bucket}``. Required.
     :param indexer: the function that handles the S3 events. Required.
     :param search_function: function answering catalog queries; served on
-        ``GET /datasets`` (``?tag=key=value``) and ``GET /datasets/{dataset}/objects``
-        (``?from=&to=``), both paginated with ``limit`` and ``next``. Default: none.
+        ``GET /datasets`` (``?tag=key=value``, required: API Gateway answers 400 without it)
+        and ``GET /datasets/{dataset}/objects`` (``?from=&to=``), both paginated with
+        ``limit`` and ``next``; it should read no other query string or header, as a
+        cached search is keyed on these alone. Default: none.
     :param search_api: the ``ServerlessApi`` to add the search routes to. Default: a new
         ``ServerlessApi`` (``SearchApi``) when there is a search function.
+    :param search_headers: request headers the search function reads, declared on both
+        search routes (see ``Route.headers``). Default: none.
     :param search_auth: auth of the search routes (``iam``, ``cognito``, ``lambda`` or
         ``none``, as the API supports). Default: ``"iam"``.
     :param table: existing catalog table with this layout. Default: a new on-demand,
@@ -76,6 +85,7 @@ class DataCatalog(Construct):
         search_function: AnyFunction | None = None,
         search_api: ServerlessApi | None = None,
         search_auth: str = "iam",
+        search_headers: Sequence[str] = (),
         table: dynamodb.ITable | None = None,
         point_in_time_recovery: bool = True,
         deletion_protection: bool = False,
@@ -182,8 +192,19 @@ class DataCatalog(Construct):
                     **(search_api_props or {}),
                 },
             )
-            for path in ("/datasets", "/datasets/{dataset}/objects"):
-                self.api.add(Route("GET", path, search_function, auth=search_auth))
+            # Declared so that API Gateway checks them and a cache (search_auth="none" with
+            # a cache_ttl) keys each page of each query apart.
+            for path, query in _SEARCH_QUERY_STRINGS.items():
+                self.api.add(
+                    Route(
+                        "GET",
+                        path,
+                        search_function,
+                        auth=search_auth,
+                        query_strings=query,
+                        headers=search_headers,
+                    )
+                )
         elif search_api is not None:
             raise ValueError("search_api needs a search_function to serve its routes")
         #: Alarm on undelivered events.

@@ -69,7 +69,9 @@ class RegionalApiRecord(Construct):
         stack's region, which must then be explicit.
     :param set_identifier: tells this region's record from the others. Default: the region
         (latency) or the failover role.
-    :param health_path: path of the health route, under the stage. Default: ``"/health"``.
+    :param health_path: path of the health route, under the stage; on a ``ServerlessApi``
+        serve it with ``Route(..., health_check=True)``, so that no stage cache answers
+        the check for a region that has broken since. Default: ``"/health"``.
     :param failure_threshold: consecutive failed (or passed) checks that change the status,
         1..10. Default: 3.
     :param request_interval: seconds between checks of each checker, 10 or 30. Default: 30.

@@ -17,7 +17,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from patterns._metadata import mark_pattern
-from patterns.api.arguments import check_arguments
+from patterns.api.arguments import check_arguments, check_route
 from patterns.api.auth import Authorization, LambdaAuthorizer
 from patterns.api.endpoints import RouteBuilder
 from patterns.api.monitoring import add_stage_alarms
@@ -50,9 +50,11 @@ class ServerlessApi(Construct):
     routes it serves, so a hundred routes stay far inside CloudFormation's 500 resources
     and Lambda's 20 KB policy limit. A ``ServerlessFunction``'s ``live`` alias is invoked.
 
-    Every method validates requests (parameters, and the body where the route has a
-    ``request_schema``); the stage writes JSON access logs and X-Ray traces, logs errors,
-    throttles and alarms on 5XX and 4XX rates, p99 latency and the functions' throttles.
+    Every method validates requests (the route's required parameters, and the body where
+    it has a ``request_schema``); the stage writes JSON access logs and X-Ray traces, logs
+    errors, throttles and alarms on 5XX and 4XX rates, p99 latency and functions' throttles.
+    An API key (``api_key_required``) meters a caller, it does not authenticate one: a
+    route with ``auth="none"`` is public to anyone holding a key.
 
     Children: ``Table`` (with ``partition_key``), ``UserPool`` (with ``create_user_pool``),
     ``AccessLogs``, ``Resource`` (the ``RestApi``), ``Invoke<Function>`` permissions,
@@ -88,8 +90,10 @@ class ServerlessApi(Construct):
     :param tracing: X-Ray tracing of the stage. Default: True.
     :param execution_logging_level: execution log level. Default: ``ERROR``.
     :param cache_ttl: turn on the stage cache (encrypted) with this TTL, 0..3600 s. It
-        answers unauthenticated GET routes (and routes marked ``cacheable=True``); writes and
-        signed-in reads always reach the function. Default: no cache.
+        answers unauthenticated GET routes and routes marked ``cacheable=True``, keyed on
+        their path parameters and declared ``query_strings`` and ``headers``; writes,
+        signed-in reads and ``health_check`` routes always reach the function.
+        Default: no cache.
     :param cache_size: cache cluster size in GB, one of :data:`CACHE_SIZES`.
         Default: ``"0.5"``.
     :param waf: create a regional WAF web ACL (AWS managed rule groups and a rate rule)
@@ -279,13 +283,7 @@ class ServerlessApi(Construct):
             raise TypeError(f"routes must be Route objects, got {type(route).__name__}")
         auth = route.auth or self._default_auth
         self._auth.check(auth, f"route {route.key}")
-        if route.authorization_scopes and auth != "cognito":
-            raise ValueError(f"route {route.key}: authorization_scopes need auth='cognito'")
-        if route.table_access != "none" and self.table is None:
-            raise ValueError(
-                f"route {route.key} needs table_access={route.table_access!r} but the API "
-                "has no table: pass table or partition_key"
-            )
+        check_route(route, auth, has_table=self.table is not None)
         check_sibling_parameters([*self._builder.paths, route.path])
         method = self._builder.add(route, auth)
         if self._settings.overrides(route):

@@ -16,7 +16,7 @@ from stacks.base import ShopStack
 from stacks.config import StageConfig
 from stacks.keys import data_key
 from stacks.lambda_code import handler_function
-from stacks.web_settings import api_protection
+from stacks.web_settings import RESOLVER_HEADERS, api_protection
 
 #: Where the stream archive lands in the raw zone; the crawler makes it ``raw_usage_events``.
 EVENTS_PREFIX = "usage-events/"
@@ -114,6 +114,7 @@ class DataLakeStack(ShopStack):
             zones={"raw": self.lake.raw_bucket, "curated": self.lake.curated_bucket},
             indexer=self.indexer,
             search_function=self.search,
+            search_headers=RESOLVER_HEADERS,
             point_in_time_recovery=config.point_in_time_recovery,
             deletion_protection=config.termination_protection,
             removal_policy=config.cdk_removal_policy,

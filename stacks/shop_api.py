@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import aws_cdk as cdk
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
@@ -20,7 +22,7 @@ from patterns import (
 )
 from stacks.config import StageConfig
 from stacks.lambda_code import handler_function
-from stacks.web_settings import api_protection
+from stacks.web_settings import CORS_RESOLVER_HEADERS, api_protection
 
 #: Cognito group allowed to change the catalogue (the product handler checks it).
 ADMIN_GROUP = "admin"
@@ -28,6 +30,8 @@ ADMIN_GROUP = "admin"
 #: without touching the table, so a check costs one cheap invocation).
 HEALTH_PATH = "/health"
 _STRING = dynamodb.AttributeType.STRING
+#: The query strings of ``GET /products``: a page size and the cursor of the next page.
+PAGING = ("cursor", "limit")
 
 PRODUCT_SCHEMA = {
     "type": "object",
@@ -149,17 +153,51 @@ class ShopApi:
         self.record: RegionalApiRecord | None = None
 
     def _routes(self, config: StageConfig) -> list[Route]:
+        """The routes, each declaring the query strings and headers its handler reads.
+
+        The catalogue reads (``GET /products...``) are public: ``auth="none"`` with an API
+        key of the ``Partner`` usage plan. The key meters and throttles a partner, it does
+        not authenticate one (keys travel in a header and are shared with integrators), so
+        these routes serve only what anyone may see; the stage cache answers them.
+        """
+        public: dict[str, Any] = {
+            "auth": "none",
+            "api_key_required": True,
+            "headers": CORS_RESOLVER_HEADERS,
+        }
+        order_headers = {"Idempotency-Key": True, **dict.fromkeys(CORS_RESOLVER_HEADERS, False)}
         routes = [
-            Route("GET", "/products", self.products, "read", auth="none", api_key_required=True),
+            Route("GET", "/products", self.products, "read", query_strings=PAGING, **public),
+            Route("GET", "/products/{sku}", self.products, "read", **public),
             Route(
-                "GET", "/products/{sku}", self.products, "read", auth="none", api_key_required=True
+                "POST",
+                "/products",
+                self.products,
+                "write",
+                request_schema=PRODUCT_SCHEMA,
+                headers=CORS_RESOLVER_HEADERS,
             ),
-            Route("POST", "/products", self.products, "write", request_schema=PRODUCT_SCHEMA),
-            Route("POST", "/orders", self.orders, "read_write", request_schema=ORDER_SCHEMA),
-            Route("GET", "/orders/{order_id}", self.orders, "read"),
+            Route(
+                "POST",
+                "/orders",
+                self.orders,
+                "read_write",
+                request_schema=ORDER_SCHEMA,
+                headers=order_headers,
+            ),
+            Route("GET", "/orders/{order_id}", self.orders, "read", headers=CORS_RESOLVER_HEADERS),
         ]
         if config.secondary_region is not None:
-            routes.append(Route("GET", HEALTH_PATH, self.products, auth="none"))
+            routes.append(
+                Route(
+                    "GET",
+                    HEALTH_PATH,
+                    self.products,
+                    auth="none",
+                    health_check=True,
+                    headers=CORS_RESOLVER_HEADERS,
+                )
+            )
         return routes
 
     def serve_on_domain(self, stack: cdk.Stack, *, config: StageConfig, primary: bool) -> str:

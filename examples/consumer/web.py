@@ -46,7 +46,7 @@ def with_defaults(scope: Construct, topic: sns.ITopic) -> None:
         routes=[
             Route("GET", "/orders/{order_id}", handler, "read"),
             Route("POST", "/orders", handler, "write", request_schema=ORDER_SCHEMA),
-            Route("GET", "/health", handler, auth="none"),
+            Route("GET", "/health", handler, auth="none", health_check=True),
         ],
     )
     # The account's logging role, before the stage (which logs) is created.

@@ -9,7 +9,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
 
 from patterns._validation import check_choice, check_duration, check_range
-from patterns.api.routes import AUTH_TYPES, Throttle
+from patterns.api.routes import AUTH_TYPES, Route, Throttle
 from patterns.api.usage import ApiUsagePlan, check_plans
 
 #: Cache cluster sizes API Gateway offers, in GB.
@@ -62,3 +62,15 @@ def check_arguments(
             f"got {table_environment_variable!r}"
         )
     return plans
+
+
+def check_route(route: Route, auth: str, *, has_table: bool) -> None:
+    """The checks of ``route`` that depend on the API serving it, whose routes have the
+    effective auth ``auth`` and which has a table or not."""
+    if route.authorization_scopes and auth != "cognito":
+        raise ValueError(f"route {route.key}: authorization_scopes need auth='cognito'")
+    if route.table_access != "none" and not has_table:
+        raise ValueError(
+            f"route {route.key} needs table_access={route.table_access!r} but the API "
+            "has no table: pass table or partition_key"
+        )

@@ -69,13 +69,16 @@ class RouteBuilder:
         if any(r.method == route.method and r.path == route.path for r in self.routes):
             raise ValueError(f"duplicate route {route.key}: each method and path once")
         target = self.functions[self._register(route.function)]
-        parameters = {f"method.request.path.{name}": True for name in route.path_parameters}
+        parameters = route.request_parameters
+        # The stage cache keys a response on the method, the resource path and these
+        # parameters only: every parameter the route declares must be in it.
+        cached = self._caching and route.served_from_cache(auth)
         integration = apigateway.AwsIntegration(
             service="lambda",
             proxy=True,
             path=f"2015-03-31/functions/{target.function_arn}/invocations",
             options=apigateway.IntegrationOptions(
-                cache_key_parameters=list(parameters) if self._caching and parameters else None
+                cache_key_parameters=list(parameters) if cached and parameters else None
             ),
         )
         resource = self._api.root.resource_for_path(route.path)

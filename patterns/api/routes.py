@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
 from aws_cdk import aws_lambda as lambda_
 
 from patterns._validation import check_range
+from patterns.api.request_parameters import check_parameters, method_request_parameters
 from patterns.serverless_function import ServerlessFunction
 
 #: HTTP methods a route may declare (``ANY`` matches every method).
@@ -61,14 +62,31 @@ class Route:
         Default: none (an ID token is accepted).
     :param request_schema: JSON Schema (draft 4) of the JSON body; API Gateway rejects
         bodies that do not match with 400. Default: no body model.
-    :param api_key_required: callers must send an API key of a usage plan.
-        Default: False.
+    :param api_key_required: callers must send an API key of a usage plan. A key
+        identifies a caller (for quotas and throttles), it does not authenticate one: keys
+        travel in a plain header and are shared with integrators, so with ``auth="none"``
+        the route is public to anyone holding a key. Default: False.
     :param throttle: this method's own throttling, overriding the stage's. Default: the
         stage's.
     :param cacheable: whether the stage cache (when the API has one) may answer this route.
         Only GET routes can be cached. Default: ``None``, meaning GET routes without
         authentication only: the cache key does not include the caller, so a signed-in
-        caller could otherwise be given another caller's cached response.
+        caller could otherwise be given another caller's cached response. The API key is
+        not in the cache key either: a public route with ``api_key_required`` is cached, so
+        its responses must be the same for every key.
+    :param query_strings: (keyword-only, like ``headers`` and ``health_check``) the query
+        string parameters the function reads: a sequence of names (all optional) or a
+        mapping of name to required. API Gateway answers 400 when a required one is
+        missing, and a cached route's cache key holds every declared one, so a cached route
+        must declare everything its function reads (``cursor`` and ``limit`` of a paged
+        list), or one page is served for all. Default: none.
+    :param headers: the request headers the function reads, declared like
+        ``query_strings`` and keyed on the same way (``Origin`` where the function answers
+        CORS itself). Default: none.
+    :param health_check: the route answers Route 53 health checks (``RegionalApiRecord``):
+        it is never cached, so a broken region is seen at the next check, and it must be a
+        GET with ``auth="none"``, no API key and no required parameters, since the checker
+        sends none. Default: False.
     """
 
     method: str
@@ -81,6 +99,10 @@ class Route:
     api_key_required: bool = False
     throttle: Throttle | None = None
     cacheable: bool | None = None
+    _: dataclasses.KW_ONLY
+    query_strings: Sequence[str] | Mapping[str, bool] = ()
+    headers: Sequence[str] | Mapping[str, bool] = ()
+    health_check: bool = False
 
     def __post_init__(self) -> None:
         method = self.method.upper() if isinstance(self.method, str) else self.method
@@ -102,6 +124,11 @@ class Route:
             )
         if self.cacheable and self.method != "GET":
             raise ValueError(f"route {self.key}: only GET routes can be cacheable")
+        for argument in ("query_strings", "headers"):
+            declared = check_parameters(argument, getattr(self, argument), self.key)
+            object.__setattr__(self, argument, declared)
+        if self.health_check:
+            self._check_health_route()
         if isinstance(self.authorization_scopes, str):
             raise TypeError(f"route {self.key}: authorization_scopes must be a sequence")
         object.__setattr__(self, "authorization_scopes", tuple(self.authorization_scopes))
@@ -118,6 +145,51 @@ class Route:
                 f"route {self.key}: function must be a ServerlessFunction or a "
                 f"lambda_.IFunction, got {type(self.function).__name__}"
             )
+
+    def _check_health_route(self) -> None:
+        # Route 53's HTTPS checkers send a bare GET: no credentials, key or parameters.
+        required = [
+            name
+            for argument in ("query_strings", "headers")
+            for name, needed in self._declared(argument).items()
+            if needed
+        ]
+        problems = {
+            f"method must be GET, got {self.method!r}": self.method != "GET",
+            f"auth must be 'none', got {self.auth!r}": self.auth != "none",
+            "api_key_required must be False": self.api_key_required,
+            "cacheable must not be True (health checks are never cached)": bool(self.cacheable),
+            f"no parameter may be required, got {required}": bool(required),
+        }
+        for problem, found in problems.items():
+            if found:
+                raise ValueError(f"route {self.key}: a health_check route's {problem}")
+
+    def _declared(self, argument: str) -> Mapping[str, bool]:
+        declared: Mapping[str, bool] = getattr(self, argument)
+        return declared
+
+    def served_from_cache(self, auth: str) -> bool:
+        """Whether a stage cache may answer this route when its effective auth (the
+        route's, or the API's default) is ``auth``."""
+        # A cached write would be answered without running the function, a cached
+        # signed-in read could be served to another caller (the key ignores the caller),
+        # and a cached health check would report a region healthy after it broke.
+        if self.health_check:
+            return False
+        if self.cacheable is not None:
+            return self.cacheable
+        return self.method == "GET" and auth == "none"
+
+    @property
+    def request_parameters(self) -> dict[str, bool]:
+        """The method's ``RequestParameters``: ``{"method.request.path.sku": True,
+        "method.request.querystring.cursor": False, ...}`` (``True``: required); also the
+        cache key parameters of a cached route."""
+        return method_request_parameters(
+            self.path_parameters,
+            {argument: self._declared(argument) for argument in ("query_strings", "headers")},
+        )
 
     @property
     def key(self) -> str:

@@ -40,7 +40,9 @@ ACCESS_LOG_FIELDS = {
 
 
 class MethodSettings:
-    """Stage-wide method settings plus each throttled route's override.
+    """Stage-wide method settings plus each route's own: its throttle, and with a stage
+    cache whether the route is cached (``*/*`` keeps caching on, which is what AWS's and
+    the compliance packs' checks look for; every route overrides it either way).
 
     CDK's ``StageOptions.method_options`` are fixed when the stage is built; routes added
     later re-render the settings through :meth:`render`.
@@ -80,36 +82,36 @@ class MethodSettings:
         for route in filter(self.overrides, routes):
             method = "*" if route.method == "ANY" else route.method
             path = "/" + route.path.replace("/", "~1")
-            cached = False if self._uncached(route) else None
-            settings.append(self._setting(method, path, route.throttle, cached=cached))
+            settings.append(self._setting(method, path, route.throttle, cached=self._cached(route)))
         self._cfn_stage.method_settings = settings
 
     def overrides(self, route: Route) -> bool:
-        """Whether ``route`` needs settings of its own (a throttle, or no caching)."""
-        return route.throttle is not None or self._uncached(route)
+        """Whether ``route`` needs settings of its own: a throttle, or a stage cache (each
+        route then says whether it is cached, rather than inheriting ``*/*``)."""
+        return route.throttle is not None or self._caching
 
-    def _uncached(self, route: Route) -> bool:
-        # A cached write would be answered without running the function, and a cached
-        # signed-in read could be served to another caller (the key ignores the caller).
-        if "caching_enabled" not in self._common:
-            return False
-        if route.cacheable is not None:
-            return not route.cacheable
-        return route.method != "GET" or (route.auth or self._default_auth) != "none"
+    @property
+    def _caching(self) -> bool:
+        return "caching_enabled" in self._common
+
+    def _cached(self, route: Route) -> bool | None:
+        if not self._caching:
+            return None
+        return route.served_from_cache(route.auth or self._default_auth)
 
     def _setting(
         self, method: str, path: str, throttle: Throttle | None, *, cached: bool | None = None
     ) -> apigateway.CfnStage.MethodSettingProperty:
-        limits: dict[str, Any] = {}
-        if cached is False:
-            limits["caching_enabled"] = False
+        own: dict[str, Any] = {}
+        if cached is not None:
+            own["caching_enabled"] = cached
         if throttle is not None:
-            limits = {
-                "throttling_rate_limit": throttle.rate_limit,
-                "throttling_burst_limit": throttle.burst_limit,
-            }
+            own.update(
+                throttling_rate_limit=throttle.rate_limit,
+                throttling_burst_limit=throttle.burst_limit,
+            )
         return apigateway.CfnStage.MethodSettingProperty(
-            http_method=method, resource_path=path, **{**self._common, **limits}
+            http_method=method, resource_path=path, **{**self._common, **own}
         )
 
 

@@ -155,3 +155,33 @@ def test_bad_arguments(
     arguments: dict[str, Any] = {"zones": zones, "indexer": indexer, **kwargs}
     with pytest.raises(ValueError, match=message):
         DataCatalog(stack, "Catalog", **arguments)
+
+
+def test_a_public_cached_search_keys_on_its_query_strings(
+    stack: cdk.Stack, code_dir: Path, zones: dict[str, s3.IBucket]
+) -> None:
+    DataCatalog(
+        stack,
+        "Catalog",
+        zones=zones,
+        indexer=ServerlessFunction(stack, "Indexer", code_path=code_dir),
+        search_function=ServerlessFunction(stack, "Search", code_path=code_dir),
+        search_auth="none",
+        search_api_props={"cache_ttl": cdk.Duration.minutes(1)},
+    )
+    template = Template.from_stack(stack)
+    methods = {
+        tuple(sorted(m["Properties"]["RequestParameters"])): m["Properties"]
+        for m in template.find_resources("AWS::ApiGateway::Method").values()
+        if m["Properties"]["HttpMethod"] == "GET"
+    }
+    by_tag = methods[tuple(f"method.request.querystring.{n}" for n in ("limit", "next", "tag"))]
+    assert by_tag["RequestParameters"]["method.request.querystring.tag"] is True
+    assert sorted(by_tag["Integration"]["CacheKeyParameters"]) == sorted(
+        by_tag["RequestParameters"]
+    )
+    [objects] = [m for key, m in methods.items() if "method.request.path.dataset" in key]
+    assert set(objects["Integration"]["CacheKeyParameters"]) == {
+        "method.request.path.dataset",
+        *(f"method.request.querystring.{n}" for n in ("from", "to", "limit", "next")),
+    }

@@ -12,6 +12,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Template
+from constructs import Construct
 
 from patterns import ServerlessFunction
 from patterns.deployment import deployment_config
@@ -91,6 +92,12 @@ def test_the_version_alarm_moves_to_the_new_version_before_the_alias_shifts(
     assert version_alarm in alias["DependsOn"]
 
 
+def _logical_id(stack: cdk.Stack, construct: Construct) -> str:
+    resource = construct.node.default_child
+    assert isinstance(resource, cdk.CfnElement)
+    return stack.get_logical_id(resource)
+
+
 def test_deployments_notify_a_topic_and_can_use_a_given_role(
     stack: cdk.Stack, code_dir: Path
 ) -> None:
@@ -99,11 +106,9 @@ def test_deployments_notify_a_topic_and_can_use_a_given_role(
     template = _canary_function(stack, code_dir, deployment_topic=topic, deployment_role=role)
     group = only(template, "AWS::CodeDeploy::DeploymentGroup")["Properties"]
     (trigger,) = group["TriggerConfigurations"]
-    assert trigger["TriggerTargetArn"] == {"Ref": stack.get_logical_id(topic.node.default_child)}  # type: ignore[arg-type]
+    assert trigger["TriggerTargetArn"] == {"Ref": _logical_id(stack, topic)}
     assert {"DeploymentFailure", "DeploymentRollback"} <= set(trigger["TriggerEvents"])
-    assert group["ServiceRoleArn"] == {
-        "Fn::GetAtt": [stack.get_logical_id(role.node.default_child), "Arn"]
-    }  # type: ignore[arg-type]
+    assert group["ServiceRoleArn"] == {"Fn::GetAtt": [_logical_id(stack, role), "Arn"]}
     template.resource_count_is("AWS::IAM::Role", 2)  # the function's and the given one
     publish = [
         s

@@ -21,7 +21,7 @@ from patterns import (
     ServerlessFunction,
     Throttle,
 )
-from tests.support.templates import acknowledged_rules
+from tests.support.templates import acknowledged_rules, method_for, methods, resources
 
 KEY = dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING)
 IMPORTED_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:imported"
@@ -30,36 +30,6 @@ IMPORTED_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:imported"
 @pytest.fixture
 def fn(stack: cdk.Stack, code_dir: Path) -> ServerlessFunction:
     return ServerlessFunction(stack, "Products", code_path=code_dir)
-
-
-def resources(template: Template, kind: str) -> list[Any]:
-    return list(template.find_resources(kind).values())
-
-
-def methods(template: Template) -> dict[tuple[str, str], dict[str, Any]]:
-    """Methods by (HTTP method, resource logical id or 'root')."""
-    found = {}
-    for resource in resources(template, "AWS::ApiGateway::Method"):
-        props = resource["Properties"]
-        where = props["ResourceId"]
-        name = "root" if "Fn::GetAtt" in where else where["Ref"]
-        found[(props["HttpMethod"], name)] = props
-    return found
-
-
-def method_for(template: Template, http_method: str, path_part: str) -> dict[str, Any]:
-    resource_ids = [
-        logical_id
-        for logical_id, r in template.find_resources("AWS::ApiGateway::Resource").items()
-        if r["Properties"]["PathPart"] == path_part
-    ]
-    matches = [
-        props
-        for (verb, where), props in methods(template).items()
-        if verb == http_method and where in resource_ids
-    ]
-    assert len(matches) == 1, (http_method, path_part)
-    return matches[0]
 
 
 def permissions_for(template: Template, fragment: str) -> list[dict[str, Any]]:
@@ -418,7 +388,10 @@ def test_body_model_cors_cache_and_path_parameters(
     assert "application/json" in post["RequestModels"]
     get = method_for(template, "GET", "{id}")
     assert get["RequestParameters"] == {"method.request.path.id": True}
-    assert get["Integration"]["CacheKeyParameters"] == ["method.request.path.id"]
+    # A route the cache never answers needs no cache key.
+    assert "CacheKeyParameters" not in get["Integration"]
+    shared = method_for(template, "GET", "shared")
+    assert "CacheKeyParameters" not in shared["Integration"]  # no parameters to key on
     stage = resources(template, "AWS::ApiGateway::Stage")[0]["Properties"]
     assert stage["CacheClusterEnabled"] is True
     assert stage["CacheClusterSize"] == "0.5"
@@ -428,12 +401,14 @@ def test_body_model_cors_cache_and_path_parameters(
     # Writes are never answered from the cache: every non-GET route opts out.
     overrides = {(m["HttpMethod"], m["ResourcePath"]): m for m in stage["MethodSettings"][1:]}
     # ... and so does a signed-in read (the API's default auth is IAM), unless it says its
-    # responses are the same for every caller: then the stage-wide setting applies.
+    # responses are the same for every caller: each route states which it is.
     assert {key: m["CachingEnabled"] for key, m in overrides.items()} == {
         ("POST", "/~1products"): False,
         ("GET", "/~1products~1{id}"): False,
         ("GET", "/~1me"): False,
+        ("GET", "/~1shared"): True,
     }
+    assert {m["CacheTtlInSeconds"] for m in stage["MethodSettings"]} == {60}
     responses = {
         r["Properties"]["ResponseType"]: r["Properties"]["ResponseParameters"]
         for r in resources(template, "AWS::ApiGateway::GatewayResponse")

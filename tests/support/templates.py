@@ -53,3 +53,33 @@ def acknowledged_rules(construct: Any) -> set[str]:
         if entry.type == "aws:cdk:acknowledged-rules":
             rules.update(rule.split("::", 1)[-1] for rule in entry.data)
     return rules
+
+
+def resources(template: Template, kind: str) -> list[Any]:
+    return list(template.find_resources(kind).values())
+
+
+def methods(template: Template) -> dict[tuple[str, str], dict[str, Any]]:
+    """Methods by (HTTP method, resource logical id or 'root')."""
+    found = {}
+    for resource in resources(template, "AWS::ApiGateway::Method"):
+        props = resource["Properties"]
+        where = props["ResourceId"]
+        name = "root" if "Fn::GetAtt" in where else where["Ref"]
+        found[(props["HttpMethod"], name)] = props
+    return found
+
+
+def method_for(template: Template, http_method: str, path_part: str) -> dict[str, Any]:
+    resource_ids = [
+        logical_id
+        for logical_id, r in template.find_resources("AWS::ApiGateway::Resource").items()
+        if r["Properties"]["PathPart"] == path_part
+    ]
+    matches = [
+        props
+        for (verb, where), props in methods(template).items()
+        if verb == http_method and where in resource_ids
+    ]
+    assert len(matches) == 1, (http_method, path_part)
+    return matches[0]
