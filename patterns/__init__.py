@@ -3,6 +3,7 @@
 Import the constructs from here: ``from patterns import ServerlessFunction``.
 """
 
+from patterns._targets import ensure_dead_letter_queue
 from patterns.alarm_responder import AlarmResponder
 from patterns.alarms import create_alarm
 from patterns.api.auth import LambdaAuthorizer
@@ -65,5 +66,6 @@ __all__ = [
     "Throttle",
     "access_logs_bucket",
     "create_alarm",
+    "ensure_dead_letter_queue",
     "retention_from_days",
 ]

@@ -11,6 +11,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from patterns._nag import acknowledge_wildcards
 from patterns.alarms import create_alarm
 
 #: What CodeDeploy tells the deployment topic about.
@@ -127,3 +128,33 @@ def _notify(group: codedeploy.LambdaDeploymentGroup, topic: sns.ITopic) -> None:
     ]
     # CodeDeploy publishes with the deployment group's role (and its key, if encrypted).
     topic.grant_publish(group.role)
+
+
+def add_hooks(
+    group: codedeploy.LambdaDeploymentGroup | None,
+    *,
+    pre: lambda_.IFunction | None,
+    post: lambda_.IFunction | None,
+) -> None:
+    """Run ``pre`` before and ``post`` after ``group`` shifts traffic."""
+    if group is None:
+        raise ValueError(
+            "traffic hooks need a safe deployment (a deployment_config here or in "
+            "FunctionDefaults, and safe_deployment=True)"
+        )
+    check_hook("pre", pre)
+    check_hook("post", post)
+    if pre is not None:
+        group.add_pre_hook(pre)
+    if post is not None:
+        group.add_post_hook(post)
+    policy = group.role.node.try_find_child("DefaultPolicy")
+    hooks = {hook.function_arn for hook in (pre, post) if hook is not None}
+    if policy is not None:
+        # CDK lets CodeDeploy invoke each hook by name, in any version (``<arn>:*``).
+        acknowledge_wildcards(
+            policy,
+            reason="CodeDeploy invokes the deployment's hook functions, in whichever "
+            "version is current; the grant names these hooks only.",
+            resources=[f"{arn}:*" for arn in sorted(hooks)],
+        )

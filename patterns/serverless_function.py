@@ -20,7 +20,7 @@ from patterns._metadata import mark_pattern
 from patterns._validation import check_duration, check_range
 from patterns.alarms import create_alarm
 from patterns.function_defaults import FunctionDefaults
-from patterns.safe_deployment import add_safe_deployment
+from patterns.safe_deployment import add_hooks, add_safe_deployment
 
 #: Name of the alias every ``ServerlessFunction`` publishes and every caller should invoke.
 ALIAS_NAME = "live"
@@ -270,6 +270,14 @@ class ServerlessFunction(Construct):
         cdk.Validations.of(policy).acknowledge(
             cdk.Acknowledgment(id="AwsSolutions-IAM5[Resource::*]", reason=reason)
         )
+
+    def add_traffic_hooks(
+        self, *, pre: lambda_.IFunction | None = None, post: lambda_.IFunction | None = None
+    ) -> None:
+        """Add CodeDeploy hooks after construction, for hooks that need this function
+        first (to invoke its new version): ``pre`` runs before, ``post`` after traffic
+        shifts. Each is built with ``safe_deployment=False``."""
+        add_hooks(self.deployment_group, pre=pre, post=post)
 
     def metric_errors(self, **kwargs: Any) -> cloudwatch.Metric:
         """Errors of the ``live`` alias (same options as ``Alias.metric_errors``)."""

@@ -44,6 +44,8 @@ class StageConfig:
         switch off to stop event-driven work while troubleshooting.
     :param termination_protection: protect the stage's stacks (and tables) from deletion.
     :param table_backups: back every DynamoDB table up with AWS Backup (daily and monthly).
+    :param traffic_checks: before and after CodeDeploy shifts an API function, a hook sends
+        the new version one real request and rolls back unless it answers as expected.
     :param stream_shards: shards of the usage-event stream (provisioned mode, cheaper at a
         steady low rate); ``None`` makes it on-demand (scales itself, for spiky traffic).
     :param compliance_packs: cdk-nag rule packs every stack must pass, from
@@ -90,6 +92,7 @@ class StageConfig:
     triggers_enabled: bool = True
     termination_protection: bool = False
     table_backups: bool = False
+    traffic_checks: bool = False
     stream_shards: int | None = None
     compliance_packs: tuple[str, ...] = ("AwsSolutions",)
     customer_managed_keys: bool = False

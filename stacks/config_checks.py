@@ -125,6 +125,7 @@ def _check_choices(config: StageConfig) -> None:
         "triggers_enabled",
         "termination_protection",
         "table_backups",
+        "traffic_checks",
     ):
         if not isinstance(getattr(config, field), bool):
             raise fail(config, field, f"must be true or false, got {getattr(config, field)!r}")

@@ -16,11 +16,14 @@ from stacks.base import ShopStack
 from stacks.config import StageConfig
 from stacks.zones import DEFAULT_ZONE_COUNT, place_subnets_by_zone_id
 
-#: AWS APIs the functions call besides S3 and DynamoDB (which get gateway endpoints).
+#: AWS APIs the functions call besides S3 and DynamoDB (which get gateway endpoints);
+#: traffic checks invoke a function version and report to CodeDeploy.
 INTERFACE_ENDPOINTS = {
     "Ec2": ec2.InterfaceVpcEndpointAwsService.EC2,
     "Sns": ec2.InterfaceVpcEndpointAwsService.SNS,
     "XRay": ec2.InterfaceVpcEndpointAwsService.XRAY,
+    "Lambda": ec2.InterfaceVpcEndpointAwsService.LAMBDA_,
+    "CodeDeploy": ec2.InterfaceVpcEndpointAwsService.CODEDEPLOY,
 }
 
 

@@ -22,6 +22,7 @@ from patterns import (
 )
 from stacks.config import StageConfig
 from stacks.lambda_code import handler_function
+from stacks.traffic_checks import Probe, add_traffic_check
 from stacks.web_settings import CORS_RESOLVER_HEADERS, api_protection
 
 #: Cognito group allowed to change the catalogue (the product handler checks it).
@@ -108,6 +109,19 @@ class ShopApi:
             environment={"ALLOWED_ORIGIN": allowed_origin},
             alarm_topic=alarm_topic,
         )
+        if config.traffic_checks:
+            # Products reads the table (its role, environment and code are all tried);
+            # an order lookup without a signed-in caller must be refused, not crash.
+            for function, probe in (
+                (self.products, Probe("GET", "/products", 200, {"limit": "1"})),
+                (self.orders, Probe("GET", "/orders/traffic-check", 401)),
+            ):
+                add_traffic_check(
+                    function,
+                    probe=probe,
+                    alarm_topic=alarm_topic,
+                    removal_policy=config.cdk_removal_policy,
+                )
         idempotency.grant_read_write_data(self.orders.function)
         self.orders.function.add_environment("IDEMPOTENCY_TABLE", idempotency.table_name)
         created_table = table is None

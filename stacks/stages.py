@@ -27,6 +27,7 @@ STAGING = StageConfig(
     lambda_memory_mb=256,
     lambda_timeout_seconds=10,
     deployment_preference="Linear10PercentEvery1Minute",
+    traffic_checks=True,
     feature_flags={"debug_logging": False, "log_event_payloads": True},
     stream_shards=1,
 )
@@ -39,6 +40,7 @@ PROD = StageConfig(
     lambda_memory_mb=512,
     lambda_timeout_seconds=10,
     deployment_preference="Canary10Percent5Minutes",
+    traffic_checks=True,
     feature_flags={"debug_logging": False, "log_event_payloads": False},
     termination_protection=True,
     table_backups=True,

@@ -1,0 +1,1 @@
+"""CodeDeploy traffic hook: invoke the version being deployed with a probe request."""
