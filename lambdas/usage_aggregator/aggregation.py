@@ -167,7 +167,7 @@ def _failed(outcome: int | Exception) -> bool:
     return isinstance(outcome, Exception)
 
 
-def _never_called(record: KinesisStreamRecord) -> None:  # pragma: no cover
+def _never_called(_: KinesisStreamRecord) -> None:  # pragma: no cover
     raise AssertionError("records are decoded by aggregate(), not one call per record")
 
 

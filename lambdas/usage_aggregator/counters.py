@@ -229,4 +229,3 @@ class CounterStore:
                 ceiling = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
                 self._sleep(self._random.uniform(0, ceiling))
         raise AssertionError("unreachable")  # pragma: no cover
-

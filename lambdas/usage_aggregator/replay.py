@@ -66,7 +66,9 @@ class ReplayResult:
     rejected: int
 
 
-def read_range(kinesis: Any, batch: FailedBatch, page_size: int = 10_000) -> Iterator[dict[str, Any]]:
+def read_range(
+    kinesis: Any, batch: FailedBatch, page_size: int = 10_000
+) -> Iterator[dict[str, Any]]:
     """The range's records from the stream, shaped as Lambda delivers them."""
     iterator = kinesis.get_shard_iterator(
         StreamARN=batch.stream_arn,
@@ -76,7 +78,9 @@ def read_range(kinesis: Any, batch: FailedBatch, page_size: int = 10_000) -> Ite
     )["ShardIterator"]
     empty = 0
     while iterator and empty < MAX_EMPTY_READS:
-        page = kinesis.get_records(ShardIterator=iterator, Limit=page_size)
+        page = kinesis.get_records(
+            ShardIterator=iterator, Limit=page_size, StreamARN=batch.stream_arn
+        )
         empty = 0 if page["Records"] else empty + 1
         for record in page["Records"]:
             if int(record["SequenceNumber"]) > batch.last:

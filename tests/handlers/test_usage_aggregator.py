@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
-from tests.support.tables import create_table_like
 from tests.support.usage_counts import (
     TABLE,
     Recorder,
@@ -20,7 +18,6 @@ from tests.support.usage_counts import (
     throttle,
 )
 from tests.support.usage_events import FakeContext, KinesisBatch, encode, usage_event
-from tools.assembly import StackArtifact
 
 #: Records that are not usage events, each defeating a different part of parsing.
 HOSTILE = {
@@ -45,23 +42,6 @@ HOSTILE = {
         usage_event("e", occurred_at="9999-12-31T23:59:59-01:00")
     ),
 }
-
-
-@pytest.fixture(autouse=True)
-def metrics_namespace(aws_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    # Handler modules are imported only once the test environment is set: the shared
-    # Metrics object reads its namespace when it is created. Should it exist already,
-    # give it the namespace for this test.
-    from shop_common.observability import metrics
-
-    monkeypatch.setattr(metrics, "namespace", metrics.namespace or "ShopTests")
-    yield
-    metrics.clear_metrics()  # functions called without the handler do not flush them
-
-
-@pytest.fixture
-def table(aws: str, stack_artifacts: dict[str, StackArtifact]) -> Any:
-    return create_table_like(stack_artifacts["Dev/Streaming"], "CountsTable", TABLE)
 
 
 def mixed_batch() -> tuple[KinesisBatch, dict[str, str]]:

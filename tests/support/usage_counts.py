@@ -77,7 +77,7 @@ def on_request(
 
 
 def count_calls(store: Any, operation: str = "UpdateItem") -> list[dict[str, Any]]:
-    return on_request(store, operation, lambda params: None)
+    return on_request(store, operation, lambda _: None)
 
 
 def throttling() -> ClientError:
@@ -117,7 +117,7 @@ def throttle(
 
 def kill_after(store: Any, updates: int) -> None:
     """The invocation dies when it sends its update number ``updates + 1``."""
-    sent = on_request(store, "UpdateItem", lambda params: None)
+    sent = on_request(store, "UpdateItem", lambda _: None)
 
     def die(params: dict[str, Any]) -> None:
         if len(sent) > updates:

@@ -87,9 +87,7 @@ def kinesis_record(
 def expected_counts(*events: Iterable[dict[str, Any]]) -> Counter[tuple[str, str]]:
     """What the counters must hold for these events (all valid): one per event."""
     return Counter(
-        (event["product_id"], event["event_type"].lower())
-        for group in events
-        for event in group
+        (event["product_id"], event["event_type"].lower()) for group in events for event in group
     )
 
 
