@@ -17,9 +17,11 @@ How every record is counted once, and only once:
   records that were never counted, so the watermark alone cannot tell them apart. Hence,
   whenever a batch ends with counters it could not update, the handler first writes one
   *ledger* item for the shard (the failure path only): the range from the first record it
-  reports to the batch's last record, and the counters that did count every one of their
-  records in that range. Those are facts: a failed update changes nothing, so a counter
-  that no ledger entry names for a record has not counted it. ``replay`` reads a failed
+  reports to the batch's last record, and per counter the sequence number up to which its
+  records there are counted: the range's end for counters updated now, the watermark (read
+  after the failed update) for the others, since an earlier attempt that was killed may
+  have counted them. Those are facts: a failed update changes nothing, so a record that no
+  ledger entry covers for its counter has not been counted. ``replay`` reads a failed
   range back from the stream and counts exactly those records, once per range however
   often it runs.
 * **Malformed records** are never counted and not reported as failures: a retry cannot
@@ -31,8 +33,9 @@ How every record is counted once, and only once:
 
 The limit: an invocation killed mid-way (out of memory, the Lambda timeout) writes no
 ledger. Its updates are still seen by the next attempt on those records (the condition
-fails and the watermark is read), so only a range whose *every* remaining attempt dies
-can be replayed inexactly. The deadline check below keeps the timeout from being one.
+fails, or the update is throttled and the watermark is read), so only a range whose every
+later attempt dies too, or can neither write nor read a counter, can be replayed
+inexactly. The deadline check below keeps the Lambda timeout from killing an attempt.
 """
 
 from __future__ import annotations
@@ -72,6 +75,9 @@ class KeyTotal:
     sequences: list[int] = field(default_factory=list)
     #: The records behind the sequences: reported together if the update fails.
     records: list[Mapping[str, Any]] = field(default_factory=list)
+    #: After a failed update: the counter's watermark, if it could be read (an earlier,
+    #: killed attempt may have counted these records; the ledger must know).
+    counted_through: int | None = None
 
 
 @dataclass
@@ -134,6 +140,7 @@ def write_totals(
                 counter=total.key._asdict(),
                 error=repr(error),
             )
+            total.counted_through = _watermark_or_none(store, total.key)
             return error
 
     pending = list(totals)
@@ -141,19 +148,28 @@ def write_totals(
         return list(zip(pending, pool.map(write, pending), strict=True))
 
 
+def _watermark_or_none(store: CounterStore, key: CounterKey) -> int | None:
+    try:
+        return store.watermark(key)
+    except Exception:  # throttled reads too: the ledger then says nothing of this counter
+        return None
+
+
 def record_ledger(outcomes: list[tuple[KeyTotal, int | Exception]], store: CounterStore) -> None:
-    """Per shard with failed updates: which counters did count all their records from the
-    first failed record to the batch's last (see the module docstring)."""
+    """Per shard with failed updates: up to where each counter's records are counted, from
+    the first failed record to the batch's last (see the module docstring)."""
     for shard_id in {total.key.shard_id for total, outcome in outcomes if _failed(outcome)}:
         shard = [(total, outcome) for total, outcome in outcomes if total.key.shard_id == shard_id]
         first = min(min(total.sequences) for total, outcome in shard if _failed(outcome))
         last = max(max(total.sequences) for total, _ in shard)
-        counted = [
-            total.key.label()
+        through = [
+            (total.key, last if not _failed(outcome) else total.counted_through)
             for total, outcome in shard
-            if not _failed(outcome) and max(total.sequences) >= first
+            if max(total.sequences) >= first
         ]
-        store.record_ledger(shard_id, first, last, counted)
+        store.record_ledger(
+            shard_id, first, last, [(k, s) for k, s in through if s is not None and s >= first]
+        )
 
 
 def _sequence_number(record: Any) -> Any:

@@ -52,14 +52,15 @@ class CounterKey(NamedTuple):
 
 
 class LedgerEntry(NamedTuple):
-    """Counters whose every record in ``first..last`` (one shard) is counted."""
+    """For a range ``first..last`` of one shard: per counter, the sequence number up to
+    which its records in the range are counted (``last`` for all of them)."""
 
     first: int
     last: int
-    counted: frozenset[str]  # CounterKey.label() values
+    through: dict[str, int]  # by CounterKey.label()
 
     def covers(self, key: CounterKey, sequence: int) -> bool:
-        return self.first <= sequence <= self.last and key.label() in self.counted
+        return self.first <= sequence <= min(self.last, self.through.get(key.label(), -1))
 
 
 class CounterConflictError(RuntimeError):
@@ -124,7 +125,7 @@ class CounterStore:
                 if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                     raise
             # An earlier delivery of these records counted part (or all) of them.
-            watermark = self._watermark(key, names)
+            watermark = self.watermark(key)
             pending = [sequence for sequence in sequences if sequence > watermark]
             if not pending:
                 return 0
@@ -151,9 +152,13 @@ class CounterStore:
             return 0
         return count
 
-    def record_ledger(self, shard_id: str, first: int, last: int, counted: Iterable[str]) -> None:
-        """Record that every record of the ``counted`` counters in ``first..last`` counts."""
-        labels = sorted(set(counted))
+    def record_ledger(
+        self, shard_id: str, first: int, last: int, through: Iterable[tuple[CounterKey, int]]
+    ) -> None:
+        """Record that each counter's records in ``first..last`` are counted up to its
+        sequence number in ``through``. Entries only ever add facts (a set union), so
+        attempts on the same range can all write theirs."""
+        labels = sorted({f"{sequence}:{key.label()}" for key, sequence in through})
         if not labels:
             return  # nothing is known to be counted: the absence says the same
         self._call(
@@ -177,7 +182,11 @@ class CounterStore:
             page = self._call(self.client.query, **request)
             for item in page["Items"]:
                 low, _, high = item["event_type"]["S"].partition("-")
-                entry = LedgerEntry(int(low), int(high), frozenset(item["counted"]["SS"]))
+                through: dict[str, int] = {}
+                for fact in item["counted"]["SS"]:
+                    sequence, _, label = fact.partition(":")
+                    through[label] = max(int(sequence), through.get(label, -1))
+                entry = LedgerEntry(int(low), int(high), through)
                 if entry.first <= last and entry.last >= first:
                     entries.append(entry)
             if "LastEvaluatedKey" not in page:
@@ -206,7 +215,9 @@ class CounterStore:
             request["ExpressionAttributeNames"] = names
         self._call(self.client.update_item, **request)
 
-    def _watermark(self, key: CounterKey, names: dict[str, str]) -> int:
+    def watermark(self, key: CounterKey) -> int:
+        """The highest sequence number of ``key.shard_id`` counted into the counter (0: none)."""
+        names = {"#w": f"seq#{key.shard_id}"}
         item = self._call(
             self.client.get_item,
             TableName=self.table_name,

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from usage_aggregator.aggregation import aggregate
-from usage_aggregator.counters import CounterStore
+from usage_aggregator.counters import CounterKey, CounterStore
 
 #: GetRecords calls in a row that return nothing before the range is taken as read (a
 #: shard's iterator can return empty pages before it reaches the records).
@@ -104,7 +104,7 @@ def replay_failed_batch(batch: FailedBatch, kinesis: Any, store: CounterStore) -
     aggregate_ = aggregate(records)
     ledger = store.ledger(batch.shard_id, batch.first, batch.last)
     counted = already = 0
-    done: list[str] = []
+    done: list[tuple[CounterKey, int]] = []
     for total in aggregate_.totals.values():
         key = total.key
         missing = [
@@ -118,6 +118,6 @@ def replay_failed_batch(batch: FailedBatch, kinesis: Any, store: CounterStore) -
             already += len(total.sequences) - added
         else:
             already += len(total.sequences)
-        done.append(key.label())
+        done.append((key, batch.last))
     store.record_ledger(batch.shard_id, batch.first, batch.last, done)
     return ReplayResult(len(records), counted, already, len(aggregate_.rejected))
