@@ -22,7 +22,8 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -163,27 +164,13 @@ def _aggregator(records: list[dict[str, Any]]) -> Run:
     store = CounterStore("counts", client=client)
     processor = BatchProcessor(event_type=EventType.KinesisDataStreams)
     phases: dict[str, float] = {}
-    real_aggregate, real_write = aggregation.aggregate, aggregation.write_totals
-
-    def timed_aggregate(batch: Any) -> Any:
-        started = time.process_time()
-        result = real_aggregate(batch)
-        phases["own"] = time.process_time() - started
-        return result
-
-    def timed_write(*args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
-        result = real_write(*args, **kwargs)
-        phases["write"] = time.perf_counter() - started
-        return result
-
-    aggregation.aggregate, aggregation.write_totals = timed_aggregate, timed_write
-    try:
+    with (
+        _timed(aggregation, "aggregate", phases, time.process_time),
+        _timed(aggregation, "write_totals", phases, time.perf_counter),
+    ):
         started = time.perf_counter()
         response = aggregation.count_usage_events({"Records": records}, processor, store)
         elapsed = time.perf_counter() - started
-    finally:
-        aggregation.aggregate, aggregation.write_totals = real_aggregate, real_write
     if response["batchItemFailures"]:
         raise RuntimeError(f"benchmark batch had failures: {response['batchItemFailures'][:3]}")
     expected = _expected(records)
@@ -191,11 +178,32 @@ def _aggregator(records: list[dict[str, Any]]) -> Run:
     return Run(
         rate=len(records) / elapsed,
         writes=len(writes),
-        write_seconds=phases["write"],
-        own_us=phases["own"] * 1e6 / len(records),
+        write_seconds=phases["write_totals"],
+        own_us=phases["aggregate"] * 1e6 / len(records),
         floor=len(expected),
         records=len(records),
     )
+
+
+@contextmanager
+def _timed(
+    module: Any, name: str, phases: dict[str, float], clock: Callable[[], float]
+) -> Iterator[None]:
+    """Time every call of ``module.name`` on ``clock`` into ``phases[name]`` meanwhile."""
+    real = getattr(module, name)
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        started = clock()
+        try:
+            return real(*args, **kwargs)
+        finally:
+            phases[name] = phases.get(name, 0.0) + clock() - started
+
+    setattr(module, name, timed)
+    try:
+        yield
+    finally:
+        setattr(module, name, real)
 
 
 def _naive(records: list[dict[str, Any]]) -> Run:

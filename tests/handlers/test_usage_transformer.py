@@ -148,7 +148,7 @@ def test_an_error_parsing_does_not_anticipate_fails_only_its_record(
 ) -> None:
     from usage_transformer import transform
 
-    real = transform.decode_usage_event
+    real = decode_usage_event
 
     def flaky(data: str) -> Any:
         if data == "Ym9vbQ==":  # "boom"
