@@ -5,13 +5,20 @@ from __future__ import annotations
 from tools import bench_stream
 
 
-def test_aggregator_writes_exactly_the_floor(aws: str) -> None:
+def test_aggregator_writes_exactly_the_floor_and_counts_right(aws: str) -> None:
     bench_stream._import_handlers()
     records = bench_stream._kinesis_records(400)
-    rate, writes, floor = bench_stream._aggregator(records)
-    assert rate > 0
-    assert writes == floor  # one counter update per distinct key
-    assert 0 < floor < 1000  # keys repeat across 400 records
+    run = bench_stream._aggregator(records)  # raises if a counter differs from the input
+    assert run.writes == run.floor  # one counter update per distinct key
+    assert 0 < run.floor < len(records)  # keys repeat across 400 records
+    assert run.rate > 0
+    assert run.own_us > 0
+
+
+def test_naive_baseline_writes_once_per_record_and_counts_right(aws: str) -> None:
+    bench_stream._import_handlers()
+    records = bench_stream._kinesis_records(50)
+    assert bench_stream._naive(records).writes == len(records)
 
 
 def test_transformer_accepts_every_benchmark_record() -> None:

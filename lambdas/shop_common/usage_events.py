@@ -1,7 +1,15 @@
 """The shop's usage events: what a valid one looks like, and its normal form.
 
 The ingest API's request model checks the same shape (``stacks/streaming.py``); these
-functions are the authority, since records can reach the stream by other paths too.
+functions are the authority, since records can reach the stream by other paths too. Both
+consumers (the counting aggregator and the archive's transformer) accept exactly the
+events these functions accept, so the counters agree with the archive.
+
+Whatever the bytes are, parsing either returns an event or raises
+``InvalidUsageEventError``: the standard library's own failures on hostile input
+(``RecursionError`` for deeply nested JSON, ``ValueError`` for integers past the
+digit limit, ``OverflowError`` for timestamps at the datetime limits with an offset) are
+translated here, so no caller can be sunk by one record.
 """
 
 from __future__ import annotations
@@ -9,23 +17,22 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 #: Event types the shop emits.
 EVENT_TYPES = frozenset({"view", "click", "add_to_cart", "remove_from_cart", "purchase"})
 #: Longest product or event id accepted.
 MAX_ID_LENGTH = 128
+_FIELDS = ("event_id", "product_id", "event_type", "occurred_at")
 
 
 class InvalidUsageEventError(ValueError):
     """The record is not a usage event (bad encoding, not JSON, or a field is wrong)."""
 
 
-@dataclass(frozen=True)
-class UsageEvent:
-    """One valid, normalised usage event."""
+class UsageEvent(NamedTuple):
+    """One valid, normalised usage event (a tuple: cheap to build once per record)."""
 
     event_id: str
     product_id: str
@@ -58,34 +65,40 @@ def decode_usage_event(data: str) -> UsageEvent:
 def parse_usage_event(raw: bytes) -> UsageEvent:
     """Parse the JSON bytes of one event; ``InvalidUsageEventError`` says what is wrong."""
     try:
-        body = json.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidUsageEventError("data is not UTF-8 text") from None
+    try:
+        body = json.loads(text)
     except json.JSONDecodeError as error:
         raise InvalidUsageEventError(f"data is not JSON: {error.msg}") from None
+    except RecursionError:
+        raise InvalidUsageEventError("data is JSON nested too deeply") from None
+    except ValueError as error:  # e.g. an integer longer than Python's digit limit
+        raise InvalidUsageEventError(f"data is not usable JSON: {error}") from None
     if not isinstance(body, dict):
         raise InvalidUsageEventError("event is not a JSON object")
-    missing = [k for k in ("event_id", "product_id", "event_type", "occurred_at") if k not in body]
-    if missing:
-        raise InvalidUsageEventError(f"event lacks {', '.join(missing)}")
-    event_type = _text(body, "event_type").lower()
+    try:
+        event_id, product_id, event_type, occurred_at = (body[name] for name in _FIELDS)
+    except KeyError:
+        missing = [name for name in _FIELDS if name not in body]
+        raise InvalidUsageEventError(f"event lacks {', '.join(missing)}") from None
+    event_type = _text("event_type", event_type).lower()
     if event_type not in EVENT_TYPES:
         raise InvalidUsageEventError(
             f"event_type {event_type!r} is not one of {', '.join(sorted(EVENT_TYPES))}"
         )
     return UsageEvent(
-        event_id=_text(body, "event_id"),
-        product_id=_text(body, "product_id"),
-        event_type=event_type,
-        occurred_at=_timestamp(body["occurred_at"]),
+        _text("event_id", event_id),
+        _text("product_id", product_id),
+        event_type,
+        _timestamp(occurred_at),
     )
 
 
-def _text(body: dict[str, Any], field: str) -> str:
-    value = body[field]
-    if not isinstance(value, str) or not value.strip():
+def _text(field: str, value: Any) -> str:
+    if not isinstance(value, str) or not (value := value.strip()):
         raise InvalidUsageEventError(f"{field} must be a non-empty string")
-    value = value.strip()
     if len(value) > MAX_ID_LENGTH:
         raise InvalidUsageEventError(f"{field} is longer than {MAX_ID_LENGTH} characters")
     return value
@@ -95,9 +108,12 @@ def _timestamp(value: Any) -> str:
     if not isinstance(value, str):
         raise InvalidUsageEventError("occurred_at must be an ISO 8601 timestamp string")
     try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidUsageEventError(f"occurred_at {value!r} is not a timestamp") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        parsed = datetime.fromisoformat(value.strip())
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        # Converting to UTC overflows at the datetime limits (0001-01-01 with a positive
+        # offset, 9999-12-31 with a negative one): such an event is invalid, not fatal.
+        normal = parsed.astimezone(UTC).isoformat(timespec="milliseconds")
+    except (ValueError, OverflowError):
+        raise InvalidUsageEventError(f"occurred_at {value[:40]!r} is not a timestamp") from None
+    return normal.replace("+00:00", "Z")

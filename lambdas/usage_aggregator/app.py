@@ -26,4 +26,6 @@ def _store() -> CounterStore:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return count_usage_events(event, processor, _store())
+    return count_usage_events(
+        event, processor, _store(), remaining_ms=context.get_remaining_time_in_millis
+    )

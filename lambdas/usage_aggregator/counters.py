@@ -1,19 +1,21 @@
-"""The counts table behind a small adapter: the only module here that talks to AWS.
+"""The counts table behind a small adapter: the only module here that talks to DynamoDB.
 
-Each counter item (``product_id``, ``event_type``) holds ``event_count`` and
-``last_sequence``, the highest Kinesis sequence number already counted into it. A batch
-that Lambda delivers again (after a partial failure, a retry or a timeout) therefore
-never counts a record twice: the update is conditional on the watermark, and on a
-conflict only the records above the stored watermark are counted.
+Counter items (``product_id``, ``event_type``) hold ``event_count`` and, per Kinesis shard
+that ever wrote to them, a watermark ``seq#<shard id>``: the highest sequence number of
+that shard counted into the item. Sequence numbers are ordered only within a shard, so a
+watermark is never compared with another shard's records. Besides the counters, the
+table holds the *ledger* under the reserved partition ``#ledger#<shard id>`` (event
+types are never numeric ranges, so no counter can collide with it); see ``aggregation``
+for what it records and ``replay`` for how it is read.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import time
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import boto3
 from botocore.exceptions import ClientError
@@ -31,17 +33,43 @@ RETRYABLE = frozenset(
         "ServiceUnavailable",
     }
 )
-#: Width sequence numbers are zero-padded to, so that string order is numeric order.
-SEQUENCE_WIDTH = 128
+#: Width sequence numbers are zero-padded to (Kinesis allows up to 129 digits), so that
+#: DynamoDB's string order is numeric order.
+SEQUENCE_WIDTH = 129
+LEDGER_PREFIX = "#ledger#"
+
+
+class CounterKey(NamedTuple):
+    """One counter as one shard writes it."""
+
+    shard_id: str
+    product_id: str
+    event_type: str
+
+    def label(self) -> str:
+        """The counter (without the shard) as one string, for ledger sets."""
+        return json.dumps([self.product_id, self.event_type], separators=(",", ":"))
+
+
+class LedgerEntry(NamedTuple):
+    """For a range ``first..last`` of one shard: per counter, the sequence number up to
+    which its records in the range are counted (``last`` for all of them)."""
+
+    first: int
+    last: int
+    through: dict[str, int]  # by CounterKey.label()
+
+    def covers(self, key: CounterKey, sequence: int) -> bool:
+        return self.first <= sequence <= min(self.last, self.through.get(key.label(), -1))
 
 
 class CounterConflictError(RuntimeError):
     """The watermark kept moving under this update (another writer on the same key)."""
 
 
-def padded(sequence_number: str) -> str:
-    """A Kinesis sequence number as a fixed-width string that sorts numerically."""
-    return sequence_number.rjust(SEQUENCE_WIDTH, "0")
+def padded(sequence_number: int) -> str:
+    """A sequence number as a fixed-width string that sorts numerically."""
+    return str(sequence_number).rjust(SEQUENCE_WIDTH, "0")
 
 
 class CounterStore:
@@ -72,68 +100,137 @@ class CounterStore:
         self.max_delay = max_delay
         self._sleep = sleep
         self._random = random.Random()
-        #: Requests sent (including retries), for the benchmark and the logs.
-        self.requests = 0
 
-    def add(self, product_id: str, event_type: str, entries: Sequence[tuple[str, bool]]) -> int:
-        """Count the ``entries`` (padded sequence number, counts) not yet in the item.
+    def add(self, key: CounterKey, sequences: Sequence[int]) -> int:
+        """Count the records (sequence numbers of ``key.shard_id``) not yet in the counter.
 
-        Returns how many events were added. Raises ``ClientError`` when DynamoDB still
-        throttles after ``max_attempts``, ``CounterConflictError`` on repeated conflicts.
+        One conditional update when none of them was counted before (the normal path);
+        after a redelivery, the watermark is read and only the records above it count.
+        Returns how many were added. Raises ``ClientError`` when DynamoDB still throttles
+        after ``max_attempts``, ``CounterConflictError`` on repeated conflicts.
         """
-        if not entries:
-            return 0
-        key = {"product_id": {"S": product_id}, "event_type": {"S": event_type}}
-        pending = list(entries)
-        watermark: str | None = None  # unknown until a conflict makes us read it
+        names = {"#w": f"seq#{key.shard_id}"}
+        pending = list(sequences)
+        condition = "attribute_not_exists(#w) OR #w < :first"
+        values = {":first": {"S": padded(min(pending))}}
         for _ in range(3):
-            count = sum(1 for _, counts in pending if counts)
-            values = {
-                ":count": {"N": str(count)},
-                ":newest": {"S": max(sequence for sequence, _ in pending)},
-                ":now": {"S": datetime.now(UTC).isoformat(timespec="milliseconds")},
+            values |= {
+                ":n": {"N": str(len(pending))},
+                ":last": {"S": padded(max(pending))},
             }
-            if watermark is None:
-                condition = "attribute_not_exists(last_sequence) OR last_sequence < :first"
-                values[":first"] = {"S": min(sequence for sequence, _ in pending)}
-            else:
-                condition = "last_sequence = :watermark"
-                values[":watermark"] = {"S": watermark}
             try:
-                self._call(
-                    self.client.update_item,
-                    TableName=self.table_name,
-                    Key=key,
-                    UpdateExpression="ADD event_count :count "
-                    "SET last_sequence = :newest, updated_at = :now",
-                    ConditionExpression=condition,
-                    ExpressionAttributeValues=values,
-                )
-                return count
+                self._update(key, "ADD event_count :n SET #w = :last", condition, names, values)
+                return len(pending)
             except ClientError as error:
                 if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                     raise
-            # Part of this key's events were counted by an earlier delivery of the batch.
-            watermark = self._watermark(key)
-            pending = [entry for entry in entries if entry[0] > watermark]
+            # An earlier delivery of these records counted part (or all) of them.
+            watermark = self.watermark(key)
+            pending = [sequence for sequence in sequences if sequence > watermark]
             if not pending:
                 return 0
-        raise CounterConflictError(f"counter {product_id}/{event_type} kept changing")
+            condition, values = "#w = :w", {":w": {"S": padded(watermark)}}
+        raise CounterConflictError(f"counter {key} kept changing")
 
-    def _watermark(self, key: dict[str, Any]) -> str:
+    def add_replayed(self, key: CounterKey, count: int, token: str) -> int:
+        """Add ``count`` records recovered by the replay ``token``, once per token.
+
+        Watermarks are left alone: they describe the shard's normal progress. Returns
+        ``count``, or 0 when this token was already applied (a replay run twice).
+        """
+        try:
+            self._update(
+                key,
+                "ADD event_count :n, replays :tokens",
+                "NOT contains(replays, :token)",
+                None,
+                {":n": {"N": str(count)}, ":tokens": {"SS": [token]}, ":token": {"S": token}},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return 0
+        return count
+
+    def record_ledger(
+        self, shard_id: str, first: int, last: int, through: Iterable[tuple[CounterKey, int]]
+    ) -> None:
+        """Record that each counter's records in ``first..last`` are counted up to its
+        sequence number in ``through``. Entries only ever add facts (a set union), so
+        attempts on the same range can all write theirs."""
+        labels = sorted({f"{sequence}:{key.label()}" for key, sequence in through})
+        if not labels:
+            return  # nothing is known to be counted: the absence says the same
+        self._call(
+            self.client.update_item,
+            TableName=self.table_name,
+            Key=self._ledger_key(shard_id, f"{first}-{last}"),
+            UpdateExpression="ADD counted :labels",
+            ExpressionAttributeValues={":labels": {"SS": labels}},
+        )
+
+    def ledger(self, shard_id: str, first: int, last: int) -> list[LedgerEntry]:
+        """The ledger entries of ``shard_id`` that overlap ``first..last``."""
+        entries: list[LedgerEntry] = []
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "product_id = :p",
+            "ExpressionAttributeValues": {":p": {"S": LEDGER_PREFIX + shard_id}},
+            "ConsistentRead": True,
+        }
+        while True:
+            page = self._call(self.client.query, **request)
+            for item in page["Items"]:
+                low, _, high = item["event_type"]["S"].partition("-")
+                through: dict[str, int] = {}
+                for fact in item["counted"]["SS"]:
+                    sequence, _, label = fact.partition(":")
+                    through[label] = max(int(sequence), through.get(label, -1))
+                entry = LedgerEntry(int(low), int(high), through)
+                if entry.first <= last and entry.last >= first:
+                    entries.append(entry)
+            if "LastEvaluatedKey" not in page:
+                return entries
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def _ledger_key(self, shard_id: str, sort_key: str) -> dict[str, Any]:
+        return {"product_id": {"S": LEDGER_PREFIX + shard_id}, "event_type": {"S": sort_key}}
+
+    def _update(
+        self,
+        key: CounterKey,
+        expression: str,
+        condition: str,
+        names: dict[str, str] | None,
+        values: dict[str, Any],
+    ) -> None:
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "Key": {"product_id": {"S": key.product_id}, "event_type": {"S": key.event_type}},
+            "UpdateExpression": expression,
+            "ConditionExpression": condition,
+            "ExpressionAttributeValues": values,
+        }
+        if names:
+            request["ExpressionAttributeNames"] = names
+        self._call(self.client.update_item, **request)
+
+    def watermark(self, key: CounterKey) -> int:
+        """The highest sequence number of ``key.shard_id`` counted into the counter (0: none)."""
+        names = {"#w": f"seq#{key.shard_id}"}
         item = self._call(
             self.client.get_item,
             TableName=self.table_name,
-            Key=key,
+            Key={"product_id": {"S": key.product_id}, "event_type": {"S": key.event_type}},
             ConsistentRead=True,
-            ProjectionExpression="last_sequence",
+            ProjectionExpression="#w",
+            ExpressionAttributeNames=names,
         ).get("Item", {})
-        return str(item.get("last_sequence", {}).get("S", ""))
+        return int(item.get(names["#w"], {}).get("S", "0"))
 
     def _call(self, operation: Callable[..., Any], **kwargs: Any) -> Any:
         """Send a request, backing off exponentially (full jitter) while DynamoDB throttles."""
         for attempt in range(1, self.max_attempts + 1):
-            self.requests += 1
             try:
                 return operation(**kwargs)
             except ClientError as error:

@@ -1,4 +1,10 @@
-"""The Firehose transformation: plain functions, no AWS calls."""
+"""The Firehose transformation: plain functions, no AWS calls.
+
+Firehose needs one result per record id. A record that raised out of the handler would
+make Firehose retry the whole batch and then send every record of it, good ones included,
+to the error prefix; so each record is transformed on its own and whatever goes wrong
+with it becomes that record's ``ProcessingFailed``.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ from aws_lambda_powertools.utilities.data_classes.kinesis_firehose_event import 
     KinesisFirehoseRecord,
 )
 
+from shop_common.observability import logger
 from shop_common.usage_events import InvalidUsageEventError, decode_usage_event
 
 
@@ -22,12 +29,16 @@ def transform_record(record: KinesisFirehoseRecord) -> KinesisFirehoseDataTransf
 
     Failed records are not dropped: Firehose writes them, untouched, under the error prefix.
     """
+    data = record.raw_event.get("data", "")
     try:
-        event = decode_usage_event(record.data)
+        event = decode_usage_event(data)
     except InvalidUsageEventError:
-        return record.build_data_transformation_response(
-            result="ProcessingFailed", data=record.data
+        return record.build_data_transformation_response(result="ProcessingFailed", data=data)
+    except Exception as error:  # a failure parsing does not anticipate: still this record's
+        logger.warning(
+            "Unexpected error transforming a record", record_id=record.record_id, error=repr(error)
         )
+        return record.build_data_transformation_response(result="ProcessingFailed", data=data)
     line = (event.to_json() + "\n").encode()
     return record.build_data_transformation_response(
         result="Ok", data=base64.b64encode(line).decode("ascii")

@@ -99,3 +99,65 @@ def test_naive_timestamps_are_utc_and_base64_is_strict() -> None:
     assert event.occurred_at == "2026-01-02T03:04:05.000Z"
     with pytest.raises(InvalidUsageEventError, match="not valid base64"):
         decode_usage_event("abc")  # not a multiple of four
+
+
+#: Records that once raised out of the transformer (or could), each defeating a
+#: different step of parsing; the aggregator's test mixes the same set into its batches.
+ADVERSARIAL = [
+    "%%% not base64",
+    encode(b"\xff\xfe{}"),  # not UTF-8
+    encode(b"[" * 100_000 + b"]" * 100_000),  # RecursionError
+    encode(
+        b'{"event_id":"e","product_id":"p1","event_type":"view",'
+        b'"occurred_at":"2026-11-23T10:15:00Z","x":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    ),  # RecursionError inside an ignored field
+    encode(
+        b'{"event_id":"e","product_id":"p1","event_type":"view",'
+        b'"occurred_at":"2026-11-23T10:15:00Z","n":' + b"9" * 5000 + b"}"
+    ),  # ValueError: past the integer digit limit
+    encode(usage_event("e", occurred_at="0001-01-01T00:00:00+01:00")),  # OverflowError
+    encode(usage_event("e", occurred_at="9999-12-31T23:59:59-01:00")),  # OverflowError
+    encode(usage_event("e", occurred_at="9999-12-31T23:59:59.999999+00:00")),  # fine
+    encode(b"null"),
+    encode(b""),
+]
+
+
+def test_every_record_of_an_adversarial_batch_gets_its_own_result() -> None:
+    from usage_transformer import app
+
+    good = [encode(usage_event(f"g{i}", f"p{i}", "view")) for i in range(len(ADVERSARIAL))]
+    mixed = [data for pair in zip(good, ADVERSARIAL, strict=True) for data in pair]
+
+    records = app.handler(firehose_event(*mixed), FakeContext())["records"]
+
+    assert [r["recordId"] for r in records] == [f"r{i}" for i in range(len(mixed))]
+    results = [r["result"] for r in records]
+    assert results[0::2] == ["Ok"] * len(good)
+    assert results[1::2] == ["ProcessingFailed"] * 7 + ["Ok"] + ["ProcessingFailed"] * 2
+    assert [json.loads(decoded(r))["event_id"] for r in records[0::2]] == [
+        f"g{i}" for i in range(len(good))
+    ]
+    # Failed records keep their data as it came, for the error prefix.
+    failed = [r for r, data in zip(records, mixed, strict=True) if r["result"] != "Ok"]
+    assert all(r["data"] in ADVERSARIAL for r in failed)
+
+
+def test_an_error_parsing_does_not_anticipate_fails_only_its_record(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from usage_transformer import transform
+
+    real = decode_usage_event
+
+    def flaky(data: str) -> Any:
+        if data == "Ym9vbQ==":  # "boom"
+            raise MemoryError("as if")
+        return real(data)
+
+    monkeypatch.setattr(transform, "decode_usage_event", flaky)
+    from usage_transformer import app
+
+    event = firehose_event(encode(usage_event("e1")), "Ym9vbQ==", encode(usage_event("e2")))
+    results = [r["result"] for r in app.handler(event, FakeContext())["records"]]
+    assert results == ["Ok", "ProcessingFailed", "Ok"]

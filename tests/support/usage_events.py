@@ -5,11 +5,14 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 #: A realistic 56-digit Kinesis sequence number; records count up from it.
 FIRST_SEQUENCE = 49_590_338_271_490_256_608_559_692_538_361_571_095_921_575_989_136_588_800
 STREAM_ARN = "arn:aws:kinesis:us-east-1:123456789012:stream/usage-events"
+SHARD_ID = "shardId-000000000000"
 
 
 def usage_event(
@@ -31,41 +34,61 @@ def encode(payload: dict[str, Any] | bytes) -> str:
 
 
 class KinesisBatch:
-    """Kinesis records with increasing sequence numbers, as one shard delivers them."""
+    """Kinesis records of one shard with increasing sequence numbers, as Lambda delivers them.
 
-    def __init__(self) -> None:
-        self._sequence = itertools.count(FIRST_SEQUENCE)
+    :param shard_id: the shard the records come from.
+    :param first: the first record's sequence number; shards number independently.
+    """
+
+    def __init__(self, shard_id: str = SHARD_ID, first: int = FIRST_SEQUENCE) -> None:
+        self.shard_id = shard_id
+        self._sequence = itertools.count(first)
         self.records: list[dict[str, Any]] = []
+        #: The events added with :meth:`add_event`, for the counts they must produce.
+        self.events: list[dict[str, Any]] = []
 
     def add(self, data: str, partition_key: str = "p1") -> str:
         """Append a record whose base64 ``data`` is given as is; return its sequence number."""
         sequence = str(next(self._sequence))
-        self.records.append(
-            {
-                "kinesis": {
-                    "kinesisSchemaVersion": "1.0",
-                    "partitionKey": partition_key,
-                    "sequenceNumber": sequence,
-                    "data": data,
-                    "approximateArrivalTimestamp": 1_795_000_000.123,
-                },
-                "eventSource": "aws:kinesis",
-                "eventVersion": "1.0",
-                "eventID": f"shardId-000000000000:{sequence}",
-                "eventName": "aws:kinesis:record",
-                "invokeIdentityArn": "arn:aws:iam::123456789012:role/aggregator",
-                "awsRegion": "us-east-1",
-                "eventSourceARN": STREAM_ARN,
-            }
-        )
+        self.records.append(kinesis_record(data, sequence, self.shard_id, partition_key))
         return sequence
 
     def add_event(self, event: dict[str, Any]) -> str:
+        self.events.append(event)
         return self.add(encode(event), str(event.get("product_id", "none")))
 
-    def event(self, start: int = 0) -> dict[str, Any]:
-        """The Lambda event of the records from index ``start`` on (a redelivery)."""
-        return {"Records": self.records[start:]}
+    def event(self, start: int = 0, stop: int | None = None) -> dict[str, Any]:
+        """The Lambda event of the records ``start:stop`` (a redelivery, or part of a batch)."""
+        return {"Records": self.records[start:stop]}
+
+
+def kinesis_record(
+    data: str, sequence: str, shard_id: str = SHARD_ID, partition_key: str = "p1"
+) -> dict[str, Any]:
+    """One record of a Kinesis event, as Lambda's event source mapping builds it."""
+    return {
+        "kinesis": {
+            "kinesisSchemaVersion": "1.0",
+            "partitionKey": partition_key,
+            "sequenceNumber": sequence,
+            "data": data,
+            "approximateArrivalTimestamp": 1_795_000_000.123,
+        },
+        "eventSource": "aws:kinesis",
+        "eventVersion": "1.0",
+        "eventID": f"{shard_id}:{sequence}",
+        "eventName": "aws:kinesis:record",
+        "invokeIdentityArn": "arn:aws:iam::123456789012:role/aggregator",
+        "awsRegion": "us-east-1",
+        "eventSourceARN": STREAM_ARN,
+    }
+
+
+def expected_counts(*events: Iterable[dict[str, Any]]) -> Counter[tuple[str, str]]:
+    """What the counters must hold for these events (all valid): one per event."""
+    return Counter(
+        (event["product_id"], event["event_type"].lower()) for group in events for event in group
+    )
 
 
 def firehose_event(*payloads: str) -> dict[str, Any]:
@@ -100,3 +123,6 @@ class FakeContext:
     memory_limit_in_mb = 256
     invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:usage-handler"
     aws_request_id = "req-1"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000
