@@ -23,22 +23,30 @@ def flatten(scope: IConstruct, value: str) -> str:
 
     ``{"Fn::GetAtt": ["Bucket1234", "Arn"]}`` becomes ``<Bucket1234.Arn>``, ``{"Ref": "X"}``
     becomes ``<X>`` and joins are concatenated. A reference to another stack of the app is
-    rendered as the ``Fn::GetStackOutput`` that CDK's weak cross-stack references (this
-    project's ``@aws-cdk/core:defaultCrossStackReferences``) turn it into.
+    rendered as CDK will render it under the app's ``@aws-cdk/core:defaultCrossStackReferences``:
+    the ``Fn::ImportValue`` of an export (the default, printed as the export's name) or,
+    with ``weak``, the ``Fn::GetStackOutput`` of an output.
     """
     stack = cdk.Stack.of(scope)
-    foreign = {}
-    if stack.node.try_get_context(_CROSS_STACK_FLAG) == "weak":
-        foreign = _foreign_references(stack, value)
-    return _flatten(stack.resolve(value), foreign)
+    weak = stack.node.try_get_context(_CROSS_STACK_FLAG) == "weak"
+    return _flatten(stack.resolve(value), _foreign_references(stack, value, weak=weak))
 
 
 _CROSS_STACK_FLAG = "@aws-cdk/core:defaultCrossStackReferences"
 
 
-def _foreign_references(stack: cdk.Stack, value: str) -> dict[str, dict[str, Any]]:
-    """Resolved reference (as JSON) -> the ``Fn::GetStackOutput`` CDK will put there."""
-    found = {}
+def _unique_id(*components: str) -> str:
+    """CDK's ``makeUniqueId``: the components' letters and digits, then a hash of their
+    path."""
+    digest = hashlib.md5("/".join(components).encode(), usedforsecurity=False)
+    human = "".join(re.sub(r"[^A-Za-z0-9]", "", c) for c in components)[:240]
+    return human + digest.hexdigest()[:8].upper()
+
+
+def _foreign_references(stack: cdk.Stack, value: str, *, weak: bool) -> dict[str, dict[str, Any]]:
+    """Resolved reference (as JSON) -> the ``Fn::GetStackOutput`` (``weak``) or the
+    ``Fn::ImportValue`` CDK will put there."""
+    found: dict[str, dict[str, Any]] = {}
     for token in cdk.Tokenization.reverse_string(value).tokens:
         if not isinstance(token, cdk.Reference):
             continue
@@ -47,8 +55,11 @@ def _foreign_references(stack: cdk.Stack, value: str) -> dict[str, dict[str, Any
             continue
         resolved = json.dumps(producer.resolve(token), separators=(",", ":"))
         output_id = f"Output{resolved}"
-        digest = hashlib.md5(f"Publish/{output_id}".encode(), usedforsecurity=False)
-        human = "Publish" + re.sub(r"[^A-Za-z0-9]", "", output_id)
+        if not weak:
+            # generateExportName: "<stack name>:" and the unique id of Exports/<output id>.
+            export = f"{producer.stack_name}:{_unique_id('Exports', output_id)}"
+            found[resolved] = {"Fn::ImportValue": export}
+            continue
         region: Any = (
             {"Ref": "AWS::Region"} if cdk.Token.is_unresolved(producer.region) else producer.region
         )
@@ -56,7 +67,7 @@ def _foreign_references(stack: cdk.Stack, value: str) -> dict[str, dict[str, Any
             "Fn::GetStackOutput": {
                 "StackName": producer.stack_name,
                 "Region": region,
-                "OutputName": human + digest.hexdigest()[:8].upper(),
+                "OutputName": _unique_id("Publish", output_id),
             }
         }
     return found
@@ -68,7 +79,9 @@ def _flatten(value: Any, foreign: dict[str, dict[str, Any]]) -> str:
     if isinstance(value, dict):
         replaced = foreign.get(json.dumps(value, separators=(",", ":")))
         if replaced is not None:
-            return json.dumps(replaced, separators=(",", ":"))
+            return _flatten(replaced, {})
+        if isinstance(value.get("Fn::ImportValue"), str):
+            return str(value["Fn::ImportValue"])  # cdk-nag prints an import as its name
         if "Ref" in value:
             return f"<{value['Ref']}>"
         if "Fn::GetAtt" in value:
