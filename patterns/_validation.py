@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 import aws_cdk as cdk
+from constructs import IConstruct
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -96,3 +97,26 @@ def check_instance(name: str, value: Any, expected: type) -> None:
             f"{name} must be a {expected.__module__}.{expected.__qualname__}, "
             f"got {value!r} ({type(value).__name__})"
         )
+
+
+_T = TypeVar("_T")
+
+
+def cfn_child(construct: IConstruct, cfn_type: type[_T]) -> _T:
+    """The L1 resource ``cfn_type`` behind ``construct`` (its default child), or a
+    ``TypeError`` saying what is there instead (an escape hatch may have replaced it).
+    A real error, not an ``assert``, so it holds under ``python -O``."""
+    child = construct.node.default_child
+    if not isinstance(child, cfn_type):
+        raise TypeError(
+            f"{construct.node.path} must hold a {cfn_type.__name__} as its default child, "
+            f"found {type(child).__name__}"
+        )
+    return child
+
+
+def present(value: _T | None, what: str) -> _T:
+    """``value``, or a ``ValueError`` naming ``what`` is missing (never an ``assert``)."""
+    if value is None:
+        raise ValueError(f"{what} is required here and was not given")
+    return value

@@ -12,7 +12,7 @@ from aws_cdk import aws_route53 as route53
 from constructs import Construct
 
 from patterns._metadata import mark_pattern
-from patterns._validation import is_token
+from patterns._validation import is_token, present
 
 _DNS_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _BASE_PATH = re.compile(r"^[A-Za-z0-9._~-]{1,128}$")
@@ -87,7 +87,7 @@ class ApiCustomDomain(Construct):
                 f"got {base_path!r}"
             )
         if certificate is None:
-            assert hosted_zone is not None
+            hosted_zone = present(hosted_zone, "hosted_zone (to validate a new certificate)")
             certificate = acm.Certificate(
                 self,
                 "Certificate",

@@ -46,7 +46,8 @@ class ManagedPolicies:
         if not (stack.resolve(node.policy_document) or {}).get("Statement"):
             return
         scope = node.node.scope
-        assert isinstance(scope, Construct)
+        if not isinstance(scope, Construct):
+            raise TypeError(f"{node.node.path} has no construct scope to hold its policy")
         construct_id = node.node.id
         scope.node.try_remove_child(construct_id)
         managed = iam.CfnManagedPolicy(

@@ -16,7 +16,7 @@ from constructs import Construct
 
 from patterns._metadata import mark_pattern
 from patterns._ops_common import check_schedule_expression, ops_topic
-from patterns._validation import check_duration
+from patterns._validation import cfn_child, check_duration
 from patterns.alarms import create_alarm
 
 #: Execution statuses that notify the operations topic.
@@ -110,8 +110,7 @@ class EventWorkflow(Construct):
         props.update(state_machine_props or {})
         #: The state machine.
         self.state_machine = sfn.StateMachine(self, "Resource", **props)
-        cfn_machine = self.state_machine.node.default_child
-        assert isinstance(cfn_machine, sfn.CfnStateMachine)
+        cfn_machine = cfn_child(self.state_machine, sfn.CfnStateMachine)
         # The L2 adds DependsOn on the role that the RoleArn GetAtt already implies;
         # cfn-lint reports that redundancy as W3005 and nothing else is hidden.
         cfn_machine.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})

@@ -12,7 +12,7 @@ from aws_cdk import aws_route53 as route53
 from constructs import Construct
 
 from patterns._metadata import mark_pattern
-from patterns._validation import check_choice, check_range, is_token
+from patterns._validation import check_choice, check_range, is_token, present
 from patterns.api_domain import check_domain_name
 
 #: Routing policies: ``latency`` (nearest healthy region) or ``failover`` (primary first).
@@ -144,8 +144,7 @@ class RegionalApiRecord(Construct):
         if routing == "latency":
             props["region"] = region
         else:
-            assert failover_role is not None
-            props["failover"] = FAILOVER_ROLES[failover_role]
+            props["failover"] = FAILOVER_ROLES[present(failover_role, "failover_role")]
         props.update(record_props or {})
         #: The alias record of this region.
         self.record = route53.ARecord(self, "Resource", **props)

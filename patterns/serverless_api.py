@@ -17,6 +17,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from patterns._metadata import mark_pattern
+from patterns._validation import present
 from patterns.api.arguments import check_arguments, check_route
 from patterns.api.auth import Authorization, LambdaAuthorizer
 from patterns.api.endpoints import RouteBuilder
@@ -289,8 +290,7 @@ class ServerlessApi(Construct):
         if self._settings.overrides(route):
             self._settings.render(self._builder.routes)
         if route.table_access != "none":
-            assert self.table is not None
-            self._builder.grant_table(route, self.table, self._env_var)
+            self._builder.grant_table(route, present(self.table, "table"), self._env_var)
         return method
 
     def add_route(

@@ -17,7 +17,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from patterns._metadata import mark_pattern
-from patterns._validation import check_duration, check_range
+from patterns._validation import cfn_child, check_duration, check_range
 from patterns.alarms import create_alarm
 from patterns.function_defaults import FunctionDefaults
 from patterns.safe_deployment import add_hooks, add_safe_deployment
@@ -165,8 +165,7 @@ class ServerlessFunction(Construct):
         props.update(function_props or {})
         #: The Lambda function.
         self.function = lambda_.Function(self, "Resource", **props)
-        cfn_function = self.function.node.default_child
-        assert isinstance(cfn_function, lambda_.CfnFunction)
+        cfn_function = cfn_child(self.function, lambda_.CfnFunction)
         # Lambda's L2 adds DependsOn on the role that the Role property's GetAtt already
         # implies; cfn-lint reports that redundancy as W3005 and nothing else is hidden.
         cfn_function.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
@@ -228,8 +227,7 @@ class ServerlessFunction(Construct):
         """Turn on tracing with its own policy, so its ``*`` resource is acknowledged alone."""
         if tracing == lambda_.Tracing.DISABLED:
             return
-        cfn = self.function.node.default_child
-        assert isinstance(cfn, lambda_.CfnFunction)
+        cfn = cfn_child(self.function, lambda_.CfnFunction)
         mode = "Active" if tracing == lambda_.Tracing.ACTIVE else "PassThrough"
         cfn.tracing_config = lambda_.CfnFunction.TracingConfigProperty(mode=mode)
         self._add_creation_policy(

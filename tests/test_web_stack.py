@@ -139,6 +139,12 @@ STATEFUL = {
 }
 
 
+#: The traffic checks' logs (stages with ``traffic_checks``).
+TRAFFIC_CHECK_LOGS = ["OrdersTrafficCheckLogGroupE23BE728", "ProductsTrafficCheckLogGroupA94C6145"]
+STAGING_STATEFUL = {
+    **STATEFUL,
+    "AWS::Logs::LogGroup": sorted([*STATEFUL["AWS::Logs::LogGroup"], *TRAFFIC_CHECK_LOGS]),
+}
 #: Prod (with a secondary region): global tables instead, and the storefront's web ACL
 #: logs (CloudFront web ACLs exist in us-east-1 only, where prod's example env puts it).
 PROD_STATEFUL = {
@@ -146,7 +152,7 @@ PROD_STATEFUL = {
     "AWS::DynamoDB::Table": [],
     "AWS::DynamoDB::GlobalTable": ["ApiGlobalTable93D7F737", "IdempotencyGlobalTable608E9642"],
     "AWS::Logs::LogGroup": sorted(
-        [*STATEFUL["AWS::Logs::LogGroup"], "StorefrontWebAclLogs8C072E5E"]
+        [*STATEFUL["AWS::Logs::LogGroup"], *TRAFFIC_CHECK_LOGS, "StorefrontWebAclLogs8C072E5E"]
     ),
 }
 #: Prod's API in the secondary region: the same ids, plus its own operations topic.
@@ -157,13 +163,16 @@ SECONDARY_STATEFUL = {
     "AWS::ApiGateway::DomainName": ["ApiDomainA5F226B2"],
     "AWS::KMS::Key": ["LogsKeyA6AB43B2", "NotificationsKeyADCFA950"],
     "AWS::SNS::Topic": ["NotificationsTopicAE679CBD"],
-    "AWS::Logs::LogGroup": [
-        "ApiAccessLogs50B185DB",
-        "ApiWebAclLogs1F45C32F",
-        "NetworkFlowLogs2BEC3212",
-        "OrdersLogGroupE26395F1",
-        "ProductsLogGroup9D53593E",
-    ],
+    "AWS::Logs::LogGroup": sorted(
+        [
+            "ApiAccessLogs50B185DB",
+            "ApiWebAclLogs1F45C32F",
+            "NetworkFlowLogs2BEC3212",
+            "OrdersLogGroupE26395F1",
+            "ProductsLogGroup9D53593E",
+            *TRAFFIC_CHECK_LOGS,
+        ]
+    ),
 }
 
 
@@ -171,7 +180,7 @@ SECONDARY_STATEFUL = {
     ("name", "pinned"),
     [
         ("Dev/Web", STATEFUL),
-        ("Staging/Web", STATEFUL),
+        ("Staging/Web", STAGING_STATEFUL),
         ("Prod/Web", PROD_STATEFUL),
         ("Prod/WebSecondary", SECONDARY_STATEFUL),
     ],

@@ -11,7 +11,7 @@ from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from patterns._validation import check_choice, check_duration
+from patterns._validation import check_choice, check_duration, present
 from patterns.api.routes import RouteTarget
 from patterns.serverless_function import ServerlessFunction
 
@@ -141,16 +141,17 @@ class Authorization:
 
     def _cognito(self) -> apigateway.IAuthorizer:
         if self._cognito_authorizer is None:
-            assert self.user_pool is not None
+            pool = present(self.user_pool, "user_pool (for cognito routes)")
             self._cognito_authorizer = apigateway.CognitoUserPoolsAuthorizer(
-                self._scope, "CognitoAuthorizer", cognito_user_pools=[self.user_pool]
+                self._scope, "CognitoAuthorizer", cognito_user_pools=[pool]
             )
         return self._cognito_authorizer
 
     def _custom(self) -> apigateway.IAuthorizer:
         if self._lambda_authorizer is None:
             spec = self._lambda
-            assert isinstance(spec, LambdaAuthorizer)
+            if not isinstance(spec, LambdaAuthorizer):
+                raise TypeError(f"authorizer must be a LambdaAuthorizer, got {spec!r}")
             handler = invoked(spec.function)
             if spec.type == "token":
                 self._lambda_authorizer = apigateway.TokenAuthorizer(

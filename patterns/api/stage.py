@@ -15,6 +15,7 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from patterns._nag import acknowledge_packs
+from patterns._validation import cfn_child
 from patterns.api.routes import Route, Throttle
 from patterns.web_acl import managed_web_acl
 
@@ -57,8 +58,7 @@ class MethodSettings:
         cache_ttl: cdk.Duration | None,
         default_auth: str = "none",
     ) -> None:
-        cfn_stage = stage.node.default_child
-        assert isinstance(cfn_stage, apigateway.CfnStage)
+        cfn_stage = cfn_child(stage, apigateway.CfnStage)
         self._cfn_stage = cfn_stage
         self._throttle = throttle
         self._default_auth = default_auth
