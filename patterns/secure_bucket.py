@@ -13,6 +13,7 @@ from constructs import Construct
 from patterns._cdk_singletons import quiet_redundant_dependencies
 from patterns._metadata import mark_pattern
 from patterns._nag import acknowledge_packs
+from patterns._validation import cfn_child
 
 #: CDK feature flag: access-log delivery granted by bucket policy instead of an ACL.
 LOG_DELIVERY_BY_POLICY = "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"
@@ -108,8 +109,7 @@ class SecureBucket(Construct):
         if event_bridge_enabled:
             # Set natively on the bucket: CDK's event_bridge_enabled adds a custom-resource
             # Lambda (with a managed-policy role) just to make this one API call.
-            cfn_bucket = self.bucket.node.default_child
-            assert isinstance(cfn_bucket, s3.CfnBucket)
+            cfn_bucket = cfn_child(self.bucket, s3.CfnBucket)
             cfn_bucket.notification_configuration = s3.CfnBucket.NotificationConfigurationProperty(
                 event_bridge_configuration=s3.CfnBucket.EventBridgeConfigurationProperty(
                     event_bridge_enabled=True

@@ -22,7 +22,7 @@ from patterns._targets import (
     ensure_dead_letter_queue,
     target_function,
 )
-from patterns._validation import check_duration, check_range
+from patterns._validation import cfn_child, check_duration, check_range
 from patterns.alarms import create_alarm
 from patterns.serverless_function import ServerlessFunction
 
@@ -205,8 +205,7 @@ class StreamProcessor(Construct):
         #: The event source mapping.
         self.event_source_mapping = lambda_.EventSourceMapping(self, "EventSourceMapping", **props)
         if retry_attempts == -1:
-            cfn_mapping = self.event_source_mapping.node.default_child
-            assert isinstance(cfn_mapping, lambda_.CfnEventSourceMapping)
+            cfn_mapping = cfn_child(self.event_source_mapping, lambda_.CfnEventSourceMapping)
             cfn_mapping.maximum_retry_attempts = -1
 
         wait_limit = min(lifetime, age.to_seconds()) if not age.is_unresolved() else lifetime
