@@ -7,8 +7,9 @@ outside the construct that asked for it, with a role, policy and runtime CDK con
 from __future__ import annotations
 
 import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from patterns._nag import KEY_ENCRYPT_DECRYPT_ACTIONS, flatten
 
@@ -21,12 +22,6 @@ def acknowledge_deployment_handler(scope: Construct, bucket: s3.IBucket) -> None
     """
     stack = cdk.Stack.of(scope)
     bucket_objects = flatten(scope, bucket.arn_for_objects("*"))
-    # The CDK bootstrap's default assets bucket, as the handler's policy names it.
-    assets = flatten(
-        scope,
-        f"arn:{stack.partition}:s3:::cdk-{cdk.DefaultStackSynthesizer.DEFAULT_QUALIFIER}-assets-"
-        f"{stack.account}-{stack.region}/*",
-    )
     copying = (
         "CDK's BucketDeployment handler copies the asset objects into the site bucket; "
         "CDK's grant uses these object-level wildcards."
@@ -39,8 +34,6 @@ def acknowledge_deployment_handler(scope: Construct, bucket: s3.IBucket) -> None
         "bundled AWS CLI layer; it is not ours to change.",
         "AwsSolutions-IAM5[Resource::*]": "CDK writes the handler's cloudfront:CreateInvalidation "
         "and GetInvalidation on '*'; it only invalidates after an upload.",
-        f"AwsSolutions-IAM5[Resource::{assets}]": "Reads the uploaded asset zip from the CDK "
-        "bootstrap assets bucket, whose keys are content hashes.",
         f"AwsSolutions-IAM5[Resource::{bucket_objects}]": copying,
     }
     deploy_time = (
@@ -61,8 +54,30 @@ def acknowledge_deployment_handler(scope: Construct, bucket: s3.IBucket) -> None
         rules[f"AwsSolutions-IAM5[Action::{action}]"] = copying
     for child in stack.node.children:
         if child.node.id.startswith("Custom::CDKBucketDeployment"):
+            # The asset bucket is whatever the stack's synthesizer names (its bootstrap
+            # qualifier, or legacy synthesis's parameters): read it from the handler's policy.
+            for assets in _object_wildcards(scope, child) - {bucket_objects}:
+                rules[f"AwsSolutions-IAM5[Resource::{assets}]"] = (
+                    "Reads the uploaded asset zip from the stack's CDK assets bucket, whose "
+                    "keys are content hashes."
+                )
             for rule, reason in rules.items():
                 cdk.Validations.of(child).acknowledge(cdk.Acknowledgment(id=rule, reason=reason))
+
+
+def _object_wildcards(scope: Construct, handler: IConstruct) -> set[str]:
+    """The ``<bucket>/*`` resources of ``handler``'s role policy, as cdk-nag prints them."""
+    role = handler.node.try_find_child("ServiceRole")
+    policy = role.node.try_find_child("DefaultPolicy") if role is not None else None
+    if not isinstance(policy, iam.Policy):
+        return set()
+    found = set()
+    for statement in policy.document.to_json().get("Statement", []):
+        resources = statement.get("Resource", [])
+        for resource in [resources] if isinstance(resources, str) else resources:
+            if isinstance(resource, str) and resource.endswith("/*"):
+                found.add(flatten(scope, resource))
+    return found
 
 
 def quiet_redundant_dependencies(stack: cdk.Stack) -> None:

@@ -90,6 +90,9 @@ def _flatten(value: Any, foreign: dict[str, dict[str, Any]]) -> str:
         if "Fn::Join" in value:
             separator, parts = value["Fn::Join"]
             return str(separator).join(_flatten(p, foreign) for p in parts)
+        if isinstance(value.get("Fn::Sub"), str):
+            # cdk-nag prints a substitution's ${Name} as <Name>.
+            return re.sub(r"\$\{([^}]+)\}", r"<\1>", value["Fn::Sub"])
     # Any other intrinsic (Fn::GetStackOutput, Fn::ImportValue, ...) cdk-nag prints as
     # compact JSON, like JavaScript's JSON.stringify.
     return json.dumps(value, separators=(",", ":"))

@@ -9,6 +9,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
@@ -21,6 +22,21 @@ from patterns.alarms import create_alarm
 
 #: Execution statuses that notify the operations topic.
 FAILED_STATUSES = ("FAILED", "TIMED_OUT", "ABORTED")
+#: What Step Functions needs to deliver execution logs and traces (no resource ARNs).
+OBSERVABILITY_ACTIONS = (
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+    "logs:DescribeLogGroups",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+)
 #: Longest execution Step Functions allows (a standard workflow's one year).
 MAX_TIMEOUT_SECONDS = 365 * 24 * 3600
 
@@ -97,20 +113,12 @@ class EventWorkflow(Construct):
         self.log_group: logs.ILogGroup = log_group or logs.LogGroup(
             self, "LogGroup", retention=log_retention, removal_policy=removal_policy
         )
-        props: dict[str, Any] = {
-            "definition_body": body,
-            "tracing_enabled": True,
-            "timeout": timeout,
-            "logs": sfn.LogOptions(
-                destination=self.log_group,
-                level=log_level,
-                include_execution_data=include_execution_data,
-            ),
-        }
+        props: dict[str, Any] = {"definition_body": body, "timeout": timeout}
         props.update(state_machine_props or {})
         #: The state machine.
         self.state_machine = sfn.StateMachine(self, "Resource", **props)
         cfn_machine = cfn_child(self.state_machine, sfn.CfnStateMachine)
+        self._observe(cfn_machine, log_level, include_execution_data)
         # The L2 adds DependsOn on the role that the RoleArn GetAtt already implies;
         # cfn-lint reports that redundancy as W3005 and nothing else is hidden.
         cfn_machine.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
@@ -166,6 +174,40 @@ class EventWorkflow(Construct):
                 ("Aborted", self.state_machine.metric_aborted),
             )
         ]
+
+    def _observe(
+        self, cfn: sfn.CfnStateMachine, level: sfn.LogLevel, include_execution_data: bool
+    ) -> None:
+        """Tracing and the execution log, with their permissions in ``ObservabilityPolicy``
+        of their own: they take no resource ARN, so its ``*`` is acknowledged alone and a
+        wildcard the definition's tasks add to the role stays the user's to judge."""
+        cfn.tracing_configuration = sfn.CfnStateMachine.TracingConfigurationProperty(enabled=True)
+        cfn.logging_configuration = sfn.CfnStateMachine.LoggingConfigurationProperty(
+            destinations=[
+                sfn.CfnStateMachine.LogDestinationProperty(
+                    cloud_watch_logs_log_group=sfn.CfnStateMachine.CloudWatchLogsLogGroupProperty(
+                        log_group_arn=self.log_group.log_group_arn
+                    )
+                )
+            ],
+            include_execution_data=include_execution_data,
+            level=level.value,
+        )
+        policy = iam.Policy(
+            self,
+            "ObservabilityPolicy",
+            roles=[self.state_machine.role],
+            statements=[iam.PolicyStatement(actions=list(OBSERVABILITY_ACTIONS), resources=["*"])],
+        )
+        # Step Functions checks log delivery when it creates the state machine.
+        self.state_machine.node.add_dependency(policy)
+        cdk.Validations.of(policy).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-IAM5[Resource::*]",
+                reason="Step Functions' log delivery and X-Ray actions support no "
+                "resource-level permissions; this policy holds only those.",
+            )
+        )
 
     def _acknowledge_logging(self, level: sfn.LogLevel) -> None:
         if level == sfn.LogLevel.ALL:

@@ -17,6 +17,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from patterns._metadata import mark_pattern
+from patterns._nag import acknowledge_wildcards
 from patterns._ops_common import check_retry_policy, check_schedule_expression
 from patterns._targets import (
     ensure_dead_letter_queue,
@@ -144,6 +145,7 @@ class ScheduledJob(Construct):
                     **(schedule_props or {}),
                 },
             )
+            self._acknowledge_scheduler_role(target)
         #: Fires on a function error or an event in the dead-letter queue.
         self.failure_alarm = create_alarm(
             self,
@@ -165,3 +167,18 @@ class ScheduledJob(Construct):
             description=f"{self.node.path}: a scheduled run failed or was not delivered",
             topic=alarm_topic,
         )
+
+    def _acknowledge_scheduler_role(self, target: lambda_.IFunction) -> None:
+        """CDK's Scheduler target role (one per stack and target, ``SchedulerRoleForTarget-*``)
+        may invoke an unqualified function in any version (``<arn>:*``)."""
+        for child in cdk.Stack.of(self).node.children:
+            if not child.node.id.startswith("SchedulerRoleForTarget-"):
+                continue
+            policy = child.node.try_find_child("DefaultPolicy")
+            if policy is not None:
+                acknowledge_wildcards(
+                    policy,
+                    reason="EventBridge Scheduler invokes the scheduled function, in whichever "
+                    "version is published; the grant names this function only.",
+                    resources=[f"{target.function_arn}:*"],
+                )

@@ -13,6 +13,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from patterns._nag import acknowledge_wildcards
 from patterns._targets import acknowledge_synchronous_invocation
 from patterns.api.auth import Authorization, invoked
 from patterns.api.monitoring import add_throttles_alarm
@@ -113,6 +114,15 @@ class RouteBuilder:
                 "read_write": table.grant_read_write_data,
             }[route.table_access]
             grant(grantee)
+            policy = grantee.role.node.try_find_child("DefaultPolicy")
+            if policy is not None:
+                # CDK's table grants include the table's indexes (``<arn>/index/*``).
+                acknowledge_wildcards(
+                    policy,
+                    reason="The route's table access covers the table's secondary indexes; "
+                    "the grant names this one table.",
+                    resources=[f"{table.table_arn}/index/*"],
+                )
         if isinstance(function, ServerlessFunction):
             function.function.add_environment(variable, table.table_name)
 
