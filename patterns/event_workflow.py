@@ -199,8 +199,9 @@ class EventWorkflow(Construct):
             roles=[self.state_machine.role],
             statements=[iam.PolicyStatement(actions=list(OBSERVABILITY_ACTIONS), resources=["*"])],
         )
-        # Step Functions checks log delivery when it creates the state machine.
-        self.state_machine.node.add_dependency(policy)
+        # Step Functions checks log delivery when it creates the state machine (the
+        # machine only: its role is a child of the L2 and the policy names the role).
+        cfn.node.add_dependency(policy)
         cdk.Validations.of(policy).acknowledge(
             cdk.Acknowledgment(
                 id="AwsSolutions-IAM5[Resource::*]",
