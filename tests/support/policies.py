@@ -11,6 +11,7 @@ it cannot judge fails a test instead of passing it.
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -117,3 +118,77 @@ def evaluate(statements: Sequence[Mapping[str, Any]], request: Request) -> str:
 def resources_of(template: Mapping[str, Any], kind: str) -> dict[str, dict[str, Any]]:
     """Every resource of type ``kind`` in a template dict, by logical id."""
     return {k: v for k, v in template.get("Resources", {}).items() if v["Type"] == kind}
+
+
+#: The account's root principal as CDK writes it in an environment-agnostic stack (with an
+#: account, it is the literal ``arn:aws:iam::<account>:root``): a key policy naming it lets
+#: IAM policies of the account's roles grant the key.
+ACCOUNT_ROOT = {
+    "Fn::Join": [
+        "",
+        ["arn:", {"Ref": "AWS::Partition"}, ":iam::", {"Ref": "AWS::AccountId"}, ":root"],
+    ]
+}
+
+
+def _account_roots(statements: Sequence[Mapping[str, Any]]) -> list[Any]:
+    """The account-root principals a policy may name (templates here hold one account)."""
+    roots: list[Any] = [ACCOUNT_ROOT]
+    for statement in statements:
+        principal = statement.get("Principal")
+        values = _as_list(principal.get("AWS", [])) if isinstance(principal, dict) else []
+        roots.extend(
+            v
+            for v in values
+            if isinstance(v, str) and re.fullmatch(r"arn:aws[\w-]*:iam::\d{12}:root", v)
+        )
+    return roots
+
+
+def role_statements(template: Mapping[str, Any], role_id: str) -> list[dict[str, Any]]:
+    """Every identity-policy statement that applies to role ``role_id`` of ``template``."""
+    resources = template.get("Resources", {})
+    role_ref = {"Ref": role_id}
+    statements: list[dict[str, Any]] = []
+    for policy in resources[role_id]["Properties"].get("Policies", []):
+        statements.extend(policy["PolicyDocument"]["Statement"])
+    managed_refs = resources[role_id]["Properties"].get("ManagedPolicyArns", [])
+    for logical_id, resource in resources.items():
+        props = resource.get("Properties", {})
+        attached = (
+            resource["Type"] == "AWS::IAM::Policy" and role_ref in props.get("Roles", [])
+        ) or (
+            resource["Type"] == "AWS::IAM::ManagedPolicy"
+            and (role_ref in props.get("Roles", []) or {"Ref": logical_id} in managed_refs)
+        )
+        if attached:
+            statements.extend(props["PolicyDocument"]["Statement"])
+    return statements
+
+
+def role_may_use_key(
+    template: Mapping[str, Any],
+    *,
+    role_id: str,
+    key_id: str,
+    action: str,
+    context: Mapping[str, Any] | None = None,
+) -> bool:
+    """Whether KMS lets role ``role_id`` call ``action`` on key ``key_id`` (same template):
+    the key policy allows the role itself, or allows the account root (delegating to IAM)
+    and the role's own policies allow it; an explicit deny in either stops it."""
+    key_policy = template["Resources"][key_id]["Properties"]["KeyPolicy"]["Statement"]
+    role = ("AWS", {"Fn::GetAtt": [role_id, "Arn"]})
+    context = context or {}
+    direct = evaluate(key_policy, Request(action, "*", role, context))
+    identity = evaluate(
+        role_statements(template, role_id),
+        Request(action, {"Fn::GetAtt": [key_id, "Arn"]}, role, context),
+    )
+    if DENY in (direct, identity):
+        return False
+    delegated = any(
+        evaluate(key_policy, Request(action, "*", ("AWS", root), context)) == ALLOW
+        for root in _account_roots(key_policy)
+    )
+    return direct == ALLOW or (delegated and identity == ALLOW)
