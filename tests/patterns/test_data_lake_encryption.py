@@ -22,11 +22,13 @@ def lake_with_analyst(stack: cdk.Stack, **kwargs: Any) -> tuple[DataLake, dict[s
     lake = DataLake(stack, "Lake", **kwargs)
     analyst = iam.Role(stack, "Analyst", assumed_by=iam.AccountRootPrincipal())
     lake.grant_query(analyst)
-    return lake, Template.from_stack(stack).to_json()
+    return lake, dict(Template.from_stack(stack).to_json())
 
 
 def only_id(template: dict[str, Any], kind: str, contains: str = "") -> str:
-    (found,) = [k for k, r in template["Resources"].items() if r["Type"] == kind and contains in k]
+    (found,) = [
+        str(k) for k, r in template["Resources"].items() if r["Type"] == kind and contains in k
+    ]
     return found
 
 
