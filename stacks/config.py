@@ -14,13 +14,21 @@ from stacks.config_checks import (
     COMPLIANCE_PACKS,
     FEATURE_FLAGS,
     REMOVAL_POLICIES,
+    WORKFLOW_LOG_LEVELS,
     StageConfigError,
     check_stage,
     fail,
     is_regulated,
 )
 
-__all__ = ["API_ROUTING", "COMPLIANCE_PACKS", "FEATURE_FLAGS", "StageConfig", "StageConfigError"]
+__all__ = [
+    "API_ROUTING",
+    "COMPLIANCE_PACKS",
+    "FEATURE_FLAGS",
+    "WORKFLOW_LOG_LEVELS",
+    "StageConfig",
+    "StageConfigError",
+]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -67,6 +75,10 @@ class StageConfig:
     :param hosted_zone_name: that zone's name (``shop.example.com``).
     :param api_routing: ``latency`` (each caller reaches the nearest healthy region) or
         ``failover`` (the primary region serves; the secondary only when it is unhealthy).
+    :param workflow_log_level: what the state machines' execution logs record, one of
+        :data:`WORKFLOW_LOG_LEVELS` (``ALL`` every event, ``ERROR`` failures only).
+    :param workflow_log_execution_data: whether those logs carry each state's input and
+        output (the payloads: customer data where the workflow handles it).
     """
 
     name: str
@@ -96,6 +108,8 @@ class StageConfig:
     hosted_zone_id: str | None = None
     hosted_zone_name: str | None = None
     api_routing: str = "latency"
+    workflow_log_level: str = "ALL"
+    workflow_log_execution_data: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "feature_flags", MappingProxyType(dict(self.feature_flags)))

@@ -38,6 +38,8 @@ _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DNS_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
+#: Step Functions log levels a stage may choose for its workflows' execution logs.
+WORKFLOW_LOG_LEVELS = ("ALL", "ERROR", "FATAL", "OFF")
 #: How Route 53 spreads API traffic over the two regions of a multi-region stage.
 API_ROUTING = ("latency", "failover")
 #: Settings that only mean something with a secondary region.
@@ -118,11 +120,18 @@ def _check_choices(config: StageConfig) -> None:
             "deployment_preference",
             f"must be one of {', '.join(DEPLOYMENT_CONFIGS)}; got {config.deployment_preference!r}",
         )
+    if config.workflow_log_level not in WORKFLOW_LOG_LEVELS:
+        raise fail(
+            config,
+            "workflow_log_level",
+            f"must be one of {', '.join(WORKFLOW_LOG_LEVELS)}; got {config.workflow_log_level!r}",
+        )
     for field in (
         "point_in_time_recovery",
         "triggers_enabled",
         "termination_protection",
         "table_backups",
+        "workflow_log_execution_data",
     ):
         if not isinstance(getattr(config, field), bool):
             raise fail(config, field, f"must be true or false, got {getattr(config, field)!r}")

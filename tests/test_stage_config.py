@@ -70,6 +70,8 @@ def test_environment_agnostic_without_account_and_region() -> None:
         ({"reserved_concurrency": True}, "reserved_concurrency"),
         ({"api_cache_ttl_seconds": 3601}, "api_cache_ttl_seconds"),
         ({"private_network": "yes"}, "private_network"),
+        ({"workflow_log_level": "DEBUG"}, "workflow_log_level"),
+        ({"workflow_log_execution_data": "no"}, "workflow_log_execution_data"),
         # The stricter packs come with what they need, or the stage is refused.
         ({"compliance_packs": ["AwsSolutions", "PCI.DSS.321"]}, "compliance_packs"),
     ],
