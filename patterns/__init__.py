@@ -10,6 +10,7 @@ from patterns.api.routes import Route, Throttle
 from patterns.api.usage import ApiUsagePlan
 from patterns.api_domain import ApiCustomDomain
 from patterns.compliance import EncryptLogGroups, ManagedPolicies
+from patterns.service_keys import EncryptServiceData
 from patterns.data_catalog import DataCatalog
 from patterns.data_lake import DataLake
 from patterns.event_workflow import EventWorkflow
@@ -43,6 +44,7 @@ __all__ = [
     "DataCatalog",
     "DataLake",
     "EncryptLogGroups",
+    "EncryptServiceData",
     "EventWorkflow",
     "FunctionDefaults",
     "LambdaAuthorizer",
