@@ -10,7 +10,6 @@ from patterns.api.routes import Route, Throttle
 from patterns.api.usage import ApiUsagePlan
 from patterns.api_domain import ApiCustomDomain
 from patterns.compliance import EncryptLogGroups, ManagedPolicies
-from patterns.service_keys import EncryptServiceData
 from patterns.data_catalog import DataCatalog
 from patterns.data_lake import DataLake
 from patterns.event_workflow import EventWorkflow
@@ -28,6 +27,7 @@ from patterns.scheduled_job import ScheduledJob
 from patterns.secure_bucket import SecureBucket, access_logs_bucket
 from patterns.serverless_api import ServerlessApi
 from patterns.serverless_function import ALIAS_NAME, ServerlessFunction
+from patterns.service_keys import EncryptServiceData
 from patterns.static_website import StaticWebsite
 from patterns.stream_archive import StreamArchive
 from patterns.stream_ingest_api import StreamIngestApi

@@ -71,7 +71,13 @@ class StageConfig:
         ``region`` and the API domain below. ``None`` keeps the stage single-region.
     :param api_domain_name: the API's custom domain (``api.shop.example.com``), served by
         both regions; required with ``secondary_region``.
-    :param hosted_zone_id: the Route 53 public hosted zone holding ``api_domain_name``.
+    :param storefront_domain_name: the storefront's custom domain (``www.shop.example.com``),
+        in the hosted zone below, served by CloudFront with a DNS-validated ACM certificate
+        and TLS 1.2 at least; needs the stage's ``region`` to be ``us-east-1`` (CloudFront
+        takes certificates from there only). ``None``: CloudFront's own
+        ``*.cloudfront.net`` name and certificate, which also accept TLS 1.0 and 1.1.
+    :param hosted_zone_id: the Route 53 public hosted zone holding ``api_domain_name`` and
+        ``storefront_domain_name``.
     :param hosted_zone_name: that zone's name (``shop.example.com``).
     :param api_routing: ``latency`` (each caller reaches the nearest healthy region) or
         ``failover`` (the primary region serves; the secondary only when it is unhealthy).
@@ -105,6 +111,7 @@ class StageConfig:
     private_network: bool = False
     secondary_region: str | None = None
     api_domain_name: str | None = None
+    storefront_domain_name: str | None = None
     hosted_zone_id: str | None = None
     hosted_zone_name: str | None = None
     api_routing: str = "latency"

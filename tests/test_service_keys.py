@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.manifest import stage_stacks
 from tests.support.policies import ACCOUNT_ROOT, ALLOW, Request, evaluate
 from tools.assembly import StackArtifact
 
@@ -19,19 +20,7 @@ ROLE = ("AWS", f"arn:aws:iam::{ACCOUNT}:role/any-role-of-the-account")
 
 @pytest.fixture(scope="module")
 def prod(assembly_dir: Path) -> dict[str, dict[str, Any]]:
-    """Prod's stacks by display name: region, dependencies (display names) and template."""
-    directory = assembly_dir / "assembly-Prod"
-    artifacts = json.loads((directory / "manifest.json").read_text())["artifacts"]
-    names = {k: a.get("displayName", k) for k, a in artifacts.items()}
-    return {
-        a["displayName"]: {
-            "region": a["environment"].rsplit("/", 1)[1],
-            "depends_on": {names[d] for d in a.get("dependencies", []) if d in names},
-            "template": json.loads((directory / a["properties"]["templateFile"]).read_text()),
-        }
-        for a in artifacts.values()
-        if a["type"] == "aws:cloudformation:stack"
-    }
+    return stage_stacks(assembly_dir, "Prod")
 
 
 def _encrypted_data(template: dict[str, Any]) -> Iterator[tuple[str, str, Any, str | None]]:

@@ -36,7 +36,7 @@ def test_a_replica_in_a_region_without_a_key_is_refused(stack: cdk.Stack) -> Non
     )
     cdk.Aspects.of(stack).add(EncryptServiceData(replica_key_arns={"eu-central-1": "arn:x"}))
     # Raised by the aspect during synthesis, so it reaches the caller through jsii.
-    with pytest.raises(RuntimeError, match="replica in 'us-west-2'.*names no key"):
+    with pytest.raises(RuntimeError, match=r"replica in 'us-west-2'.*names no key"):
         Template.from_stack(stack)
 
 
