@@ -25,8 +25,9 @@ class SecureBucket(Construct):
     """A private, encrypted, versioned S3 bucket that refuses plain HTTP.
 
     Public access is blocked, TLS is enforced by the bucket policy (and TLS 1.2 at least),
-    objects are owned by the bucket owner (ACLs off), and versioning is on. The primary
-    child is ``Resource`` (the bucket).
+    objects are owned by the bucket owner (ACLs off), and versioning is on, with old
+    versions expiring (see ``noncurrent_version_expiration``). The primary child is
+    ``Resource`` (the bucket).
 
     :param encryption_key: customer-managed KMS key for SSE-KMS (with S3 bucket keys, which
         cut KMS requests). Default: SSE-S3 (S3-managed keys).
