@@ -29,6 +29,7 @@ from patterns.scheduled_job import ScheduledJob
 from patterns.secure_bucket import SecureBucket, access_logs_bucket
 from patterns.serverless_api import ServerlessApi
 from patterns.serverless_function import ALIAS_NAME, ServerlessFunction
+from patterns.service_keys import EncryptServiceData
 from patterns.static_website import StaticWebsite
 from patterns.stream_archive import StreamArchive
 from patterns.stream_ingest_api import StreamIngestApi
@@ -46,6 +47,7 @@ __all__ = [
     "DataCatalog",
     "DataLake",
     "EncryptLogGroups",
+    "EncryptServiceData",
     "EventWorkflow",
     "FunctionDefaults",
     "LambdaAuthorizer",

@@ -42,9 +42,10 @@ class DataLake(Construct):
     Creates (unless given) the ``Raw``, ``Curated`` and ``Results`` zones as
     ``SecureBucket``s with lifecycle tiers and EventBridge notifications, a Glue database,
     one crawler per data zone (``RawCrawler``, ``CuratedCrawler``) whose tables are
-    prefixed with the zone name, a Glue security configuration that encrypts crawler logs
-    with the lake's KMS key, and an Athena workgroup that enforces its result location in
-    the results zone, encrypts results and cancels queries past a bytes-scanned cutoff.
+    prefixed with the zone name, a Glue security configuration that encrypts with the
+    lake's KMS key what Glue writes (CloudWatch logs, S3 objects, job bookmarks), and an
+    Athena workgroup that enforces its result location in the results zone, encrypts
+    results and cancels queries past a bytes-scanned cutoff.
 
     :param raw_bucket: existing raw zone. Default: a new ``SecureBucket``.
     :param curated_bucket: existing curated zone. Default: a new ``SecureBucket``.
@@ -59,9 +60,14 @@ class DataLake(Construct):
     :param crawler_enabled: whether the schedule runs (off: crawl on demand). Default: True.
     :param bytes_scanned_cutoff: bytes one query may scan, at least 10 MB. Default: 10 GB.
     :param named_queries: Athena named queries, name -> SQL. Default: none.
-    :param encryption_key: key for crawler logs. Default: a new key with rotation.
+    :param encryption_key: the lake's key: Glue's logs, objects and job bookmarks, and
+        query results when ``kms_query_results``. Default: a new key with rotation.
     :param zone_encryption_key: customer-managed KMS key of the created zones' objects
         (SSE-KMS with bucket keys); grants on the zones include it. Default: SSE-S3.
+    :param kms_query_results: Athena encrypts query results with the lake's key (SSE_KMS)
+        instead of S3-managed keys (SSE_S3); :meth:`grant_query` then grants the key too.
+        Default: True when ``zone_encryption_key`` is given (customer-managed keys for the
+        data, so for the results too), else False.
     :param server_access_logs_bucket: where the created zones log access. Default: none.
     :param removal_policy: for created zones. Default: ``RETAIN``.
     :param auto_delete_objects: empty created zones on stack deletion (needs DESTROY).
@@ -86,6 +92,7 @@ class DataLake(Construct):
         named_queries: Mapping[str, str] | None = None,
         encryption_key: kms.IKey | None = None,
         zone_encryption_key: kms.IKey | None = None,
+        kms_query_results: bool | None = None,
         server_access_logs_bucket: s3.IBucket | None = None,
         removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
         auto_delete_objects: bool = False,
@@ -141,7 +148,7 @@ class DataLake(Construct):
             ),
             False,
         )
-        #: The lake's KMS key (crawler logs).
+        #: The lake's KMS key (what Glue writes; query results with ``kms_query_results``).
         self.key: kms.IKey = encryption_key or kms.Key(
             self, "Key", enable_key_rotation=True, description=f"Data lake {self.node.path}"
         )
@@ -172,6 +179,10 @@ class DataLake(Construct):
         self.crawlers = crawling.crawlers
         #: The raw zone's crawler.
         self.crawler = self.crawlers["raw"]
+        #: Whether query results are encrypted with :attr:`key` (SSE_KMS).
+        self.kms_query_results = (
+            zone_encryption_key is not None if kms_query_results is None else kms_query_results
+        )
         self._add_workgroup(bytes_scanned_cutoff, removal_policy)
         #: Named queries by name.
         self.named_queries: dict[str, athena.CfnNamedQuery] = {}
@@ -195,12 +206,17 @@ class DataLake(Construct):
                 ),
                 result_configuration=athena.CfnWorkGroup.ResultConfigurationProperty(
                     output_location=f"s3://{self.results_bucket.bucket_name}/athena/",
-                    encryption_configuration=athena.CfnWorkGroup.EncryptionConfigurationProperty(
-                        encryption_option="SSE_S3"
-                    ),
+                    encryption_configuration=self._results_encryption(),
                 ),
             ),
         )
+
+    def _results_encryption(self) -> athena.CfnWorkGroup.EncryptionConfigurationProperty:
+        if self.kms_query_results:
+            return athena.CfnWorkGroup.EncryptionConfigurationProperty(
+                encryption_option="SSE_KMS", kms_key=self.key.key_arn
+            )
+        return athena.CfnWorkGroup.EncryptionConfigurationProperty(encryption_option="SSE_S3")
 
     def add_named_query(self, name: str, sql: str) -> athena.CfnNamedQuery:
         """Save ``sql`` as named query ``name`` in the workgroup, against the database."""
@@ -241,3 +257,6 @@ class DataLake(Construct):
         for bucket in (self.raw_bucket, self.curated_bucket):
             bucket.grant_read(grantee)
         self.results_bucket.grant_read_write(grantee)
+        if self.kms_query_results:
+            # Athena encrypts and decrypts the caller's results with the caller's rights.
+            self.key.grant(grantee, "kms:GenerateDataKey", "kms:Decrypt")

@@ -50,6 +50,10 @@ def add_crawlers(
 ) -> Crawling:
     """Add ``CrawlerRole``, ``SecurityConfiguration`` and a ``<Zone>Crawler`` per zone.
 
+    The security configuration encrypts with ``key`` what Glue writes under it: CloudWatch
+    logs (SSE-KMS), S3 objects (SSE-KMS) and job bookmarks (CSE-KMS); the crawler role and
+    the region's CloudWatch Logs service may use the key.
+
     Each crawler writes tables named ``<zone>_<folder>`` into ``database_name``; it runs
     on ``schedule`` (a Glue cron expression) or, with ``None``, on demand only.
     """
@@ -83,8 +87,13 @@ def add_crawlers(
             cloud_watch_encryption=glue.CfnSecurityConfiguration.CloudWatchEncryptionProperty(
                 cloud_watch_encryption_mode="SSE-KMS", kms_key_arn=key.key_arn
             ),
+            job_bookmarks_encryption=glue.CfnSecurityConfiguration.JobBookmarksEncryptionProperty(
+                job_bookmarks_encryption_mode="CSE-KMS", kms_key_arn=key.key_arn
+            ),
             s3_encryptions=[
-                glue.CfnSecurityConfiguration.S3EncryptionProperty(s3_encryption_mode="SSE-S3")
+                glue.CfnSecurityConfiguration.S3EncryptionProperty(
+                    s3_encryption_mode="SSE-KMS", kms_key_arn=key.key_arn
+                )
             ],
         ),
     )

@@ -15,10 +15,29 @@ from patterns._validation import check_emails
 
 #: AWS services that publish to the operations topic and so must use its key.
 PUBLISHING_SERVICES = ("cloudwatch.amazonaws.com", "events.amazonaws.com")
+#: Every action an SNS topic policy can name (the SNS developer guide's "Valid Amazon SNS
+#: policy actions"). CDK's ``enforce_ssl`` denies only ``sns:Publish`` without TLS, which
+#: leaves subscribing, reading and changing the topic open over plain HTTP.
+TOPIC_ACTIONS = (
+    "sns:AddPermission",
+    "sns:DeleteTopic",
+    "sns:GetDataProtectionPolicy",
+    "sns:GetTopicAttributes",
+    "sns:ListSubscriptionsByTopic",
+    "sns:ListTagsForResource",
+    "sns:Publish",
+    "sns:PutDataProtectionPolicy",
+    "sns:RemovePermission",
+    "sns:SetTopicAttributes",
+    "sns:Subscribe",
+)
 
 
 class OpsNotifications(Construct):
     """A KMS-encrypted SNS topic that only accepts TLS, with optional e-mail subscribers.
+
+    The topic policy denies every topic action (:data:`TOPIC_ACTIONS`) to every caller
+    whose request does not use TLS, not only ``sns:Publish``.
 
     CloudWatch alarms and EventBridge rules may publish to it: the key policy lets those
     two services use the key, and the topic policy lets them publish. The topic's id is
@@ -60,7 +79,16 @@ class OpsNotifications(Construct):
             "Topic",
             display_name=display_name,
             master_key=self.key,
-            enforce_ssl=True,
+        )
+        self.topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="DenyWithoutTls",
+                effect=iam.Effect.DENY,
+                principals=[iam.AnyPrincipal()],
+                actions=list(TOPIC_ACTIONS),
+                resources=[self.topic.topic_arn],
+                conditions={"Bool": {"aws:SecureTransport": "false"}},
+            )
         )
         for service in PUBLISHING_SERVICES:
             self.topic.grant_publish(iam.ServicePrincipal(service))

@@ -13,18 +13,21 @@ from constructs import Construct
 from patterns._cdk_singletons import quiet_redundant_dependencies
 from patterns._metadata import mark_pattern
 from patterns._nag import acknowledge_packs
-from patterns._validation import cfn_child
+from patterns._validation import cfn_child, check_duration
 
 #: CDK feature flag: access-log delivery granted by bucket policy instead of an ACL.
 LOG_DELIVERY_BY_POLICY = "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"
+#: How long a versioned bucket keeps an overwritten or deleted object's old version.
+DEFAULT_NONCURRENT_VERSION_EXPIRATION = 90
 
 
 class SecureBucket(Construct):
     """A private, encrypted, versioned S3 bucket that refuses plain HTTP.
 
     Public access is blocked, TLS is enforced by the bucket policy (and TLS 1.2 at least),
-    objects are owned by the bucket owner (ACLs off), and versioning is on. The primary
-    child is ``Resource`` (the bucket).
+    objects are owned by the bucket owner (ACLs off), and versioning is on, with old
+    versions expiring (see ``noncurrent_version_expiration``). The primary child is
+    ``Resource`` (the bucket).
 
     :param encryption_key: customer-managed KMS key for SSE-KMS (with S3 bucket keys, which
         cut KMS requests). Default: SSE-S3 (S3-managed keys).
@@ -37,7 +40,13 @@ class SecureBucket(Construct):
     :param server_access_logs_prefix: key prefix of those logs. Default: ``"<construct id>/"``
         when a logs bucket is given.
     :param lifecycle_rules: lifecycle rules (tiers, expiry). Default: none, except that
-        incomplete multipart uploads are aborted after 7 days.
+        incomplete multipart uploads are aborted after 7 days (and old versions expire, below).
+    :param noncurrent_version_expiration: how long a versioned bucket keeps the old
+        (noncurrent) versions of every object before S3 deletes them, 1 day or more in whole
+        days. Default: 90 days, unless a given lifecycle rule for the whole bucket (no
+        prefix, tag or size filter) already expires or tiers noncurrent versions, which
+        then decides alone. Versioning without such a rule keeps, and bills, every
+        overwritten or deleted object forever.
     :param event_bridge_enabled: send object events to EventBridge (set on the bucket
         itself, without CDK's notifications custom resource). Default: False.
     :param bucket_props: escape hatch: keyword arguments merged last into ``s3.Bucket``.
@@ -57,6 +66,7 @@ class SecureBucket(Construct):
         server_access_logs_prefix: str | None = None,
         lifecycle_rules: Sequence[s3.LifecycleRule] | None = None,
         event_bridge_enabled: bool = False,
+        noncurrent_version_expiration: cdk.Duration | None = None,
         bucket_props: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -72,6 +82,7 @@ class SecureBucket(Construct):
         if server_access_logs_prefix is not None and server_access_logs_bucket is None:
             raise ValueError("server_access_logs_prefix needs a server_access_logs_bucket")
         rules = list(lifecycle_rules or ())
+        rules.extend(_noncurrent_rule(versioned, rules, noncurrent_version_expiration))
         rules.append(
             s3.LifecycleRule(
                 id="AbortIncompleteMultipartUploads",
@@ -115,6 +126,42 @@ class SecureBucket(Construct):
                     event_bridge_enabled=True
                 )
             )
+
+
+def _noncurrent_rule(
+    versioned: bool, rules: list[s3.LifecycleRule], expiration: cdk.Duration | None
+) -> list[s3.LifecycleRule]:
+    """The rule that expires old versions, when the bucket needs one (see the class)."""
+    if expiration is not None:
+        if not versioned:
+            raise ValueError(
+                "noncurrent_version_expiration needs versioned=True: an unversioned "
+                "bucket keeps no old versions"
+            )
+        check_duration("noncurrent_version_expiration", expiration, 86_400, float("inf"))
+        if not expiration.is_unresolved() and expiration.to_seconds() % 86_400:
+            raise ValueError(
+                "noncurrent_version_expiration must be whole days (S3 counts days), "
+                f"got {expiration.to_seconds():g} seconds"
+            )
+    elif not versioned or any(_covers_noncurrent_versions(rule) for rule in rules):
+        return []
+    days = expiration or cdk.Duration.days(DEFAULT_NONCURRENT_VERSION_EXPIRATION)
+    return [s3.LifecycleRule(id="ExpireNoncurrentVersions", noncurrent_version_expiration=days)]
+
+
+def _covers_noncurrent_versions(rule: s3.LifecycleRule) -> bool:
+    """True when ``rule`` expires or tiers the old versions of every object."""
+    whole_bucket = not (
+        rule.prefix
+        or rule.tag_filters
+        or rule.object_size_greater_than
+        or rule.object_size_less_than
+    )
+    acts = rule.noncurrent_version_expiration is not None or bool(
+        rule.noncurrent_version_transitions
+    )
+    return rule.enabled is not False and whole_bucket and acts
 
 
 _LOGS_SSE_S3 = (

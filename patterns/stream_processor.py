@@ -17,13 +17,13 @@ from constructs import Construct
 
 from patterns._metadata import mark_pattern
 from patterns._stream import MIN_RETENTION, check_stream_options, create_encrypted_stream
+from patterns._stream_alarms import processor_alarms
 from patterns._targets import (
     acknowledge_synchronous_invocation,
     ensure_dead_letter_queue,
     target_function,
 )
 from patterns._validation import cfn_child, check_duration, check_range
-from patterns.alarms import create_alarm
 from patterns.serverless_function import ServerlessFunction
 
 #: Lambda's longest maximum record age for stream sources (7 days).
@@ -36,7 +36,15 @@ class StreamProcessor(Construct):
     Children: ``Stream`` (unless a stream is given), ``Consumer`` (with
     enhanced fan-out), ``DeadLetterQueue`` (unless one is given), ``EventSourceMapping`` and
     the alarms ``IteratorAgeAlarm``, ``ErrorsAlarm`` (only for a plain ``IFunction``: a
-    ``ServerlessFunction`` brings its own), ``ThrottlesAlarm`` and ``DeadLetterQueueAlarm``.
+    ``ServerlessFunction`` brings its own), ``ThrottlesAlarm``, ``ReadThrottlesAlarm`` and
+    ``DeadLetterQueueAlarm``.
+
+    ``ReadThrottlesAlarm`` watches the stream's own ``ReadProvisionedThroughputExceeded``
+    (dimension ``StreamName``): every shared-throughput reader of the stream (this mapping,
+    a Firehose archive, other consumers) shares each shard's 5 reads and 2 MB per second,
+    and a throttled reader falls behind without failing. It fires when more than 1% of the
+    stream's reads are throttled for 15 minutes in a row (CloudWatch's recommended alarm),
+    so the occasional throttled poll that the readers retry does not page anyone.
 
     Failed batches are split (bisect) and retried a bounded number of times; records that
     still fail, or grow older than ``max_record_age``, are described in the dead-letter
@@ -209,66 +217,17 @@ class StreamProcessor(Construct):
             cfn_mapping.maximum_retry_attempts = -1
 
         wait_limit = min(lifetime, age.to_seconds()) if not age.is_unresolved() else lifetime
-        #: Alarms by name: ``iterator_age``, ``errors``, ``throttles``, ``dead_letter_queue``.
-        self.alarms: dict[str, cloudwatch.Alarm] = self._add_alarms(
-            function, alarm_topic, wait_limit * iterator_age_alarm_fraction
+        #: Alarms by name: ``iterator_age``, ``errors``, ``throttles``,
+        #: ``read_throttles`` and ``dead_letter_queue``.
+        self.alarms: dict[str, cloudwatch.Alarm] = processor_alarms(
+            self,
+            function=function,
+            target=self.function,
+            stream=self.stream,
+            dead_letter_queue=self.dead_letter_queue,
+            topic=alarm_topic,
+            iterator_age_seconds=wait_limit * iterator_age_alarm_fraction,
         )
-
-    def _add_alarms(
-        self,
-        function: ServerlessFunction | lambda_.IFunction,
-        topic: sns.ITopic | None,
-        iterator_age_seconds: float,
-    ) -> dict[str, cloudwatch.Alarm]:
-        minute, five_minutes = cdk.Duration.minutes(1), cdk.Duration.minutes(5)
-        alarms = {
-            "iterator_age": create_alarm(
-                self,
-                "IteratorAgeAlarm",
-                metric=self.function.metric(
-                    "IteratorAge",
-                    statistic="Maximum",
-                    period=minute,
-                    unit=cloudwatch.Unit.MILLISECONDS,
-                ),
-                threshold=round(iterator_age_seconds * 1000),
-                evaluation_periods=5,
-                description=f"{self.node.path}: processing lags; the oldest unread record is "
-                f"over {iterator_age_seconds:g} s old and records may be lost",
-                topic=topic,
-            ),
-            "throttles": create_alarm(
-                self,
-                "ThrottlesAlarm",
-                metric=self.function.metric_throttles(period=five_minutes, statistic="Sum"),
-                threshold=1,
-                description=f"{self.node.path}: the stream consumer was throttled",
-                topic=topic,
-            ),
-            "dead_letter_queue": create_alarm(
-                self,
-                "DeadLetterQueueAlarm",
-                metric=self.dead_letter_queue.metric_approximate_number_of_messages_visible(
-                    period=five_minutes, statistic="Maximum"
-                ),
-                threshold=1,
-                description=f"{self.node.path}: records could not be processed; their "
-                "positions are in the dead-letter queue",
-                topic=topic,
-            ),
-        }
-        if isinstance(function, ServerlessFunction):
-            alarms["errors"] = function.errors_alarm
-        else:
-            alarms["errors"] = create_alarm(
-                self,
-                "ErrorsAlarm",
-                metric=self.function.metric_errors(period=minute, statistic="Sum"),
-                threshold=1,
-                description=f"{self.node.path}: the stream consumer failed batches",
-                topic=topic,
-            )
-        return alarms
 
 
 def _check_starting_position(position: lambda_.StartingPosition, timestamp: float | None) -> None:

@@ -11,8 +11,10 @@ from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NagPack, PCIDSS321C
 from constructs import IConstruct
 
 from patterns.compliance import EncryptLogGroups, ManagedPolicies
+from patterns.service_keys import EncryptServiceData
 from stacks.config import StageConfig
 from stacks.config_checks import is_regulated
+from stacks.keys import replica_key_arns
 
 #: Metadata type on each stack naming the packs it is checked against.
 PACKS_METADATA = "serverless-patterns:compliance-packs"
@@ -32,11 +34,18 @@ def add_compliance_checks(stage: cdk.Stage, config: StageConfig) -> None:
 
     An unacknowledged finding fails synthesis and is listed in the cloud assembly's
     ``validation-report.json``. A regulated stage (HIPAA, PCI) also gets managed instead of
-    inline IAM policies and customer-managed encryption of every log group.
+    inline IAM policies. With ``customer_managed_keys``, every log group, table (and
+    global-table replica), queue and function's environment is encrypted with a
+    customer-managed key.
     """
     _check_with(stage, config.compliance_packs)
     if config.customer_managed_keys:
         cdk.Aspects.of(stage).add(EncryptLogGroups(removal_policy=config.cdk_removal_policy))
+        cdk.Aspects.of(stage).add(
+            EncryptServiceData(
+                replica_key_arns=replica_key_arns(config), removal_policy=config.cdk_removal_policy
+            )
+        )
 
 
 def add_stack_checks(stack: cdk.Stack, packs: Sequence[str]) -> None:

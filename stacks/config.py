@@ -14,13 +14,21 @@ from stacks.config_checks import (
     COMPLIANCE_PACKS,
     FEATURE_FLAGS,
     REMOVAL_POLICIES,
+    WORKFLOW_LOG_LEVELS,
     StageConfigError,
     check_stage,
     fail,
     is_regulated,
 )
 
-__all__ = ["API_ROUTING", "COMPLIANCE_PACKS", "FEATURE_FLAGS", "StageConfig", "StageConfigError"]
+__all__ = [
+    "API_ROUTING",
+    "COMPLIANCE_PACKS",
+    "FEATURE_FLAGS",
+    "WORKFLOW_LOG_LEVELS",
+    "StageConfig",
+    "StageConfigError",
+]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -65,7 +73,13 @@ class StageConfig:
         ``region`` and the API domain below. ``None`` keeps the stage single-region.
     :param api_domain_name: the API's custom domain (``api.shop.example.com``), served by
         both regions; required with ``secondary_region``.
-    :param hosted_zone_id: the Route 53 public hosted zone holding ``api_domain_name``.
+    :param storefront_domain_name: the storefront's custom domain (``www.shop.example.com``),
+        in the hosted zone below, served by CloudFront with a DNS-validated ACM certificate
+        and TLS 1.2 at least; needs the stage's ``region`` to be ``us-east-1`` (CloudFront
+        takes certificates from there only). ``None``: CloudFront's own
+        ``*.cloudfront.net`` name and certificate, which also accept TLS 1.0 and 1.1.
+    :param hosted_zone_id: the Route 53 public hosted zone holding ``api_domain_name`` and
+        ``storefront_domain_name``.
     :param hosted_zone_name: that zone's name (``shop.example.com``).
     :param api_routing: ``latency`` (each caller reaches the nearest healthy region) or
         ``failover`` (the primary region serves; the secondary only when it is unhealthy).
@@ -74,6 +88,10 @@ class StageConfig:
         zone in every account (a zone name is not). A region not named gets the first
         two zones ``Fn::GetAZs`` returns to the account at deployment. No zone is ever
         looked up at synthesis.
+    :param workflow_log_level: what the state machines' execution logs record, one of
+        :data:`WORKFLOW_LOG_LEVELS` (``ALL`` every event, ``ERROR`` failures only).
+    :param workflow_log_execution_data: whether those logs carry each state's input and
+        output (the payloads: customer data where the workflow handles it).
     """
 
     name: str
@@ -101,12 +119,15 @@ class StageConfig:
     private_network: bool = False
     secondary_region: str | None = None
     api_domain_name: str | None = None
+    storefront_domain_name: str | None = None
     hosted_zone_id: str | None = None
     hosted_zone_name: str | None = None
     api_routing: str = "latency"
     availability_zone_ids: Mapping[str, tuple[str, ...]] = dataclasses.field(
         default_factory=lambda: MappingProxyType({})
     )
+    workflow_log_level: str = "ALL"
+    workflow_log_execution_data: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "feature_flags", MappingProxyType(dict(self.feature_flags)))

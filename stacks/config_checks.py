@@ -39,10 +39,12 @@ _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DNS_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
+#: Step Functions log levels a stage may choose for its workflows' execution logs.
+WORKFLOW_LOG_LEVELS = ("ALL", "ERROR", "FATAL", "OFF")
 #: How Route 53 spreads API traffic over the two regions of a multi-region stage.
 API_ROUTING = ("latency", "failover")
-#: Settings that only mean something with a secondary region.
-_MULTI_REGION_FIELDS = ("api_domain_name", "hosted_zone_id", "hosted_zone_name")
+#: CloudFront uses ACM certificates from this region only.
+CLOUDFRONT_CERTIFICATE_REGION = "us-east-1"
 
 
 def is_regulated(packs: Iterable[str]) -> bool:
@@ -120,12 +122,19 @@ def _check_choices(config: StageConfig) -> None:
             "deployment_preference",
             f"must be one of {', '.join(DEPLOYMENT_CONFIGS)}; got {config.deployment_preference!r}",
         )
+    if config.workflow_log_level not in WORKFLOW_LOG_LEVELS:
+        raise fail(
+            config,
+            "workflow_log_level",
+            f"must be one of {', '.join(WORKFLOW_LOG_LEVELS)}; got {config.workflow_log_level!r}",
+        )
     for field in (
         "point_in_time_recovery",
         "triggers_enabled",
         "termination_protection",
         "table_backups",
         "traffic_checks",
+        "workflow_log_execution_data",
     ):
         if not isinstance(getattr(config, field), bool):
             raise fail(config, field, f"must be true or false, got {getattr(config, field)!r}")
@@ -212,10 +221,21 @@ def _check_regions(config: StageConfig) -> None:
         )
     secondary = config.secondary_region
     if secondary is None:
-        for field in _MULTI_REGION_FIELDS:
-            if getattr(config, field) is not None:
-                raise fail(config, field, "is only used with a secondary_region; set one")
-        return
+        if config.api_domain_name is not None:
+            raise fail(config, "api_domain_name", "is only used with a secondary_region; set one")
+    else:
+        _check_secondary(config, secondary)
+    if secondary is not None or config.storefront_domain_name is not None:
+        _check_zone(config, "a secondary_region" if secondary else "a storefront_domain_name")
+    elif config.hosted_zone_id is not None or config.hosted_zone_name is not None:
+        field = "hosted_zone_id" if config.hosted_zone_id is not None else "hosted_zone_name"
+        raise fail(config, field, "is only used with a secondary_region or storefront_domain_name")
+    if secondary is not None:
+        _check_name_in_zone(config, "api_domain_name")
+    _check_storefront_domain(config)
+
+
+def _check_secondary(config: StageConfig, secondary: str) -> None:
     if not isinstance(secondary, str) or not _REGION.match(secondary):
         raise fail(
             config, "secondary_region", f"must be an AWS region like eu-west-1, got {secondary!r}"
@@ -228,18 +248,42 @@ def _check_regions(config: StageConfig) -> None:
         raise fail(
             config, "secondary_region", f"must differ from the primary region {config.region!r}"
         )
-    for field in _MULTI_REGION_FIELDS:
+    if config.api_domain_name is None:
+        raise fail(config, "api_domain_name", "is required with a secondary_region")
+
+
+def _check_zone(config: StageConfig, needed_by: str) -> None:
+    for field in ("hosted_zone_id", "hosted_zone_name"):
         if getattr(config, field) is None:
-            raise fail(config, field, "is required with a secondary_region")
-    zone, domain = str(config.hosted_zone_name), str(config.api_domain_name)
-    for field, value in (("hosted_zone_name", zone), ("api_domain_name", domain)):
-        if not _DNS_NAME.match(value):
-            raise fail(config, field, f"must be a lower-case DNS name, got {value!r}")
-    if not domain.endswith(f".{zone}"):
-        raise fail(config, "api_domain_name", f"must be a name inside the zone {zone!r}")
+            raise fail(config, field, f"is required with {needed_by}")
+    zone = str(config.hosted_zone_name)
+    if not _DNS_NAME.match(zone):
+        raise fail(config, "hosted_zone_name", f"must be a lower-case DNS name, got {zone!r}")
     if not _ZONE_ID.match(str(config.hosted_zone_id)):
         raise fail(
             config,
             "hosted_zone_id",
             f"must be a Route 53 zone id like Z0123ABC, got {config.hosted_zone_id!r}",
+        )
+
+
+def _check_name_in_zone(config: StageConfig, field: str) -> None:
+    value, zone = str(getattr(config, field)), str(config.hosted_zone_name)
+    if not _DNS_NAME.match(value):
+        raise fail(config, field, f"must be a lower-case DNS name, got {value!r}")
+    if config.hosted_zone_name is not None and not value.endswith(f".{zone}"):
+        raise fail(config, field, f"must be a name inside the zone {zone!r}")
+
+
+def _check_storefront_domain(config: StageConfig) -> None:
+    if config.storefront_domain_name is None:
+        return
+    _check_name_in_zone(config, "storefront_domain_name")
+    if config.region != CLOUDFRONT_CERTIFICATE_REGION:
+        raise fail(
+            config,
+            "storefront_domain_name",
+            f"needs region {CLOUDFRONT_CERTIFICATE_REGION!r}, where CloudFront takes "
+            f"certificates from (the storefront's certificate is made in the stage's "
+            f"region); got region {config.region!r}",
         )

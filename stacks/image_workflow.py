@@ -225,6 +225,8 @@ class ImageRecognition(Construct):
                     "object": {"key": [{"anything-but": {"prefix": THUMBNAIL_PREFIX}}]},
                 },
             ),
+            log_level=sfn.LogLevel[config.workflow_log_level],
+            include_execution_data=config.workflow_log_execution_data,
             log_retention=retention_from_days(config.log_retention_days),
             timeout=cdk.Duration.minutes(15),
             enabled=config.triggers_enabled,

@@ -28,3 +28,20 @@ def data_key(scope: Construct, config: StageConfig) -> kms.IKey | None:
         enable_key_rotation=True,
         removal_policy=config.cdk_removal_policy,
     )
+
+
+def replica_tables_key_alias(config: StageConfig) -> str:
+    """Alias of the key encrypting the stage's global-table replicas in its secondary
+    region (created by the ``Replicas`` stack, which deploys before the tables)."""
+    return f"alias/shop-{config.name}-tables"
+
+
+def replica_key_arns(config: StageConfig) -> dict[str, str]:
+    """Region -> the alias ARN of the key for global-table replicas there: a key ARN is
+    not known before the ``Replicas`` stack is deployed, its alias is."""
+    if config.secondary_region is None:
+        return {}
+    return {
+        config.secondary_region: f"arn:{cdk.Aws.PARTITION}:kms:{config.secondary_region}:"
+        f"{config.account}:{replica_tables_key_alias(config)}"
+    }

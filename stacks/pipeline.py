@@ -152,6 +152,12 @@ class PipelineStack(cdk.Stack):
             cfn_bucket.versioning_configuration = s3.CfnBucket.VersioningConfigurationProperty(
                 status="Enabled"
             )
+            # Versioning keeps every overwritten artifact; old ones are of no use after a month.
+            assert isinstance(support.replication_bucket, s3.Bucket)
+            support.replication_bucket.add_lifecycle_rule(
+                id="ExpireNoncurrentVersions",
+                noncurrent_version_expiration=cdk.Duration.days(30),
+            )
         # The strictest stage's packs (prod's), on this stack and CDK's support stacks.
         packs = [name for name in PACKS if any(name in s.config.compliance_packs for s in stages)]
         for stack in (

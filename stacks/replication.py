@@ -13,8 +13,10 @@ from constructs import Construct
 
 from patterns import SecureBucket, access_logs_bucket
 from patterns._nag import acknowledge_packs, acknowledge_wildcards
+from patterns.service_keys import service_key
 from stacks.base import ShopStack
 from stacks.config import StageConfig
+from stacks.keys import replica_tables_key_alias
 
 #: The buckets that hold primary data, by the name of their replica.
 REPLICATED = ("Images", "Raw", "Site")
@@ -43,6 +45,18 @@ class ReplicaStack(ShopStack):
             enable_key_rotation=True,
             alias=self.key_alias,
             removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        #: Encrypts the global tables' replicas here, with customer-managed keys.
+        self.tables_key = (
+            service_key(
+                self,
+                "TablesKey",
+                service="dynamodb",
+                alias=replica_tables_key_alias(config),
+                removal_policy=cdk.RemovalPolicy.RETAIN,
+            )
+            if config.customer_managed_keys
+            else None
         )
         logs = access_logs_bucket(self, "AccessLogs", removal_policy=cdk.RemovalPolicy.RETAIN)
         #: Destination bucket by name.

@@ -49,6 +49,9 @@ PROD = StageConfig(
     reserved_concurrency=50,
     api_cache_ttl_seconds=60,
     private_network=True,
+    # Workflow payloads are customer data: log failures, without inputs and outputs.
+    workflow_log_level="ERROR",
+    workflow_log_execution_data=False,
 )
 
 #: Every stage, in deployment order.

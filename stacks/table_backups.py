@@ -8,7 +8,9 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from patterns._nag import KEY_ENCRYPT_DECRYPT_ACTIONS, acknowledge_wildcards
 from stacks.config import StageConfig
+from stacks.keys import data_key
 
 _POLICIES = ("AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores")
 
@@ -18,11 +20,18 @@ class TableBackups(Construct):
     Backup uses. :meth:`select_tables` adds, to a stack, a selection naming that stack's
     tables one by one, so an auditor (and cdk-nag's ``DynamoDBInBackupPlan``) sees each
     table in the plan. Point-in-time recovery gives the 1-second RPO; these backups keep
-    copies beyond its 35-day window and survive the table's deletion."""
+    copies beyond its 35-day window and survive the table's deletion.
+
+    In stages with ``customer_managed_keys``, the vault is encrypted with the stack's
+    customer-managed key (``stacks.keys.data_key``), which the backup role may use;
+    otherwise with AWS Backup's AWS-managed key."""
 
     def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig) -> None:
         super().__init__(scope, construct_id)
-        self.vault = backup.BackupVault(self, "Vault", removal_policy=config.cdk_removal_policy)
+        key = data_key(self, config)
+        self.vault = backup.BackupVault(
+            self, "Vault", removal_policy=config.cdk_removal_policy, encryption_key=key
+        )
         self.plan = backup.BackupPlan.daily_monthly1_year_retention(
             self, "Plan", backup_vault=self.vault
         )
@@ -47,6 +56,14 @@ class TableBackups(Construct):
                 for name in _POLICIES
             )
         )
+        if key is not None:
+            key.grant_encrypt_decrypt(self.role)
+            acknowledge_wildcards(
+                self.role,
+                reason="AWS Backup encrypts and re-encrypts recovery points in the vault with "
+                "this key's data keys; the grant names the key alone.",
+                actions=KEY_ENCRYPT_DECRYPT_ACTIONS,
+            )
 
     def select_tables(self, stack: cdk.Stack) -> backup.BackupSelection | None:
         """Put every DynamoDB table (or global table's local replica) defined in ``stack``

@@ -17,6 +17,7 @@ from stacks.base import ShopStack
 from stacks.config import StageConfig
 from stacks.keys import data_key
 from stacks.shop_api import ShopApi
+from stacks.storefront_domain import storefront_domain
 from stacks.tables import global_table, stage_table
 
 #: The storefront's files.
@@ -62,13 +63,20 @@ class WebStack(ShopStack):
         removal = config.cdk_removal_policy
         # CloudFront web ACLs exist only in us-east-1: elsewhere the storefront (static
         # files) goes without, while the API below has its regional one.
+        # With a custom domain: its certificate, TLS 1.2 at least (CloudFront's default
+        # certificate also accepts TLS 1.0 and 1.1).
+        domain = storefront_domain(self, config)
         self.storefront = StaticWebsite(
             self,
             "Storefront",
             removal_policy=removal,
             waf=config.region == "us-east-1",
             encryption_key=data_key(self, config),
+            domain_names=[domain.name] if domain else None,
+            certificate=domain.certificate if domain else None,
         )
+        if domain is not None:
+            domain.add_records(self, self.storefront.distribution)
 
         # With a secondary region, both tables are global tables replicated there, where
         # ``WebSecondary`` serves the same API from the replicas.

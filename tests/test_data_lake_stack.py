@@ -34,3 +34,25 @@ def test_stateful_logical_ids_are_pinned(
 ) -> None:
     found = logical_ids_by_type(stack_artifacts[f"{stage}/DataLake"], STATEFUL)
     assert found == with_stage_keys(STATEFUL, stage)
+
+
+@pytest.mark.parametrize(("stage", "option"), [("Dev", "SSE_S3"), ("Prod", "SSE_KMS")])
+def test_query_results_are_encrypted_as_the_stage_keys_its_data(
+    stack_artifacts: dict[str, StackArtifact], stage: str, option: str
+) -> None:
+    template = stack_artifacts[f"{stage}/DataLake"].template()
+    (workgroup,) = [
+        r for r in template["Resources"].values() if r["Type"] == "AWS::Athena::WorkGroup"
+    ]
+    encryption = workgroup["Properties"]["WorkGroupConfiguration"]["ResultConfiguration"][
+        "EncryptionConfiguration"
+    ]
+    assert encryption["EncryptionOption"] == option
+    if option == "SSE_KMS":
+        assert encryption["KmsKey"] == {"Fn::GetAtt": ["LakeKey7B6C155C", "Arn"]}
+    (security,) = [
+        r for r in template["Resources"].values() if r["Type"] == "AWS::Glue::SecurityConfiguration"
+    ]
+    modes = security["Properties"]["EncryptionConfiguration"]
+    assert modes["S3Encryptions"][0]["S3EncryptionMode"] == "SSE-KMS"
+    assert modes["JobBookmarksEncryption"]["JobBookmarksEncryptionMode"] == "CSE-KMS"

@@ -20,7 +20,13 @@ def of_type(stack: StackArtifact, kind: str) -> list[dict[str, Any]]:
 
 
 def one(stack: StackArtifact, kind: str) -> dict[str, Any]:
-    [found] = of_type(stack, kind)
+    """The API's one resource of ``kind`` (the storefront's own domain records and
+    certificate, in Prod's primary region, are not the API's)."""
+    [found] = [
+        r
+        for k, r in stack.template()["Resources"].items()
+        if r["Type"] == kind and not k.startswith("Storefront")
+    ]
     props: dict[str, Any] = found["Properties"]
     return props
 

@@ -10,8 +10,9 @@ from aws_cdk.assertions import Template
 
 from stacks.function_settings import function_defaults
 from stacks.operations import OperationsStack
-from stacks.stages import DEV
+from stacks.stages import DEV, STAGING
 from tests.support.cdk_app import cli_context
+from tests.support.policies import resources_of, role_may_use_key
 from tests.support.templates import logical_ids_by_type, with_stage_keys
 from tools.assembly import StackArtifact
 
@@ -124,3 +125,36 @@ def test_thumbnails_do_not_start_the_workflow() -> None:
 
 def _list(value: str | list[str]) -> list[str]:
     return [value] if isinstance(value, str) else value
+
+
+KEY_USE = ("kms:GenerateDataKey", "kms:Decrypt", "kms:Encrypt")
+
+
+def test_prod_backups_are_encrypted_with_the_stacks_own_key(
+    stack_artifacts: dict[str, StackArtifact],
+) -> None:
+    template = stack_artifacts["Prod/Operations"].template()
+    (vault,) = resources_of(template, "AWS::Backup::BackupVault").values()
+    key_id, attribute = vault["Properties"]["EncryptionKeyArn"]["Fn::GetAtt"]
+    assert attribute == "Arn"
+    key = template["Resources"][key_id]
+    assert key["Type"] == "AWS::KMS::Key"
+    assert key["Properties"]["EnableKeyRotation"] is True
+    (role_id,) = [k for k in resources_of(template, "AWS::IAM::Role") if "TableBackupsRole" in k]
+    for action in KEY_USE:
+        assert role_may_use_key(template, role_id=role_id, key_id=key_id, action=action)
+    # A role with no business in the vault cannot decrypt its recovery points.
+    (recorder,) = [
+        k for k in resources_of(template, "AWS::IAM::Role") if "IncidentRecorderServiceRole" in k
+    ]
+    assert not role_may_use_key(template, role_id=recorder, key_id=key_id, action="kms:Decrypt")
+
+
+def test_backups_without_customer_managed_keys_use_the_aws_managed_key() -> None:
+    config = dataclasses.replace(STAGING, table_backups=True)
+    app = cdk.App(context=cli_context())
+    function_defaults(config).apply_to(app)
+    template = Template.from_stack(OperationsStack(app, "Operations", config=config))
+    (vault,) = template.find_resources("AWS::Backup::BackupVault").values()
+    assert "EncryptionKeyArn" not in vault["Properties"]
+    template.resource_count_is("AWS::KMS::Key", 1)  # the topic's own

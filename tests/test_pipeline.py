@@ -17,6 +17,7 @@ from syrupy.extensions.json import JSONSnapshotExtension
 from stacks import resolve_stages
 from stacks.compliance import add_stack_checks
 from tests.support.cdk_app import cli_context, new_app
+from tests.support.lifecycle import objects_kept_forever, versioned_buckets
 from tests.support.pipeline_context import PIPELINE
 from tests.support.scrub import scrub
 from tools import synth_summary
@@ -70,6 +71,14 @@ def pipeline_stages(template: dict[str, Any]) -> list[dict[str, Any]]:
     [pipeline] = _resources(template, "AWS::CodePipeline::Pipeline").values()
     stages: list[dict[str, Any]] = pipeline["Properties"]["Stages"]
     return stages
+
+
+def test_old_versions_in_the_pipeline_buckets_expire(
+    artifacts: dict[str, StackArtifact],
+) -> None:
+    pipeline_only = {k: v for k, v in artifacts.items() if "/" not in k}
+    assert versioned_buckets(pipeline_only)
+    assert objects_kept_forever(pipeline_only) == []
 
 
 def test_stage_order_with_approval_before_prod(pipeline_stages: list[dict[str, Any]]) -> None:

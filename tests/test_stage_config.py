@@ -70,6 +70,8 @@ def test_environment_agnostic_without_account_and_region() -> None:
         ({"reserved_concurrency": True}, "reserved_concurrency"),
         ({"api_cache_ttl_seconds": 3601}, "api_cache_ttl_seconds"),
         ({"private_network": "yes"}, "private_network"),
+        ({"workflow_log_level": "DEBUG"}, "workflow_log_level"),
+        ({"workflow_log_execution_data": "no"}, "workflow_log_execution_data"),
         # The stricter packs come with what they need, or the stage is refused.
         ({"compliance_packs": ["AwsSolutions", "PCI.DSS.321"]}, "compliance_packs"),
     ],
@@ -184,6 +186,21 @@ MULTI_REGION_ENV = ("111111111111", "us-east-1", "us-west-2")
             "api_domain_name",
             "is only used with a secondary_region",
         ),
+        (
+            {"storefront_domain_name": "www.other.example"},
+            "storefront_domain_name",
+            "must be a name inside the zone",
+        ),
+        (
+            {"storefront_domain_name": "www.shop.example.com", "region": "eu-west-1"},
+            "storefront_domain_name",
+            "needs region 'us-east-1'",
+        ),
+        (
+            {"secondary_region": None, "api_domain_name": None, "hosted_zone_name": None},
+            "hosted_zone_id",
+            "is only used with a secondary_region or storefront_domain_name",
+        ),
     ],
 )
 def test_invalid_multi_region_setting_names_stage_and_field(
@@ -191,6 +208,17 @@ def test_invalid_multi_region_setting_names_stage_and_field(
 ) -> None:
     with pytest.raises(StageConfigError, match=rf"stage 'staging': {field}: {message}"):
         STAGING.with_overrides({**MULTI_REGION, **overrides})
+
+
+def test_a_storefront_domain_needs_a_zone_and_us_east_1() -> None:
+    site = {"storefront_domain_name": "www.shop.example.com", "region": "us-east-1"}
+    with pytest.raises(StageConfigError, match="hosted_zone_id: is required with a storefront"):
+        STAGING.with_overrides(site)
+    zone = {"hosted_zone_id": "Z0123456789EXAMPLE", "hosted_zone_name": "shop.example.com"}
+    assert (
+        STAGING.with_overrides({**site, **zone}).storefront_domain_name
+        == site["storefront_domain_name"]
+    )
 
 
 def test_regulated_stages_need_keys_and_reserved_concurrency() -> None:

@@ -10,6 +10,7 @@ from aws_cdk.assertions import Template
 
 from stacks import DEV
 from stacks.streaming import StreamingStack
+from tests.support.alarms import ALARM, alarm_state, alarms_on, dimensions
 from tests.support.cdk_app import cli_context
 from tests.support.templates import logical_ids_by_type
 from tools.assembly import StackArtifact
@@ -70,6 +71,28 @@ def test_every_piece_is_wired(stack_artifacts: dict[str, StackArtifact]) -> None
     assert [sorted(s["Action"]) for s in statements] == [
         ["dynamodb:GetItem", "dynamodb:UpdateItem"]
     ]
+
+
+def test_read_throttling_of_the_shared_stream_alarms_in_every_stage(
+    stack_artifacts: dict[str, StackArtifact],
+) -> None:
+    for stage in ("Dev", "Staging", "Prod"):
+        streaming = stack_artifacts[f"{stage}/Streaming"]
+        template = streaming.template()
+        (stream_id,) = [
+            k for k, r in template["Resources"].items() if r["Type"] == "AWS::Kinesis::Stream"
+        ]
+        stream_arn = {"Fn::GetAtt": [stream_id, "Arn"]}
+        # Two readers poll the same stream, sharing each shard's read limit.
+        (mapping,) = resources(streaming, "AWS::Lambda::EventSourceMapping")
+        (delivery,) = resources(streaming, "AWS::KinesisFirehose::DeliveryStream")
+        source = delivery["Properties"]["KinesisStreamSourceConfiguration"]
+        assert mapping["Properties"]["EventSourceArn"] == stream_arn
+        assert source["KinesisStreamARN"] == stream_arn
+        (alarm,) = alarms_on(template, "ReadProvisionedThroughputExceeded")
+        assert dimensions(alarm) == {"StreamName": {"Ref": stream_id}}, stage
+        assert alarm_state(alarm, [0.02] * 15) == ALARM
+        assert "Operations" in str(alarm["AlarmActions"]), stage
 
 
 def test_archive_bucket_can_be_passed_in() -> None:

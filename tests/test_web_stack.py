@@ -161,7 +161,7 @@ SECONDARY_STATEFUL = {
     "AWS::ApiGateway::ApiKey": STATEFUL["AWS::ApiGateway::ApiKey"],
     "AWS::ApiGateway::RestApi": STATEFUL["AWS::ApiGateway::RestApi"],
     "AWS::ApiGateway::DomainName": ["ApiDomainA5F226B2"],
-    "AWS::KMS::Key": ["LogsKeyA6AB43B2", "NotificationsKeyADCFA950"],
+    "AWS::KMS::Key": ["FunctionsKeyC337A2C1", "LogsKeyA6AB43B2", "NotificationsKeyADCFA950"],
     "AWS::SNS::Topic": ["NotificationsTopicAE679CBD"],
     "AWS::Logs::LogGroup": sorted(
         [

@@ -9,6 +9,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Match, Template
 
 from patterns import SecureBucket
+from tests.support.lifecycle import noncurrent_fate
 
 
 def bucket_properties(template: Template) -> dict[str, Any]:
@@ -34,7 +35,8 @@ def test_defaults_block_public_access_encrypt_version_and_require_tls(stack: cdk
     ] == {"SSEAlgorithm": "AES256"}
     assert props["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
     assert [r["Id"] for r in props["LifecycleConfiguration"]["Rules"]] == [
-        "AbortIncompleteMultipartUploads"
+        "ExpireNoncurrentVersions",
+        "AbortIncompleteMultipartUploads",
     ]
     assert "LoggingConfiguration" not in props
     template.has_resource("AWS::S3::Bucket", {"DeletionPolicy": "Retain"})
@@ -85,8 +87,10 @@ def test_kms_key_access_logs_lifecycle_and_destroy(stack: cdk.Stack) -> None:
         "DestinationBucketName": "existing-access-logs",
         "LogFilePrefix": "Data/",
     }
+    # Expiring current versions only adds delete markers: the old versions need a rule too.
     assert [r["Id"] for r in props["LifecycleConfiguration"]["Rules"]] == [
         "Expire",
+        "ExpireNoncurrentVersions",
         "AbortIncompleteMultipartUploads",
     ]
     assert props["NotificationConfiguration"] == {
@@ -131,3 +135,74 @@ def test_access_logs_are_granted_by_policy_without_the_app_flag() -> None:
             }
         },
     )
+
+
+def rules(stack: cdk.Stack) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = bucket_properties(Template.from_stack(stack))[
+        "LifecycleConfiguration"
+    ]["Rules"]
+    return found
+
+
+def test_old_versions_of_every_object_expire_after_90_days_by_default(stack: cdk.Stack) -> None:
+    SecureBucket(
+        stack,
+        "Data",
+        lifecycle_rules=[
+            s3.LifecycleRule(
+                id="TierLogs",
+                prefix="logs/",
+                noncurrent_version_expiration=cdk.Duration.days(7),
+            )
+        ],
+    )
+    assert noncurrent_fate(rules(stack), "images/cat.png") == ["expire after 90 days"]
+    # The prefix rule covers only its prefix; the default still bounds it.
+    assert noncurrent_fate(rules(stack), "logs/a.gz") == [
+        "expire after 7 days",
+        "expire after 90 days",
+    ]
+
+
+def test_a_whole_bucket_rule_for_old_versions_replaces_the_default(stack: cdk.Stack) -> None:
+    SecureBucket(
+        stack,
+        "Data",
+        lifecycle_rules=[
+            s3.LifecycleRule(
+                id="Tier",
+                noncurrent_version_transitions=[
+                    s3.NoncurrentVersionTransition(
+                        storage_class=s3.StorageClass.GLACIER,
+                        transition_after=cdk.Duration.days(30),
+                    )
+                ],
+            )
+        ],
+    )
+    assert noncurrent_fate(rules(stack), "any/key") == ["GLACIER after 30 days"]
+
+
+def test_the_expiry_of_old_versions_can_be_chosen(stack: cdk.Stack) -> None:
+    SecureBucket(stack, "Data", noncurrent_version_expiration=cdk.Duration.days(400))
+    assert noncurrent_fate(rules(stack), "any/key") == ["expire after 400 days"]
+
+
+def test_an_unversioned_bucket_has_no_rule_for_old_versions(stack: cdk.Stack) -> None:
+    SecureBucket(stack, "Data", versioned=False)
+    assert [r["Id"] for r in rules(stack)] == ["AbortIncompleteMultipartUploads"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"versioned": False, "noncurrent_version_expiration": cdk.Duration.days(3)}, "versioned"),
+        ({"noncurrent_version_expiration": cdk.Duration.hours(3)}, "between 86400"),
+        ({"noncurrent_version_expiration": cdk.Duration.hours(36)}, "whole days"),
+    ],
+)
+def test_noncurrent_version_expiration_is_checked(
+    stack: cdk.Stack, kwargs: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        SecureBucket(stack, "Data", **kwargs)

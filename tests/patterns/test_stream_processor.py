@@ -14,6 +14,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Match, Template
 
 from patterns import ServerlessFunction, StreamProcessor
+from tests.support.alarms import ALARM, OK, alarm_state, dimensions
 from tests.support.templates import only, properties
 
 STREAM_ARN = "arn:aws:kinesis:eu-west-1:123456789012:stream/clicks"
@@ -104,6 +105,7 @@ def test_defaults_give_an_encrypted_on_demand_stream_and_a_safe_mapping(
         "IteratorAge",
         "Errors",
         "Throttles",
+        "ReadProvisionedThroughputExceeded",
         "ApproximateNumberOfMessagesVisible",
     }
     # Half of 24 hours, in milliseconds, sustained for five minutes.
@@ -111,7 +113,13 @@ def test_defaults_give_an_encrypted_on_demand_stream_and_a_safe_mapping(
     assert alarms["IteratorAge"]["EvaluationPeriods"] == 5
     assert {d["Name"] for d in alarms["IteratorAge"]["Dimensions"]} == {"FunctionName", "Resource"}
     assert processor.alarms["errors"] is fn.errors_alarm
-    assert set(processor.alarms) == {"iterator_age", "errors", "throttles", "dead_letter_queue"}
+    assert set(processor.alarms) == {
+        "iterator_age",
+        "errors",
+        "throttles",
+        "read_throttles",
+        "dead_letter_queue",
+    }
     assert processor.function is fn.alias
     assert processor.consumer is None
 
@@ -292,3 +300,50 @@ def test_stream_options_with_an_existing_stream_are_rejected(stack: cdk.Stack) -
 def test_function_must_be_a_function(stack: cdk.Stack) -> None:
     with pytest.raises(TypeError, match="function must be a ServerlessFunction"):
         StreamProcessor(stack, "Bad", function="consumer")  # type: ignore[arg-type]
+
+
+def read_throttles_alarm(template: Template) -> dict[str, Any]:
+    return alarms_by_metric(template)["ReadProvisionedThroughputExceeded"]
+
+
+@pytest.mark.parametrize(
+    ("minutes", "expected"),
+    [
+        ([0.0] * 30, OK),
+        # A few polls throttled now and then: the readers retry and keep up.
+        ([0.005] * 30, OK),
+        ([0.0] * 10 + [1.0] * 5 + [0.0] * 15, OK),
+        # Readers throttled for a quarter of an hour: they fall behind.
+        ([0.0] * 10 + [0.05] * 15, ALARM),
+        ([0.0] * 10 + [0.05] * 14 + [None], OK),
+    ],
+)
+def test_sustained_read_throttling_of_the_stream_alarms(
+    stack: cdk.Stack, code_dir: Path, minutes: list[float | None], expected: str
+) -> None:
+    StreamProcessor(stack, "Clicks", function=ServerlessFunction(stack, "Fn", code_path=code_dir))
+    template = Template.from_stack(stack)
+    alarm = read_throttles_alarm(template)
+    assert alarm["Namespace"] == "AWS/Kinesis"
+    (stream_id,) = template.find_resources("AWS::Kinesis::Stream")
+    assert dimensions(alarm) == {"StreamName": {"Ref": stream_id}}
+    assert alarm_state(alarm, minutes) == expected
+
+
+def test_read_throttling_alarm_watches_a_given_stream_and_notifies_the_topic(
+    stack: cdk.Stack,
+) -> None:
+    topic = sns.Topic(stack, "Topic")
+    processor = StreamProcessor(
+        stack,
+        "Clicks",
+        function=imported_function(stack),
+        stream=kinesis.Stream.from_stream_arn(stack, "Imported", STREAM_ARN),
+        alarm_topic=topic,
+    )
+    alarm = read_throttles_alarm(Template.from_stack(stack))
+    assert dimensions(alarm) == {"StreamName": "clicks"}
+    topic_ref = stack.resolve(topic.topic_arn)
+    assert alarm["AlarmActions"] == [topic_ref]
+    assert alarm["OKActions"] == [topic_ref]
+    assert processor.alarms["read_throttles"].node.id == "ReadThrottlesAlarm"

@@ -34,8 +34,15 @@ def logical_ids_by_type(stack: StackArtifact, kinds: Iterable[str]) -> dict[str,
     return {kind: sorted(k for k, r in resources.items() if r["Type"] == kind) for kind in kinds}
 
 
-#: Keys of the stages with customer-managed keys (prod): data at rest and log groups.
-CUSTOMER_MANAGED_KEYS = ("DataKey17AFBB84", "LogsKeyA6AB43B2")
+#: Keys of the stages with customer-managed keys (prod): data at rest and log groups, and
+#: one key per service whose data the stack holds (tables, queues, functions' variables).
+CUSTOMER_MANAGED_KEYS = (
+    "DataKey17AFBB84",
+    "LogsKeyA6AB43B2",
+    "TablesKey11820CBC",
+    "QueuesKey8CBF3E72",
+    "FunctionsKeyC337A2C1",
+)
 
 
 def with_stage_keys(stateful: dict[str, list[str]], stage: str) -> dict[str, list[str]]:

@@ -1,0 +1,98 @@
+"""The alarms of a ``StreamProcessor``: its consumer, its stream and its failure queue."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_kinesis as kinesis
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from patterns.alarms import create_alarm
+from patterns.serverless_function import ServerlessFunction
+
+#: Read throttling that alarms: CloudWatch's recommended alarm on the stream's
+#: ``ReadProvisionedThroughputExceeded`` (the share of GetRecords calls throttled, as an
+#: average), above 1% in each of 15 consecutive minutes.
+READ_THROTTLE_FRACTION = 0.01
+READ_THROTTLE_MINUTES = 15
+
+
+def processor_alarms(
+    scope: Construct,
+    *,
+    function: ServerlessFunction | lambda_.IFunction,
+    target: lambda_.IFunction,
+    stream: kinesis.IStream,
+    dead_letter_queue: sqs.IQueue,
+    topic: sns.ITopic | None,
+    iterator_age_seconds: float,
+) -> dict[str, cloudwatch.Alarm]:
+    """The alarms by name, each notifying ``topic`` when one is given.
+
+    ``function`` is what the caller passed (a ``ServerlessFunction`` brings its own errors
+    alarm); ``target`` is what the mapping invokes (its metrics carry the alias).
+    """
+    minute, five_minutes = cdk.Duration.minutes(1), cdk.Duration.minutes(5)
+    path = scope.node.path
+    alarms = {
+        "iterator_age": create_alarm(
+            scope,
+            "IteratorAgeAlarm",
+            metric=target.metric(
+                "IteratorAge", statistic="Maximum", period=minute, unit=cloudwatch.Unit.MILLISECONDS
+            ),
+            threshold=round(iterator_age_seconds * 1000),
+            evaluation_periods=5,
+            description=f"{path}: processing lags; the oldest unread record is "
+            f"over {iterator_age_seconds:g} s old and records may be lost",
+            topic=topic,
+        ),
+        "throttles": create_alarm(
+            scope,
+            "ThrottlesAlarm",
+            metric=target.metric_throttles(period=five_minutes, statistic="Sum"),
+            threshold=1,
+            description=f"{path}: the stream consumer was throttled",
+            topic=topic,
+        ),
+        "read_throttles": create_alarm(
+            scope,
+            "ReadThrottlesAlarm",
+            metric=stream.metric_read_provisioned_throughput_exceeded(
+                period=minute, statistic="Average"
+            ),
+            threshold=READ_THROTTLE_FRACTION,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluation_periods=READ_THROTTLE_MINUTES,
+            description=f"{path}: over {READ_THROTTLE_FRACTION:.0%} of the stream's reads "
+            f"were throttled for {READ_THROTTLE_MINUTES} minutes; its readers share each "
+            "shard's read limit and fall behind",
+            topic=topic,
+        ),
+        "dead_letter_queue": create_alarm(
+            scope,
+            "DeadLetterQueueAlarm",
+            metric=dead_letter_queue.metric_approximate_number_of_messages_visible(
+                period=five_minutes, statistic="Maximum"
+            ),
+            threshold=1,
+            description=f"{path}: records could not be processed; their "
+            "positions are in the dead-letter queue",
+            topic=topic,
+        ),
+    }
+    if isinstance(function, ServerlessFunction):
+        alarms["errors"] = function.errors_alarm
+    else:
+        alarms["errors"] = create_alarm(
+            scope,
+            "ErrorsAlarm",
+            metric=target.metric_errors(period=minute, statistic="Sum"),
+            threshold=1,
+            description=f"{path}: the stream consumer failed batches",
+            topic=topic,
+        )
+    return alarms
