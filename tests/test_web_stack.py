@@ -161,7 +161,13 @@ SECONDARY_STATEFUL = {
     "AWS::ApiGateway::ApiKey": STATEFUL["AWS::ApiGateway::ApiKey"],
     "AWS::ApiGateway::RestApi": STATEFUL["AWS::ApiGateway::RestApi"],
     "AWS::ApiGateway::DomainName": ["ApiDomainA5F226B2"],
-    "AWS::KMS::Key": ["FunctionsKeyC337A2C1", "LogsKeyA6AB43B2", "NotificationsKeyADCFA950"],
+    # QueuesKey: the traffic checks' dead-letter queues.
+    "AWS::KMS::Key": [
+        "FunctionsKeyC337A2C1",
+        "LogsKeyA6AB43B2",
+        "NotificationsKeyADCFA950",
+        "QueuesKey8CBF3E72",
+    ],
     "AWS::SNS::Topic": ["NotificationsTopicAE679CBD"],
     "AWS::Logs::LogGroup": sorted(
         [
