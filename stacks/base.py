@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import aws_cdk as cdk
 from constructs import Construct
@@ -12,8 +12,14 @@ from stacks.compliance import PACKS_METADATA
 from stacks.config import StageConfig
 from stacks.zones import DEFAULT_ZONE_COUNT, deployment_time_zones
 
-if TYPE_CHECKING:
-    from stacks.network import PrivateNetwork
+
+class FunctionNetwork(Protocol):
+    """A network the stack's functions run in (``stacks.network.PrivateNetwork``), known
+    here only by what a stack asks of it, so this module imports no network code."""
+
+    def function_defaults(self, defaults: FunctionDefaults) -> FunctionDefaults:
+        """``defaults`` with the network's subnets and security groups."""
+        ...
 
 
 class ShopStack(cdk.Stack):
@@ -29,7 +35,7 @@ class ShopStack(cdk.Stack):
         *,
         config: StageConfig,
         purpose: str,
-        network: PrivateNetwork | None = None,
+        network: FunctionNetwork | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(
