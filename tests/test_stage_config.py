@@ -11,6 +11,7 @@ import aws_cdk as cdk
 import pytest
 
 from stacks import DEV, PROD, STAGES, STAGING, StageConfig, StageConfigError, resolve_stages
+from stacks.zones import zone_id_prefix
 from tests.support.cdk_app import ROOT, cli_context
 
 
@@ -240,3 +241,31 @@ def test_regulated_stages_need_keys_and_reserved_concurrency() -> None:
     ):
         with pytest.raises(StageConfigError, match=setting):
             regulated.with_overrides({setting: off})
+
+
+ZONES = {"us-east-1": ["use1-az1", "use1-az4"], "us-west-2": ["usw2-az1", "usw2-az2"]}
+
+
+@pytest.mark.parametrize(
+    ("zones", "message"),
+    [
+        ({"eu-west-1": ["euw1-az1", "euw1-az2"]}, "names region 'eu-west-1', which the stage"),
+        ({"us-east-1": ["usw2-az1", "usw2-az2"]}, "'usw2-az1' is not a zone id of us-east-1"),
+        ({"us-east-1": ["us-east-1a", "us-east-1b"]}, "is not a zone id of us-east-1"),
+        ({"us-east-1": ["use1-az1"]}, "must name at least 2 different zones"),
+        ({"us-east-1": ["use1-az1", "use1-az1"]}, "must name at least 2 different zones"),
+        ({"us-east-1": "use1-az1"}, "must be a list of zone ids"),
+        (["use1-az1"], "must be an object"),
+    ],
+)
+def test_invalid_zone_ids_name_stage_and_field(zones: Any, message: str) -> None:
+    with pytest.raises(StageConfigError, match=rf"availability_zone_ids: .*{message}"):
+        STAGING.with_overrides({**MULTI_REGION, "availability_zone_ids": zones})
+
+
+def test_zone_ids_of_both_regions_are_accepted_and_the_prefix_follows_the_region() -> None:
+    config = STAGING.with_overrides({**MULTI_REGION, "availability_zone_ids": ZONES})
+    assert config.zone_ids("us-west-2") == ("usw2-az1", "usw2-az2")
+    assert config.zone_ids("eu-west-1") is None
+    prefixes = {r: zone_id_prefix(r) for r in ("ap-southeast-2", "us-gov-west-1", "eu-central-1")}
+    assert prefixes == {"ap-southeast-2": "apse2", "us-gov-west-1": "usgw1", "eu-central-1": "euc1"}
