@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import aws_cdk as cdk
 from aws_cdk import aws_sns as sns
@@ -18,6 +19,7 @@ MIN_EVENT_AGE_SECONDS = 60
 MAX_EVENT_AGE_SECONDS = 24 * 3600
 
 _RATE = re.compile(r"^rate\((?P<value>\d+) (?P<unit>minutes?|hours?|days?)\)$")
+_AT = re.compile(r"^at\((?P<moment>[^()]+)\)$")
 _CRON = re.compile(r"^cron\((?P<fields>[^()]+)\)$")
 _CRON_FIELD = re.compile(r"^[0-9A-Za-z*?,/\-#L W]+$")
 
@@ -35,8 +37,9 @@ def ops_topic(scope: Construct, topic: sns.ITopic | None) -> sns.ITopic:
     return OpsNotifications(scope, "Notifications").topic
 
 
-def check_schedule_expression(name: str, expression: str) -> None:
-    """Raise ``ValueError`` unless ``expression`` is an EventBridge ``rate(...)``/``cron(...)``.
+def check_schedule_expression(name: str, expression: str, *, one_time: bool = False) -> None:
+    """Raise ``ValueError`` unless ``expression`` is an EventBridge ``rate(...)``/``cron(...)``,
+    or (``one_time``: EventBridge Scheduler only) ``at(yyyy-mm-ddThh:mm:ss)``.
 
     A rate is a positive whole number and a unit (singular only for 1); a cron has six
     fields (minutes hours day-of-month month day-of-week year) and one of day-of-month and
@@ -45,6 +48,21 @@ def check_schedule_expression(name: str, expression: str) -> None:
     if not isinstance(expression, str):
         raise TypeError(f"{name} must be a string, got {type(expression).__name__}")
     if is_token(expression):
+        return
+    at = _AT.match(expression)
+    if at:
+        if not one_time:
+            raise ValueError(
+                f"{name} {expression!r}: one-time at(...) schedules need EventBridge "
+                "Scheduler; EventBridge rules take rate(...) or cron(...)"
+            )
+        try:
+            datetime.strptime(at["moment"], "%Y-%m-%dT%H:%M:%S")
+        except ValueError:
+            raise ValueError(
+                f"{name} {expression!r} is not a valid at(...) schedule: it needs a real "
+                "date and time, at(yyyy-mm-ddThh:mm:ss)"
+            ) from None
         return
     rate = _RATE.match(expression)
     if rate:
@@ -69,6 +87,7 @@ def check_schedule_expression(name: str, expression: str) -> None:
                 "day-of-month and day-of-week must be '?'"
             )
         return
-    raise ValueError(
-        f"{name} must be 'rate(<n> <unit>)' or 'cron(<six fields>)', got {expression!r}"
+    allowed = "'rate(<n> <unit>)', 'cron(<six fields>)'" + (
+        " or 'at(yyyy-mm-ddThh:mm:ss)'" if one_time else ""
     )
+    raise ValueError(f"{name} must be {allowed}, got {expression!r}")

@@ -120,3 +120,13 @@ def present(value: _T | None, what: str) -> _T:
     if value is None:
         raise ValueError(f"{what} is required here and was not given")
     return value
+
+
+_STAGE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+
+
+def check_stage_name(name: str, value: str) -> None:
+    """Raise ``ValueError`` unless API Gateway accepts ``value`` as a stage name: 1 to 128
+    letters, digits, hyphens or underscores."""
+    if not isinstance(value, str) or not _STAGE_NAME.match(value):
+        raise ValueError(f"{name} must be 1 to 128 letters, digits, '-' or '_', got {value!r}")

@@ -83,7 +83,7 @@ class ScheduledJob(Construct):
         super().__init__(scope, construct_id)
         mark_pattern(self)
         target = target_function(function)
-        check_schedule_expression("schedule", schedule)
+        check_schedule_expression("schedule", schedule, one_time=not use_rule)
         max_event_age = max_event_age or cdk.Duration.hours(1)
         check_retry_policy(retry_attempts, max_event_age)
         if use_rule and time_zone is not None:

@@ -17,7 +17,7 @@ from constructs import Construct
 from patterns._metadata import mark_pattern
 from patterns._nag import acknowledge_packs
 from patterns._stream import create_encrypted_stream
-from patterns._validation import check_range
+from patterns._validation import check_range, check_stage_name
 from patterns.api.stage import acknowledge_client_certificate
 
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
@@ -91,8 +91,7 @@ class StreamIngestApi(Construct):
         check_range("max_records_per_request", max_records_per_request, 1, 500, "records")
         check_range("throttling_rate_limit", throttling_rate_limit, 1, 1_000_000, "requests/s")
         check_range("throttling_burst_limit", throttling_burst_limit, 1, 1_000_000, "requests")
-        if not re.match(r"^[A-Za-z0-9_]{1,128}$", stage_name):
-            raise ValueError(f"stage_name must be letters, digits or '_', got {stage_name!r}")
+        check_stage_name("stage_name", stage_name)
         if authorizer is None and authorization_type in (
             apigw.AuthorizationType.COGNITO,
             apigw.AuthorizationType.CUSTOM,

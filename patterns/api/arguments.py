@@ -8,13 +8,12 @@ from collections.abc import Sequence
 import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
 
-from patterns._validation import check_choice, check_duration, check_range
+from patterns._validation import check_choice, check_duration, check_range, check_stage_name
 from patterns.api.routes import AUTH_TYPES, Route, Throttle
 from patterns.api.usage import ApiUsagePlan, check_plans
 
 #: Cache cluster sizes API Gateway offers, in GB.
 CACHE_SIZES = ("0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237")
-_STAGE_NAME = re.compile(r"^[A-Za-z0-9_]{1,128}$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -54,8 +53,7 @@ def check_arguments(
     if isinstance(cors_origins, str):
         raise TypeError("cors_origins must be a sequence of origins, not a single string")
     plans = check_plans(usage_plans)
-    if not _STAGE_NAME.match(stage_name):
-        raise ValueError(f"stage_name must be letters, digits or '_', got {stage_name!r}")
+    check_stage_name("stage_name", stage_name)
     if not _ENV_NAME.match(table_environment_variable):
         raise ValueError(
             "table_environment_variable must be a valid environment variable name, "

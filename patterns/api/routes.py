@@ -31,7 +31,9 @@ RouteTarget = ServerlessFunction | lambda_.IFunction
 
 @dataclasses.dataclass(frozen=True)
 class Throttle:
-    """Steady-state requests per second and the burst above it (burst >= rate)."""
+    """Steady-state requests per second and the burst (the token bucket's size). API
+    Gateway accepts a burst below the rate (the bucket then caps each second's requests
+    at the burst), so both are only range-checked."""
 
     rate_limit: float
     burst_limit: int
@@ -39,11 +41,6 @@ class Throttle:
     def __post_init__(self) -> None:
         check_range("rate_limit", self.rate_limit, 0, 1_000_000, "requests per second")
         check_range("burst_limit", self.burst_limit, 0, 1_000_000, "requests")
-        if self.burst_limit < self.rate_limit:
-            raise ValueError(
-                f"throttling burst_limit ({self.burst_limit}) must not be below rate_limit "
-                f"({self.rate_limit})"
-            )
 
 
 @dataclasses.dataclass(frozen=True)

@@ -563,7 +563,7 @@ def test_two_functions_with_one_name_are_rejected(stack: cdk.Stack, code_dir: Pa
 @pytest.mark.parametrize(
     ("factory", "message"),
     [
-        (lambda: Throttle(rate_limit=100, burst_limit=50), "must not be below rate_limit"),
+        (lambda: Throttle(rate_limit=-1, burst_limit=50), "rate_limit"),
         (lambda: ApiUsagePlan("Partner", quota=-1), "quota must be >= 0"),
         (lambda: ApiUsagePlan("Partner", quota_period="YEAR"), "quota_period"),
         (lambda: ApiUsagePlan("bad name"), "usage plan name"),
