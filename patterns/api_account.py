@@ -10,8 +10,7 @@ from constructs import Construct, IConstruct
 
 from patterns._metadata import mark_pattern
 from patterns._validation import check_instance
-
-_PUSH_TO_LOGS = "service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+from patterns.api.stage import PUSH_TO_LOGS_POLICY, acknowledge_push_to_logs
 
 
 class ApiGatewayAccount(Construct):
@@ -47,16 +46,10 @@ class ApiGatewayAccount(Construct):
             "Role",
             assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"),
             description="API Gateway: write execution and access logs to CloudWatch Logs",
-            managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(_PUSH_TO_LOGS)],
+            managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(PUSH_TO_LOGS_POLICY)],
         )
         self.role.apply_removal_policy(removal_policy)
-        cdk.Validations.of(self.role).acknowledge(
-            cdk.Acknowledgment(
-                id=f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{_PUSH_TO_LOGS}]",
-                reason="API Gateway's own managed policy for writing its logs; it is the "
-                "role the account-level setting requires.",
-            )
-        )
+        acknowledge_push_to_logs(self.role)
         #: The account's setting (``AWS::ApiGateway::Account``) naming the role.
         self.resource = apigateway.CfnAccount(
             self, "Resource", cloud_watch_role_arn=self.role.role_arn

@@ -12,6 +12,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from patterns._nag import acknowledge_wildcards
+from patterns._validation import cfn_child
 from patterns.alarms import create_alarm
 
 #: What CodeDeploy tells the deployment topic about.
@@ -116,9 +117,7 @@ def add_safe_deployment(
 
 
 def _notify(group: codedeploy.LambdaDeploymentGroup, topic: sns.ITopic) -> None:
-    resource = group.node.default_child
-    if not isinstance(resource, codedeploy.CfnDeploymentGroup):
-        raise TypeError(f"{group.node.path} has no CfnDeploymentGroup to notify from")
+    resource = cfn_child(group, codedeploy.CfnDeploymentGroup)
     resource.trigger_configurations = [
         codedeploy.CfnDeploymentGroup.TriggerConfigProperty(
             trigger_name="Deployments",

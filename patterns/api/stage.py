@@ -115,18 +115,26 @@ class MethodSettings:
         )
 
 
+#: AWS's managed policy of API Gateway's account-level logging role.
+PUSH_TO_LOGS_POLICY = "service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+
+
+def acknowledge_push_to_logs(role: Construct) -> None:
+    """Acknowledge the AWS-managed policy of API Gateway's account-level logging role."""
+    cdk.Validations.of(role).acknowledge(
+        cdk.Acknowledgment(
+            id=f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{PUSH_TO_LOGS_POLICY}]",
+            reason="API Gateway's own managed policy for writing its logs; it is "
+            "the role the account-level setting requires.",
+        )
+    )
+
+
 def acknowledge_cloud_watch_role(api: apigateway.RestApi) -> None:
     """Acknowledge the managed policy of the account-level logging role CDK creates."""
     role = api.node.try_find_child("CloudWatchRole")
-    if role is not None:
-        cdk.Validations.of(role).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/"
-                "service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
-                reason="API Gateway's own managed policy for writing its logs; it is "
-                "the role the account-level setting requires.",
-            )
-        )
+    if isinstance(role, Construct):
+        acknowledge_push_to_logs(role)
 
 
 def cors_on_gateway_errors(api: apigateway.RestApi, origin: str) -> None:
