@@ -71,6 +71,11 @@ class StageConfig:
     :param secondary_region: a second region the API is also deployed to (its table becomes
         a DynamoDB global table with a replica there); needs explicit ``account`` and
         ``region`` and the API domain below. ``None`` keeps the stage single-region.
+    :param witness_region: the third region of the order idempotency table, which is a
+        multi-Region strongly consistent (MRSC) global table: it holds no data and only
+        votes, so an idempotency key is settled once for both regions even if one of them
+        is cut off. From the same MRSC Region set as ``region`` and ``secondary_region``
+        (:data:`stacks.region_sets.MRSC_REGION_SETS`); required with ``secondary_region``.
     :param api_domain_name: the API's custom domain (``api.shop.example.com``), served by
         both regions; required with ``secondary_region``.
     :param storefront_domain_name: the storefront's custom domain (``www.shop.example.com``),
@@ -118,6 +123,7 @@ class StageConfig:
     api_cache_ttl_seconds: int | None = None
     private_network: bool = False
     secondary_region: str | None = None
+    witness_region: str | None = None
     api_domain_name: str | None = None
     storefront_domain_name: str | None = None
     hosted_zone_id: str | None = None

@@ -12,6 +12,7 @@ import aws_cdk as cdk
 
 from patterns import RETENTION_BY_DAYS
 from patterns.deployment import DEPLOYMENT_CONFIGS
+from stacks.region_sets import witness_problem
 from stacks.zones import zone_ids_problem
 
 if TYPE_CHECKING:
@@ -221,8 +222,9 @@ def _check_regions(config: StageConfig) -> None:
         )
     secondary = config.secondary_region
     if secondary is None:
-        if config.api_domain_name is not None:
-            raise fail(config, "api_domain_name", "is only used with a secondary_region; set one")
+        for field in ("api_domain_name", "witness_region"):
+            if getattr(config, field) is not None:
+                raise fail(config, field, "is only used with a secondary_region; set one")
     else:
         _check_secondary(config, secondary)
     if secondary is not None or config.storefront_domain_name is not None:
@@ -250,6 +252,17 @@ def _check_secondary(config: StageConfig, secondary: str) -> None:
         )
     if config.api_domain_name is None:
         raise fail(config, "api_domain_name", "is required with a secondary_region")
+    witness = config.witness_region
+    if witness is None:
+        raise fail(
+            config,
+            "witness_region",
+            "is required with a secondary_region: orders are placed once across regions "
+            "through a strongly consistent idempotency table, whose third region it is",
+        )
+    problem = witness_problem(config.region, secondary, str(witness))
+    if problem is not None:
+        raise fail(config, "witness_region", problem)
 
 
 def _check_zone(config: StageConfig, needed_by: str) -> None:

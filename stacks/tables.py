@@ -54,14 +54,25 @@ def global_table(
     partition_key: str,
     sort_key: str | None = None,
     time_to_live_attribute: str | None = None,
+    strongly_consistent: bool = False,
 ) -> dynamodb.TableV2:
     """A string-keyed DynamoDB global table with a replica in the stage's secondary region.
 
     Every replica gets the stage's point-in-time recovery and deletion protection; the
     table is on-demand with AWS-managed encryption, like :func:`stage_table`.
+
+    :param strongly_consistent: multi-Region strong consistency (MRSC) with the stage's
+        ``witness_region``: a write (conditional ones included) is acknowledged once a
+        second region has it, and every region reads the latest write. MRSC tables have no
+        TTL and no transactions. Default: eventual consistency (last writer wins).
     """
     if config.secondary_region is None:
         raise ValueError(f"stage {config.name!r} names no secondary_region for a replica")
+    if strongly_consistent and time_to_live_attribute is not None:
+        raise ValueError(
+            f"time_to_live_attribute: DynamoDB has no TTL on strongly consistent global "
+            f"tables; got {time_to_live_attribute!r} (delete expired items instead)"
+        )
     return dynamodb.TableV2(
         scope,
         construct_id,
@@ -78,4 +89,8 @@ def global_table(
         removal_policy=config.cdk_removal_policy,
         time_to_live_attribute=time_to_live_attribute,
         replicas=[dynamodb.ReplicaTableProps(region=config.secondary_region)],
+        multi_region_consistency=dynamodb.MultiRegionConsistency.STRONG
+        if strongly_consistent
+        else None,
+        witness_region=config.witness_region if strongly_consistent else None,
     )

@@ -16,9 +16,10 @@ from patterns import StaticWebsite
 from stacks.base import ShopStack
 from stacks.config import StageConfig
 from stacks.keys import data_key
+from stacks.order_idempotency import IdempotencySweeper, idempotency_table
 from stacks.shop_api import ShopApi
 from stacks.storefront_domain import storefront_domain
-from stacks.tables import global_table, stage_table
+from stacks.tables import global_table
 
 #: The storefront's files.
 STOREFRONT_DIR = Path(__file__).resolve().parent.parent / "web" / "storefront"
@@ -32,8 +33,9 @@ class WebStack(ShopStack):
     creating products needs a Cognito user of the ``admin`` group; orders need a signed-in
     Cognito user and are placed idempotently (``IdempotencyTable``).
 
-    When the stage names a secondary region, both tables are DynamoDB global tables
-    (``ApiGlobalTable``, ``IdempotencyGlobalTable``) with a replica there, the API also
+    When the stage names a secondary region, both tables are DynamoDB global tables with a
+    replica there (``ApiGlobalTable``; ``IdempotencyStrongTable``, strongly consistent with
+    the stage's witness region and swept by ``IdempotencySweeper``), the API also
     answers ``GET /health`` and is served on the stage's custom domain (``ApiDomain``)
     behind a latency or failover record with a health check (``ApiRecord``);
     ``WebSecondaryStack`` serves the same API from the other region.
@@ -85,7 +87,16 @@ class WebStack(ShopStack):
             self.api_table = global_table(
                 self, "ApiGlobalTable", config=config, partition_key="pk", sort_key="sk"
             )
-        self.idempotency = self._idempotency_table(config)
+        self.idempotency = idempotency_table(self, config)
+        self.sweeper: IdempotencySweeper | None = None
+        if config.secondary_region is not None:
+            self.sweeper = IdempotencySweeper(
+                self,
+                "IdempotencySweeper",
+                config=config,
+                table=self.idempotency,
+                alarm_topic=alarm_topic,
+            )
         self.shop_api = ShopApi(
             self,
             config=config,
@@ -122,22 +133,3 @@ class WebStack(ShopStack):
         )
         cdk.CfnOutput(self, "StorefrontUrl", value=self.storefront.url)
         cdk.CfnOutput(self, "ApiUrl", value=api_url)
-
-    def _idempotency_table(self, config: StageConfig) -> dynamodb.TableV2 | dynamodb.Table:
-        """Powertools' idempotency records: key ``id``, expiring through TTL; global with a
-        secondary region, so a retry that lands in the other region finds its key."""
-        if config.secondary_region is not None:
-            return global_table(
-                self,
-                "IdempotencyGlobalTable",
-                config=config,
-                partition_key="id",
-                time_to_live_attribute="expiration",
-            )
-        return stage_table(
-            self,
-            "IdempotencyTable",
-            config=config,
-            partition_key="id",
-            time_to_live_attribute="expiration",
-        )

@@ -8,7 +8,6 @@ fails here.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ import pytest
 from aws_cdk import aws_apigateway as apigateway
 
 from patterns import ApiGatewayAccount
+from tests.support.manifest import fake_assembly as _assembly
 from tools.deploy_plan import DeployPlan
 from tools.deploy_rules import PREREQUISITES, REGION_RULES, check
 
@@ -74,27 +74,6 @@ def test_each_rule_meets_its_consumers_in_prod(plans: dict[str, DeployPlan]) -> 
 
 
 # --- the checker against assemblies with one defect each -------------------------------
-
-
-def _assembly(tmp_path: Path, stacks: dict[str, dict[str, Any]]) -> Path:
-    """A cloud assembly of ``stacks``: display name -> region, dependencies, resources."""
-    artifacts = {}
-    for name, spec in stacks.items():
-        artifact_id = name.replace("/", "")
-        template = {"Resources": spec.get("resources", {}), "Outputs": spec.get("outputs", {})}
-        (tmp_path / f"{artifact_id}.template.json").write_text(json.dumps(template))
-        artifacts[artifact_id] = {
-            "type": "aws:cloudformation:stack",
-            "environment": f"aws://111111111111/{spec.get('region', 'us-east-1')}",
-            "displayName": name,
-            "dependencies": [d.replace("/", "") for d in spec.get("depends_on", ())],
-            "properties": {
-                "templateFile": f"{artifact_id}.template.json",
-                "stackName": name.replace("/", "-"),
-            },
-        }
-    (tmp_path / "manifest.json").write_text(json.dumps({"artifacts": artifacts}))
-    return tmp_path
 
 
 LOGGING_STAGE = {
@@ -239,3 +218,73 @@ def test_api_gateway_account_required_by_another_stack_orders_the_deploy(tmp_pat
     plan = DeployPlan(tmp_path, "Service")
     assert [stack.display_name for stack in plan.order()] == ["Foundation", "Service"]
     assert check(plan) == []
+
+
+def _global_table(**properties: Any) -> dict[str, Any]:
+    return {
+        "Type": "AWS::DynamoDB::GlobalTable",
+        "Properties": {"Replicas": [{"Region": "us-east-1"}, {"Region": "us-west-2"}]} | properties,
+    }
+
+
+STRONG = {"MultiRegionConsistency": "STRONG", "GlobalTableWitnesses": [{"Region": "us-east-2"}]}
+
+
+@pytest.mark.parametrize(
+    ("properties", "problem"),
+    [
+        (
+            STRONG | {"TimeToLiveSpecification": {"AttributeName": "expiration", "Enabled": True}},
+            "without TTL or local indexes: S/Data/T sets TimeToLiveSpecification",
+        ),
+        (
+            STRONG | {"GlobalTableWitnesses": [{"Region": "eu-west-1"}]},
+            "in three regions of one Region set: S/Data/T regions "
+            "['eu-west-1', 'us-east-1', 'us-west-2'] are not from one Region set",
+        ),
+        (
+            STRONG | {"GlobalTableWitnesses": []},
+            "in three regions of one Region set: S/Data/T spans ['us-east-1', 'us-west-2']",
+        ),
+        (
+            {"GlobalTableWitnesses": [{"Region": "us-east-2"}]},
+            "S/Data/T witnesses ['us-east-2'] on an eventually consistent table",
+        ),
+    ],
+)
+def test_a_global_table_dynamodb_refuses_is_found(
+    tmp_path: Path, properties: dict[str, Any], problem: str
+) -> None:
+    plan = DeployPlan(
+        _assembly(tmp_path, {"S/Data": {"resources": {"T": _global_table(**properties)}}}), "S/*"
+    )
+    [found] = check(plan)
+    assert problem in found
+
+
+def test_a_strong_global_table_dynamodb_accepts_passes(tmp_path: Path) -> None:
+    plan = DeployPlan(
+        _assembly(tmp_path, {"S/Data": {"resources": {"T": _global_table(**STRONG)}}}), "S/*"
+    )
+    assert check(plan) == []
+
+
+def test_a_replica_key_alias_must_exist_in_the_replica_region_first(tmp_path: Path) -> None:
+    arn = "arn:aws:kms:us-west-2:111111111111:alias/shop-tables"
+    table = _global_table()
+    table["Properties"]["Replicas"][1]["SSESpecification"] = {"KMSMasterKeyId": arn}
+    alias = {"Type": "AWS::KMS::Alias", "Properties": {"AliasName": "alias/shop-tables"}}
+    stacks: dict[str, dict[str, Any]] = {
+        "S/West": {"region": "us-west-2", "resources": {"Alias": alias}},
+        "S/Data": {"resources": {"T": table}},
+    }
+    assert check(DeployPlan(_assembly(tmp_path, stacks), "S/*")) == [
+        "each global-table replica's key, in the replica's region, before the table: "
+        "S/Data/T may be created before S/West/Alias"
+    ]
+    stacks["S/Data"]["depends_on"] = ["S/West"]
+    assert check(DeployPlan(_assembly(tmp_path, stacks), "S/*")) == []
+    # The alias of another region does not count.
+    stacks["S/West"]["region"] = "eu-west-1"
+    [problem] = check(DeployPlan(_assembly(tmp_path, stacks), "S/*"))
+    assert problem.endswith("may be created before nothing in the plan")

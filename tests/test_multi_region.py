@@ -124,7 +124,7 @@ def test_the_secondary_api_uses_the_replicas_and_the_primary_user_pool(
     products = next(v for k, v in functions.items() if k.startswith("Products"))
     orders = next(v for k, v in functions.items() if k.startswith("Orders"))
     assert products["TABLE_NAME"] == names["ApiGlobalTable93D7F737"]
-    assert orders["IDEMPOTENCY_TABLE"] == names["IdempotencyGlobalTable608E9642"]
+    assert orders["IDEMPOTENCY_TABLE"] == names["IdempotencyStrongTable14734F45"]
     assert not of_type(secondary, "AWS::DynamoDB::GlobalTable")
     assert not of_type(secondary, "AWS::Cognito::UserPool")
     [provider] = one(secondary, "AWS::ApiGateway::Authorizer")["ProviderARNs"]

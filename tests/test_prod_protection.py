@@ -102,7 +102,7 @@ def test_prod_global_tables_replicate_to_the_secondary_region(
 ) -> None:
     tables = stack_artifacts["Prod/Web"].template()["Resources"]
     global_tables = {k: r for k, r in tables.items() if r["Type"] == "AWS::DynamoDB::GlobalTable"}
-    assert sorted(global_tables) == ["ApiGlobalTable93D7F737", "IdempotencyGlobalTable608E9642"]
+    assert sorted(global_tables) == ["ApiGlobalTable93D7F737", "IdempotencyStrongTable14734F45"]
     for table in global_tables.values():
         replicas = table["Properties"]["Replicas"]
         assert sorted(r["Region"] for r in replicas) == ["us-east-1", "us-west-2"]

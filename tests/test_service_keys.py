@@ -86,7 +86,7 @@ def test_prod_encrypts_tables_replicas_queues_and_variables_with_its_own_keys(
 ) -> None:
     found = _everything(prod)
     kinds = {what.split("@")[0] for what, *_ in found}
-    assert {"Prod/Web/ApiGlobalTable93D7F737", "Prod/Web/IdempotencyGlobalTable608E9642"} <= kinds
+    assert {"Prod/Web/ApiGlobalTable93D7F737", "Prod/Web/IdempotencyStrongTable14734F45"} <= kinds
     assert any("@us-west-2" in what for what, *_ in found)
     services = {via.split(".")[0] for _, via, _, _ in found}
     assert services == {"dynamodb", "sqs", "lambda"}

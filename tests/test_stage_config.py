@@ -129,6 +129,7 @@ MULTI_REGION = {
     "account": "111111111111",
     "region": "us-east-1",
     "secondary_region": "us-west-2",
+    "witness_region": "us-east-2",
     "api_domain_name": "api.shop.example.com",
     "hosted_zone_id": "Z0123456789EXAMPLE",
     "hosted_zone_name": "shop.example.com",
@@ -193,12 +194,41 @@ MULTI_REGION_ENV = ("111111111111", "us-east-1", "us-west-2")
             "must be a name inside the zone",
         ),
         (
-            {"storefront_domain_name": "www.shop.example.com", "region": "eu-west-1"},
+            {
+                "storefront_domain_name": "www.shop.example.com",
+                "region": "eu-west-1",
+                "secondary_region": "eu-west-2",
+                "witness_region": "eu-west-3",
+            },
             "storefront_domain_name",
             "needs region 'us-east-1'",
         ),
+        ({"witness_region": None}, "witness_region", "is required with a secondary_region"),
+        ({"witness_region": "us-west-2"}, "witness_region", "must differ from the table's"),
+        ({"witness_region": "eu-west-1"}, "witness_region", "the two regions and the witness must"),
         (
-            {"secondary_region": None, "api_domain_name": None, "hosted_zone_name": None},
+            {"secondary_region": "eu-west-1"},
+            "witness_region",
+            r"the two regions and the witness must come from one Region set, "
+            r"got us-east-1 \(US\), eu-west-1 \(EU\), us-east-2 \(US\)",
+        ),
+        (
+            {"secondary_region": "sa-east-1"},
+            "witness_region",
+            "region.s. sa-east-1 are in no Region set",
+        ),
+        (
+            {"secondary_region": None, "api_domain_name": None},
+            "witness_region",
+            "is only used with a secondary_region",
+        ),
+        (
+            {
+                "secondary_region": None,
+                "witness_region": None,
+                "api_domain_name": None,
+                "hosted_zone_name": None,
+            },
             "hosted_zone_id",
             "is only used with a secondary_region or storefront_domain_name",
         ),

@@ -145,14 +145,22 @@ STAGING_STATEFUL = {
     **STATEFUL,
     "AWS::Logs::LogGroup": sorted([*STATEFUL["AWS::Logs::LogGroup"], *TRAFFIC_CHECK_LOGS]),
 }
-#: Prod (with a secondary region): global tables instead, and the storefront's web ACL
-#: logs (CloudFront web ACLs exist in us-east-1 only, where prod's example env puts it).
+#: Prod (with a secondary region): global tables instead, the storefront's web ACL logs
+#: (CloudFront web ACLs exist in us-east-1 only, where prod's example env puts it) and the
+#: idempotency sweep's logs. The order keys moved from ``IdempotencyGlobalTable608E9642``
+#: (eventual) to a strongly consistent table: a table's consistency mode is fixed when it
+#: is created, and the retained old table holds only day-long records (see the README).
 PROD_STATEFUL = {
     **STATEFUL,
     "AWS::DynamoDB::Table": [],
-    "AWS::DynamoDB::GlobalTable": ["ApiGlobalTable93D7F737", "IdempotencyGlobalTable608E9642"],
+    "AWS::DynamoDB::GlobalTable": ["ApiGlobalTable93D7F737", "IdempotencyStrongTable14734F45"],
     "AWS::Logs::LogGroup": sorted(
-        [*STATEFUL["AWS::Logs::LogGroup"], *TRAFFIC_CHECK_LOGS, "StorefrontWebAclLogs8C072E5E"]
+        [
+            *STATEFUL["AWS::Logs::LogGroup"],
+            *TRAFFIC_CHECK_LOGS,
+            "IdempotencySweeperFunctionLogGroupFA6BDC2D",
+            "StorefrontWebAclLogs8C072E5E",
+        ]
     ),
 }
 #: Prod's API in the secondary region: the same ids, plus its own operations topic.

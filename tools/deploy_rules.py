@@ -22,6 +22,7 @@ from tools.prerequisites import (
     problems,
     references,
 )
+from tools.resource_rules import RESOURCE_RULES, refused
 
 
 def of_type(*types: str) -> Callable[[Resource], bool]:
@@ -109,16 +110,29 @@ def replication_destinations(
         else:
             needs.extend([located] for located in references(plan, stack, bucket))
         key = destination.get("EncryptionConfiguration", {}).get("ReplicaKmsKeyID")
-        arn = _flat(key)
-        if ":alias/" in arn:
-            region = arn.split(":")[3]
-            needs.append(
-                _named(
-                    plan, "AWS::KMS::Alias", "AliasName", "alias/" + arn.split(":alias/")[1], region
-                )
-            )
-        elif key is not None:
-            needs.extend([located] for located in references(plan, stack, key))
+        needs.extend(_key_needs(plan, stack, key))
+    return needs
+
+
+def _key_needs(plan: DeployPlan, stack: PlannedStack, key: Any) -> list[list[Located]]:
+    """The KMS key (or the alias, in the region its ARN names) that ``key`` points at."""
+    arn = _flat(key)
+    if ":alias/" in arn:
+        region = arn.split(":")[3]
+        alias = "alias/" + arn.split(":alias/")[1]
+        return [_named(plan, "AWS::KMS::Alias", "AliasName", alias, region)]
+    if key is None:
+        return []
+    return [[located] for located in references(plan, stack, key)]
+
+
+def replica_keys(plan: DeployPlan, stack: PlannedStack, resource: Resource) -> list[list[Located]]:
+    """Each global-table replica's KMS key, in the replica's region (DynamoDB refuses a
+    replica whose key it cannot find there)."""
+    needs = []
+    for replica in _props(resource).get("Replicas", []):
+        key = replica.get("SSESpecification", {}).get("KMSMasterKeyId")
+        needs.extend(_key_needs(plan, stack, key))
     return needs
 
 
@@ -170,6 +184,11 @@ PREREQUISITES = (
         replication_destinations,
     ),
     Prerequisite(
+        "each global-table replica's key, in the replica's region, before the table",
+        of_type("AWS::DynamoDB::GlobalTable"),
+        replica_keys,
+    ),
+    Prerequisite(
         "a stack's outputs (and what they name) before a stack reading them",
         lambda _: True,
         referenced(_props),
@@ -214,5 +233,9 @@ REGION_RULES = (
 
 
 def check(plan: DeployPlan) -> list[str]:
-    """Every unmet prerequisite and misplaced resource of ``plan``."""
-    return problems(plan, PREREQUISITES) + misplaced(plan, REGION_RULES)
+    """Every unmet prerequisite, misplaced resource and refused resource of ``plan``."""
+    return (
+        problems(plan, PREREQUISITES)
+        + misplaced(plan, REGION_RULES)
+        + refused(plan, RESOURCE_RULES)
+    )

@@ -2,7 +2,8 @@
 
 ``POST /orders`` is idempotent: the client sends an ``Idempotency-Key`` header and a
 repeated request with the same key (and body) returns the first order instead of placing
-another. The key is remembered for a day in the idempotency table.
+another, in whichever region of the stage it lands. The key is remembered for a day in the
+idempotency table.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
+    IdempotencyPersistenceLayerError,
     IdempotencyValidationError,
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -108,6 +110,14 @@ def create_order() -> Response[dict[str, Any]]:
         ) from None
     except IdempotencyAlreadyInProgressError:
         raise ServiceError(409, "an order with this Idempotency-Key is being placed") from None
+    except IdempotencyPersistenceLayerError:
+        # The record store failed (in a multi-region stage also: another region wrote the
+        # same key at the same moment, and the SDK's retries ran out). Nothing is lost by
+        # retrying: the key still decides whether an order exists.
+        logger.exception("Idempotency record store failed")
+        raise ServiceError(
+            503, "the order could not be confirmed; retry with the same Idempotency-Key"
+        ) from None
     return Response(status_code=201, content_type="application/json", body=order)
 
 

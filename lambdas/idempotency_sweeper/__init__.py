@@ -1,0 +1,1 @@
+"""Deletes expired idempotency records where DynamoDB's TTL cannot (strongly consistent tables)."""
