@@ -34,6 +34,7 @@ from patterns.static_website import StaticWebsite
 from patterns.stream_archive import StreamArchive
 from patterns.stream_ingest_api import StreamIngestApi
 from patterns.stream_processor import StreamProcessor
+from patterns.tracing import TracingMode
 
 __all__ = [
     "ALIAS_NAME",
@@ -66,6 +67,7 @@ __all__ = [
     "StreamIngestApi",
     "StreamProcessor",
     "Throttle",
+    "TracingMode",
     "access_logs_bucket",
     "create_alarm",
     "ensure_dead_letter_queue",

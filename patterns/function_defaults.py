@@ -15,6 +15,7 @@ from aws_cdk import aws_logs as logs
 from constructs import IConstruct
 
 from patterns._validation import check_choice, check_range
+from patterns.tracing import TracingMode
 
 #: Retention periods CloudWatch Logs accepts, in days, mapped to the CDK enum.
 RETENTION_BY_DAYS: Mapping[int, logs.RetentionDays] = MappingProxyType(
@@ -90,7 +91,10 @@ class FunctionDefaults:
     :param architecture: instruction set. Default: ``ARM_64`` (Graviton, cheaper per ms).
     :param memory_size: MB, 128..10240. Default: 256.
     :param timeout_seconds: 1..900. Default: 10.
-    :param tracing: X-Ray tracing mode. Default: ``ACTIVE``.
+    :param tracing: how functions are traced, a :class:`TracingMode` (its string value, or
+        CDK's ``Tracing.ACTIVE``, meaning ``XRAY_SDK``, also do). ``LAMBDA`` depends on no
+        SDK and imports nothing; ``XRAY_SDK`` adds subsegments for AWS calls through the
+        X-Ray SDK (end of support 25 February 2027). Default: ``XRAY_SDK``.
     :param log_retention: retention of each function's log group. Default: one month.
     :param log_level: application log level, one of DEBUG/INFO/WARNING/ERROR/CRITICAL.
         Default: ``INFO``.
@@ -122,7 +126,7 @@ class FunctionDefaults:
     architecture: lambda_.Architecture = DEFAULT_ARCHITECTURE
     memory_size: int = 256
     timeout_seconds: int = 10
-    tracing: lambda_.Tracing = lambda_.Tracing.ACTIVE
+    tracing: TracingMode = TracingMode.XRAY_SDK
     log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH
     log_level: str = "INFO"
     log_event: bool = False
@@ -139,6 +143,7 @@ class FunctionDefaults:
     security_groups: tuple[ec2.ISecurityGroup, ...] | None = None
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "tracing", TracingMode.parse(self.tracing))
         check_range("memory_size", self.memory_size, 128, 10240, "MB")
         check_range("timeout_seconds", self.timeout_seconds, 1, 900, "seconds")
         check_choice("log_level", self.log_level, _LOG_LEVELS)
@@ -171,6 +176,10 @@ class FunctionDefaults:
             "POWERTOOLS_LOG_LEVEL": self.log_level,
             "POWERTOOLS_LOGGER_LOG_EVENT": "true" if self.log_event else "false",
         }
+        if not self.tracing.sdk_in_function:
+            # Powertools' Tracer records nothing, and code that checks this (as the
+            # reference app's handlers do) never imports the X-Ray SDK.
+            variables["POWERTOOLS_TRACE_DISABLED"] = "true"
         if self.stage is not None:
             variables["STAGE"] = self.stage
         variables.update(self.environment or {})

@@ -169,7 +169,7 @@ class ServerlessFunction(Construct):
         # Lambda's L2 adds DependsOn on the role that the Role property's GetAtt already
         # implies; cfn-lint reports that redundancy as W3005 and nothing else is hidden.
         cfn_function.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
-        self._configure_tracing(defaults.tracing)
+        self._configure_tracing(defaults.tracing.lambda_tracing)
         if props.get("vpc") is not None:
             self._allow_network_interfaces()
 

@@ -93,6 +93,10 @@ class StageConfig:
         zone in every account (a zone name is not). A region not named gets the first
         two zones ``Fn::GetAZs`` returns to the account at deployment. No zone is ever
         looked up at synthesis.
+    :param tracing: how functions are traced, a ``patterns.TracingMode`` value:
+        ``xray-sdk`` (subsegments for every AWS call through the X-Ray SDK, whose end of
+        support is 25 February 2027), ``lambda`` (Lambda's own trace of each invocation,
+        nothing imported into the function) or ``off``.
     :param workflow_log_level: what the state machines' execution logs record, one of
         :data:`WORKFLOW_LOG_LEVELS` (``ALL`` every event, ``ERROR`` failures only).
     :param workflow_log_execution_data: whether those logs carry each state's input and
@@ -132,6 +136,7 @@ class StageConfig:
     availability_zone_ids: Mapping[str, tuple[str, ...]] = dataclasses.field(
         default_factory=lambda: MappingProxyType({})
     )
+    tracing: str = "xray-sdk"
     workflow_log_level: str = "ALL"
     workflow_log_execution_data: bool = True
 

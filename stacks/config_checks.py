@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
 
-from patterns import RETENTION_BY_DAYS
+from patterns import RETENTION_BY_DAYS, TracingMode
 from patterns.deployment import DEPLOYMENT_CONFIGS
 from stacks.region_sets import witness_problem
 from stacks.zones import zone_ids_problem
@@ -123,6 +123,9 @@ def _check_choices(config: StageConfig) -> None:
             "deployment_preference",
             f"must be one of {', '.join(DEPLOYMENT_CONFIGS)}; got {config.deployment_preference!r}",
         )
+    modes = [mode.value for mode in TracingMode]
+    if config.tracing not in modes:
+        raise fail(config, "tracing", f"must be one of {', '.join(modes)}; got {config.tracing!r}")
     if config.workflow_log_level not in WORKFLOW_LOG_LEVELS:
         raise fail(
             config,

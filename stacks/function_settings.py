@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from patterns import FunctionDefaults, retention_from_days
+from patterns import FunctionDefaults, TracingMode, retention_from_days
 from patterns.deployment import deployment_config
 from stacks.config import StageConfig
 
@@ -15,6 +15,7 @@ def function_defaults(config: StageConfig) -> FunctionDefaults:
     return FunctionDefaults(
         memory_size=config.lambda_memory_mb,
         timeout_seconds=config.lambda_timeout_seconds,
+        tracing=TracingMode(config.tracing),
         log_retention=retention_from_days(config.log_retention_days),
         log_level="DEBUG" if config.flag("debug_logging") else "INFO",
         log_event=config.flag("log_event_payloads"),

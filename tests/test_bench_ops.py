@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from stacks.lambda_code import LAMBDAS_DIR
 from tools import bench_ops
-from tools.measure import cold_import_ms
+from tools.bench_cold import handler_modules
+from tools.measure import cold_import_ms, cold_imports
 
 
 def test_every_benchmarked_handler_exists() -> None:
@@ -14,3 +15,16 @@ def test_every_benchmarked_handler_exists() -> None:
 
 def test_cold_import_runs_the_handler_module_in_a_new_process() -> None:
     assert cold_import_ms("image_thumbnail.app") > 0
+
+
+def test_the_cold_start_benchmark_covers_every_handler() -> None:
+    packages = {p.parent.name for p in LAMBDAS_DIR.glob("*/app.py")}
+    assert {m.removesuffix(".app") for m in handler_modules()} == packages
+    assert set(bench_ops.HANDLERS) <= packages
+
+
+def test_interleaved_imports_measure_each_module_in_the_mode_asked() -> None:
+    """A module that fails to import fails the measurement (nothing is reported as 0)."""
+    timings = cold_imports(["boto3", "products.app"], runs=1, tracing_disabled=True)
+    assert set(timings) == {"boto3", "products.app"}
+    assert all(t > 0 for t in timings.values())

@@ -72,6 +72,8 @@ def test_environment_agnostic_without_account_and_region() -> None:
         ({"api_cache_ttl_seconds": 3601}, "api_cache_ttl_seconds"),
         ({"private_network": "yes"}, "private_network"),
         ({"workflow_log_level": "DEBUG"}, "workflow_log_level"),
+        ({"tracing": "opentelemetry"}, "tracing"),
+        ({"tracing": "ACTIVE"}, "tracing"),
         ({"workflow_log_execution_data": "no"}, "workflow_log_execution_data"),
         # The stricter packs come with what they need, or the stage is refused.
         ({"compliance_packs": ["AwsSolutions", "PCI.DSS.321"]}, "compliance_packs"),

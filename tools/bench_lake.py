@@ -4,7 +4,6 @@
 - catalog indexer throughput: S3 object-created events indexed per second end to end
   (tags read from S3, one DynamoDB transaction per object) against a local moto server,
   with the catalog table created from the synthesized template;
-- cold-import time of the indexer and search handlers, beside ``boto3`` alone.
 
     python -m tools.bench_lake
 """
@@ -20,7 +19,7 @@ import time
 from pathlib import Path
 
 from tools.assembly import StackArtifact, stacks
-from tools.measure import LAMBDAS, cold_import_ms, local_aws
+from tools.measure import LAMBDAS, local_aws
 
 OBJECTS = 300
 SYNTH_RUNS = 3
@@ -32,8 +31,7 @@ def rows() -> list[tuple[str, str]]:
     with tempfile.TemporaryDirectory() as out:
         seconds, stack = _synthesize(Path(out))
         rate = _indexer_rate(stack)
-    baseline = cold_import_ms("boto3")
-    result = [
+    return [
         (
             f"DataLake: synthesis of the dev DataLake stack, cdk-nag on (median of {SYNTH_RUNS})",
             f"{seconds:.2f} s",
@@ -42,14 +40,7 @@ def rows() -> list[tuple[str, str]]:
             f"DataLake: catalog indexer, {OBJECTS} object events against moto",
             f"{rate:.0f} events/s",
         ),
-        ("DataLake: cold import of boto3 alone", f"{baseline:.0f} ms"),
     ]
-    for module in ("catalog_indexer.app", "catalog_search.app"):
-        took = cold_import_ms(module)
-        result.append(
-            (f"DataLake: cold import of {module}", f"{took:.0f} ms ({took / baseline:.1f}x boto3)")
-        )
-    return result
 
 
 def _synthesize(out: Path) -> tuple[float, StackArtifact]:

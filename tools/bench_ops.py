@@ -1,12 +1,9 @@
 """Benchmark rows of the operations-automation pattern.
 
-``rows()`` measures, each in a fresh Python process so no warm cache flatters it:
-
-- the synthesis time of the ``Operations`` stack of the dev stage (with the stage's
-  function defaults and cdk-nag checks), median of three fresh apps in one process
-  after jsii has started;
-- the cold-import time of each operations handler module (``<package>.app``), median
-  of five processes, with the environment Lambda would give it.
+``rows()`` measures, in a fresh Python process so no warm cache flatters it, the
+synthesis time of the ``Operations`` stack of the dev stage (with the stage's function
+defaults and cdk-nag checks), median of three fresh apps in one process after jsii has
+started. The handlers' cold imports are in :mod:`tools.bench_cold`.
 """
 
 from __future__ import annotations
@@ -15,8 +12,6 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-
-from tools.measure import cold_import_ms
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The handler packages of the Operations stack.
@@ -77,20 +72,12 @@ def synthesis_seconds() -> float:
 
 def rows() -> list[tuple[str, str]]:
     """(label, value) rows for the benchmark table."""
-    result = [
+    return [
         (
             "Operations stack synthesis, dev stage (s, median of 3)",
             f"{synthesis_seconds():.2f}",
         )
     ]
-    for package in HANDLERS:
-        result.append(
-            (
-                f"Cold import of {package}.app (ms, median of 5)",
-                f"{cold_import_ms(f'{package}.app'):.0f}",
-            )
-        )
-    return result
 
 
 if __name__ == "__main__":

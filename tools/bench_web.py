@@ -1,8 +1,7 @@
-"""Benchmark rows of the web/API pattern: synthesis time, API size by routes, cold imports.
+"""Benchmark rows of the web/API pattern: synthesis time and API size by routes.
 
-``rows()`` returns ``(label, measured value)`` pairs for the benchmark table. Imports are
-timed in fresh interpreters (``subprocess``), so each one is cold; the baseline is
-``import boto3`` timed the same way in the same run.
+``rows()`` returns ``(label, measured value)`` pairs for the benchmark table; the handlers'
+cold imports are in :mod:`tools.bench_cold`.
 """
 
 from __future__ import annotations
@@ -13,12 +12,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tools.measure import cold_import_ms
-
 ROOT = Path(__file__).resolve().parent.parent
 ROUTE_COUNTS = (10, 50, 100, 200)
 FUNCTIONS = 5
-HANDLER_MODULES = ("products.app", "orders.app")
 
 
 def _context() -> dict[str, Any]:
@@ -91,13 +87,6 @@ def rows() -> list[tuple[str, str]]:
     low, high = ROUTE_COUNTS[0], ROUTE_COUNTS[-1]
     per_route = (sizes[high] - sizes[low]) / (high - low)
     result.append((f"Web: resources added per route ({low} -> {high} routes)", f"{per_route:.2f}"))
-    baseline = cold_import_ms("boto3")
-    result.append(("Web: cold import of boto3 alone (baseline)", f"{baseline:.0f} ms"))
-    for module in HANDLER_MODULES:
-        took = cold_import_ms(module)
-        result.append(
-            (f"Web: cold import of {module}", f"{took:.0f} ms ({took / baseline:.1f}x boto3)")
-        )
     return result
 
 

@@ -5,7 +5,7 @@ import pytest
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 
-from patterns import FunctionDefaults, retention_from_days
+from patterns import FunctionDefaults, TracingMode, retention_from_days
 from patterns.deployment import DEPLOYMENT_CONFIGS, deployment_config
 
 
@@ -13,7 +13,7 @@ def test_defaults_are_secure_and_current() -> None:
     defaults = FunctionDefaults()
     assert defaults.runtime.name == "python3.14"
     assert defaults.architecture.name == "arm64"
-    assert defaults.tracing == lambda_.Tracing.ACTIVE
+    assert defaults.tracing is TracingMode.XRAY_SDK
     assert defaults.log_retention == logs.RetentionDays.ONE_MONTH
     assert defaults.removal_policy == cdk.RemovalPolicy.RETAIN
     assert defaults.deployment_config is None

@@ -11,7 +11,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Match, Template
 
-from patterns import FunctionDefaults, ServerlessFunction
+from patterns import FunctionDefaults, ServerlessFunction, TracingMode
 from patterns.deployment import deployment_config
 
 
@@ -146,7 +146,7 @@ def test_async_failures_go_to_the_destination_and_alarm_notifies(
 
 
 def test_tracing_can_be_turned_off_and_layer_left_out(stack: cdk.Stack, code_dir: Path) -> None:
-    defaults = FunctionDefaults(tracing=lambda_.Tracing.DISABLED, powertools_layer_version=None)
+    defaults = FunctionDefaults(tracing=TracingMode.OFF, powertools_layer_version=None)
     ServerlessFunction(stack, "Fn", code_path=code_dir, defaults=defaults)
     template = Template.from_stack(stack)
     function = only(template, "AWS::Lambda::Function")["Properties"]
