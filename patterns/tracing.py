@@ -25,7 +25,10 @@ from aws_cdk import aws_lambda as lambda_
 
 
 class TracingMode(enum.Enum):
-    """How a ``ServerlessFunction`` is traced (see the module's table)."""
+    """How a ``ServerlessFunction`` is traced (see the module's table).
+
+    Default (``FunctionDefaults.tracing``): ``XRAY_SDK``, the behaviour before modes existed.
+    """
 
     XRAY_SDK = "xray-sdk"
     LAMBDA = "lambda"
