@@ -59,7 +59,7 @@ class AlarmResponder(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         mark_pattern(self)
-        responder = target_function(function)
+        responder = target_function(function, invoked_by="the SNS subscription")
         watched = tuple(alarms)
         if not watched:
             raise ValueError("alarms must hold at least one alarm, got none")

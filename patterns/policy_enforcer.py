@@ -127,7 +127,7 @@ class PolicyEnforcer(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         mark_pattern(self)
-        remediation = target_function(function)
+        remediation = target_function(function, invoked_by="the EventBridge rule")
         matches = tuple(api_calls)
         if not matches:
             raise ValueError("api_calls must hold at least one ApiCallMatch, got none")

@@ -82,7 +82,10 @@ class ScheduledJob(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         mark_pattern(self)
-        target = target_function(function)
+        target = target_function(
+            function,
+            invoked_by="the EventBridge rule" if use_rule else "EventBridge Scheduler's role",
+        )
         check_schedule_expression("schedule", schedule, one_time=not use_rule)
         max_event_age = max_event_age or cdk.Duration.hours(1)
         check_retry_policy(retry_attempts, max_event_age)

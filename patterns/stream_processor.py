@@ -15,6 +15,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from patterns._imported import stream_retention
 from patterns._metadata import mark_pattern
 from patterns._stream import MIN_RETENTION, check_stream_options, create_encrypted_stream
 from patterns._stream_alarms import processor_alarms
@@ -57,7 +58,8 @@ class StreamProcessor(Construct):
     :param stream_mode: mode of the new stream. Default: ``ON_DEMAND``.
     :param shard_count: shards of a new ``PROVISIONED`` stream. Default: 1.
     :param retention_period: retention of the new stream, 24 h..365 days; for a given
-        stream, tell its retention here so the alarms and record age fit. Default: 24 h.
+        stream, its retention, so the alarms and record age fit (required for an imported
+        stream). Default: 24 h, or a given ``kinesis.Stream``'s own.
     :param encryption_key: customer-managed KMS key of the new stream. Default: the
         AWS-managed ``aws/kinesis`` key.
     :param removal_policy: for the new stream and the new queue. Default: RETAIN.
@@ -164,7 +166,9 @@ class StreamProcessor(Construct):
             removal_policy=removal_policy,
         )
         #: The function the mapping invokes: the ``live`` alias of a ``ServerlessFunction``.
-        self.function: lambda_.IFunction = target_function(function)
+        self.function: lambda_.IFunction = target_function(
+            function, grants="reading the stream", invoked_by="the event source mapping"
+        )
         acknowledge_synchronous_invocation(function, "The Kinesis event source mapping")
         #: Where descriptions of records that could not be processed go.
         self.dead_letter_queue: sqs.IQueue = ensure_dead_letter_queue(
@@ -189,7 +193,8 @@ class StreamProcessor(Construct):
         else:
             self.stream.grant_read(self.function)
 
-        lifetime = min((retention_period or MIN_RETENTION).to_seconds(), MAX_RECORD_AGE_SECONDS)
+        retention = stream_retention(stream, retention_period, MIN_RETENTION)
+        lifetime = min(retention.to_seconds(), MAX_RECORD_AGE_SECONDS)
         age = max_record_age or cdk.Duration.seconds(lifetime)
         props: dict[str, Any] = {
             "target": self.function,

@@ -11,6 +11,7 @@ from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from patterns._imported import check_invocable
 from patterns._validation import check_choice, check_duration, present
 from patterns.api.routes import RouteTarget
 from patterns.serverless_function import ServerlessFunction
@@ -153,6 +154,7 @@ class Authorization:
             if not isinstance(spec, LambdaAuthorizer):
                 raise TypeError(f"authorizer must be a LambdaAuthorizer, got {spec!r}")
             handler = invoked(spec.function)
+            check_invocable(handler, "authorizer.function", "API Gateway")
             if spec.type == "token":
                 self._lambda_authorizer = apigateway.TokenAuthorizer(
                     self._scope,

@@ -13,6 +13,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from patterns._imported import check_invocable
 from patterns._nag import acknowledge_wildcards
 from patterns._targets import acknowledge_synchronous_invocation
 from patterns.api.auth import Authorization, invoked
@@ -138,6 +139,8 @@ class RouteBuilder:
         self._targets[name] = function
         acknowledge_synchronous_invocation(function, "API Gateway")
         target = invoked(function)
+        # A raw permission keeps one per function; CDK's own same-account check first.
+        check_invocable(target, f"the function of route(s) to {name!r}", "API Gateway")
         self.functions[name] = target
         lambda_.CfnPermission(
             self._scope,
