@@ -339,6 +339,7 @@ def test_read_throttling_alarm_watches_a_given_stream_and_notifies_the_topic(
         "Clicks",
         function=imported_function(stack),
         stream=kinesis.Stream.from_stream_arn(stack, "Imported", STREAM_ARN),
+        retention_period=cdk.Duration.hours(24),
         alarm_topic=topic,
     )
     alarm = read_throttles_alarm(Template.from_stack(stack))
