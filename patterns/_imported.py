@@ -71,9 +71,7 @@ def _elsewhere(resource: Any) -> bool:
     """True when ``resource`` (imported) names an account or region other than its stack's."""
     stack = cdk.Stack.of(resource)
     return any(
-        not cdk.Token.is_unresolved(theirs)
-        and not cdk.Token.is_unresolved(ours)
-        and theirs != ours
+        not cdk.Token.is_unresolved(theirs) and not cdk.Token.is_unresolved(ours) and theirs != ours
         for theirs, ours in (
             (resource.env.account, stack.account),
             (resource.env.region, stack.region),
@@ -158,7 +156,8 @@ def check_event_bridge_bucket(bucket: s3.IBucket, argument: str) -> None:
     if _elsewhere(bucket):
         raise ValueError(
             f"{argument} {bucket.node.path} is in account {bucket.env.account} region "
-            f"{bucket.env.region}, not this stack's: S3 sends its events to the bucket owner's EventBridge bus; "
+            f"{bucket.env.region}, not this stack's: S3 sends its events to the bucket "
+            "owner's EventBridge bus; "
             "build this pattern in a stack of that account"
         )
     bucket.enable_event_bridge_notification()

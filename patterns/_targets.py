@@ -10,6 +10,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from patterns._imported import check_has_role, check_invocable
+from patterns._types import checked
 from patterns.serverless_function import ServerlessFunction
 
 
@@ -40,6 +41,7 @@ def target_function(
     return result
 
 
+@checked
 def ensure_dead_letter_queue(
     scope: Construct,
     construct_id: str,

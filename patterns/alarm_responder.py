@@ -21,6 +21,7 @@ from patterns._targets import (
     send_async_failures_to,
     target_function,
 )
+from patterns._types import checked
 from patterns.serverless_function import ServerlessFunction
 
 
@@ -45,6 +46,7 @@ class AlarmResponder(Construct):
         Default: ``RETAIN``.
     """
 
+    @checked
     def __init__(
         self,
         scope: Construct,

@@ -7,9 +7,11 @@ from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from patterns._types import checked
 from patterns._validation import check_range
 
 
+@checked
 def create_alarm(
     scope: Construct,
     construct_id: str,

@@ -12,6 +12,7 @@ from aws_cdk import aws_route53 as route53
 from constructs import Construct
 
 from patterns._metadata import mark_pattern
+from patterns._types import checked
 from patterns._validation import is_token, present
 
 _DNS_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -61,6 +62,7 @@ class ApiCustomDomain(Construct):
         Default: none.
     """
 
+    @checked
     def __init__(
         self,
         scope: Construct,

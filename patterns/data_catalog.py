@@ -23,6 +23,7 @@ from patterns._targets import (
     send_async_failures_to,
     target_function,
 )
+from patterns._types import checked
 from patterns.alarms import create_alarm
 from patterns.lake_zones import check_prefix
 from patterns.serverless_api import Route, ServerlessApi
@@ -76,6 +77,7 @@ class DataCatalog(Construct):
         search ``ServerlessApi`` (e.g. ``waf=True``, ``cache_ttl``). Default: none.
     """
 
+    @checked
     def __init__(
         self,
         scope: Construct,

@@ -17,6 +17,7 @@ from constructs import Construct
 
 from patterns._metadata import mark_pattern
 from patterns._ops_common import check_schedule_expression, ops_topic
+from patterns._types import checked
 from patterns._validation import cfn_child, check_duration
 from patterns.alarms import create_alarm
 
@@ -72,6 +73,7 @@ class EventWorkflow(Construct):
         ``sfn.StateMachine``. Default: none.
     """
 
+    @checked
     def __init__(
         self,
         scope: Construct,

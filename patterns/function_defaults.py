@@ -14,6 +14,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import IConstruct
 
+from patterns._types import check_fields, checked
 from patterns._validation import check_choice, check_range
 
 #: Retention periods CloudWatch Logs accepts, in days, mapped to the CDK enum.
@@ -68,6 +69,7 @@ DEFAULT_RUNTIME = lambda_.Runtime.PYTHON_3_14
 DEFAULT_ARCHITECTURE = lambda_.Architecture.ARM_64
 
 
+@checked
 def retention_from_days(days: int, *, argument: str = "log_retention_days") -> logs.RetentionDays:
     """The ``RetentionDays`` for ``days``; ``ValueError`` for a value CloudWatch rejects."""
     if isinstance(days, bool) or not isinstance(days, int):
@@ -139,6 +141,7 @@ class FunctionDefaults:
     security_groups: tuple[ec2.ISecurityGroup, ...] | None = None
 
     def __post_init__(self) -> None:
+        check_fields(self)
         check_range("memory_size", self.memory_size, 128, 10240, "MB")
         check_range("timeout_seconds", self.timeout_seconds, 1, 900, "seconds")
         check_choice("log_level", self.log_level, _LOG_LEVELS)

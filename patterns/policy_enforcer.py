@@ -23,6 +23,7 @@ from patterns._targets import (
     send_async_failures_to,
     target_function,
 )
+from patterns._types import check_fields, checked
 from patterns.serverless_function import ServerlessFunction
 
 #: The detail type EventBridge gives API calls recorded by CloudTrail.
@@ -49,6 +50,7 @@ class ApiCallMatch:
     request_parameters: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
+        check_fields(self)
         if not isinstance(self.name, str) or not _NAME.match(self.name):
             raise ValueError(f"name must be a PascalCase construct id, got {self.name!r}")
         if not isinstance(self.event_source, str) or not _SOURCE.match(self.event_source):
@@ -111,6 +113,7 @@ class PolicyEnforcer(Construct):
     :param removal_policy: removal policy of the new dead-letter queue. Default: ``RETAIN``.
     """
 
+    @checked
     def __init__(
         self,
         scope: Construct,

@@ -12,6 +12,7 @@ from aws_cdk import aws_route53 as route53
 from constructs import Construct
 
 from patterns._metadata import mark_pattern
+from patterns._types import checked
 from patterns._validation import check_choice, check_range, is_token, present
 from patterns.api_domain import check_domain_name
 
@@ -78,6 +79,7 @@ class RegionalApiRecord(Construct):
     :param record_props: escape hatch merged last into ``route53.ARecord``. Default: none.
     """
 
+    @checked
     def __init__(
         self,
         scope: Construct,

@@ -24,6 +24,7 @@ from patterns._targets import (
     send_async_failures_to,
     target_function,
 )
+from patterns._types import checked
 from patterns.alarms import create_alarm
 from patterns.serverless_function import ServerlessFunction
 
@@ -61,6 +62,7 @@ class ScheduledJob(Construct):
         ``scheduler.Schedule`` (or ``events.Rule``). Default: none.
     """
 
+    @checked
     def __init__(
         self,
         scope: Construct,

@@ -13,6 +13,7 @@ from constructs import Construct
 from patterns._cdk_singletons import quiet_redundant_dependencies
 from patterns._metadata import mark_pattern
 from patterns._nag import acknowledge_packs
+from patterns._types import checked
 from patterns._validation import cfn_child, check_duration
 
 #: CDK feature flag: access-log delivery granted by bucket policy instead of an ACL.
@@ -53,6 +54,7 @@ class SecureBucket(Construct):
         Default: none.
     """
 
+    @checked
     def __init__(
         self,
         scope: Construct,
@@ -174,6 +176,7 @@ _LOGS_LOCAL = (
 )
 
 
+@checked
 def access_logs_bucket(
     scope: Construct,
     construct_id: str,

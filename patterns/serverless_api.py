@@ -17,6 +17,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from patterns._metadata import mark_pattern
+from patterns._types import checked
 from patterns._validation import present
 from patterns.api.arguments import check_arguments, check_route
 from patterns.api.auth import Authorization, LambdaAuthorizer
@@ -116,6 +117,7 @@ class ServerlessApi(Construct):
         Default: none.
     """
 
+    @checked
     def __init__(
         self,
         scope: Construct,

@@ -17,6 +17,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from patterns._metadata import mark_pattern
+from patterns._types import checked
 from patterns._validation import cfn_child, check_duration, check_range
 from patterns.alarms import create_alarm
 from patterns.function_defaults import FunctionDefaults
@@ -72,6 +73,7 @@ class ServerlessFunction(Construct):
         ``lambda_.Function``. Default: none.
     """
 
+    @checked
     def __init__(
         self,
         scope: Construct,

@@ -21,6 +21,8 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
+from patterns._types import checked
+
 #: What the account root may do with a service key: administer it, never use it.
 KEY_ADMINISTRATION = (
     "kms:Create*",
@@ -126,6 +128,7 @@ class EncryptServiceData:
         encrypted with a deleted key is lost).
     """
 
+    @checked
     def __init__(
         self,
         *,

@@ -18,6 +18,7 @@ from constructs import Construct
 
 from patterns._cdk_singletons import acknowledge_deployment_handler, quiet_redundant_dependencies
 from patterns._metadata import mark_pattern
+from patterns._types import checked
 from patterns._validation import is_token
 from patterns._website_checks import (
     CERTIFICATE_REGION,
@@ -82,6 +83,7 @@ class StaticWebsite(Construct):
         ``cloudfront.Distribution``. Default: none.
     """
 
+    @checked
     def __init__(
         self,
         scope: Construct,

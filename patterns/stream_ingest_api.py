@@ -17,6 +17,7 @@ from constructs import Construct
 from patterns._metadata import mark_pattern
 from patterns._nag import acknowledge_packs
 from patterns._stream import create_encrypted_stream
+from patterns._types import checked
 from patterns._validation import check_range, check_stage_name
 from patterns.api.stage import acknowledge_client_certificate
 
@@ -61,6 +62,7 @@ class StreamIngestApi(Construct):
         ``apigw.RestApi``. Default: none.
     """
 
+    @checked
     def __init__(
         self,
         scope: Construct,

@@ -24,6 +24,7 @@ from patterns._targets import (
     ensure_dead_letter_queue,
     target_function,
 )
+from patterns._types import checked
 from patterns._validation import cfn_child, check_duration, check_range
 from patterns.serverless_function import ServerlessFunction
 
@@ -96,6 +97,7 @@ class StreamProcessor(Construct):
         ``lambda_.EventSourceMapping``. Default: none.
     """
 
+    @checked
     def __init__(
         self,
         scope: Construct,

@@ -12,6 +12,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from patterns._imported import check_invocable
+from patterns._types import check_fields
 from patterns._validation import check_choice, check_duration, present
 from patterns.api.routes import RouteTarget
 from patterns.serverless_function import ServerlessFunction
@@ -53,6 +54,7 @@ class LambdaAuthorizer:
     )
 
     def __post_init__(self) -> None:
+        check_fields(self)
         if not is_function(self.function):
             raise ValueError(
                 "authorizer function must be a ServerlessFunction or a lambda_.IFunction, "
