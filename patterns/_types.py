@@ -43,11 +43,12 @@ def checked(function: _F) -> _F:
     return typing.cast(_F, wrapper)
 
 
-def check_fields(instance: Any) -> None:
-    """Check every field of a dataclass ``instance`` against its annotation."""
+def check_fields(instance: Any, context: str = "") -> None:
+    """Check every field of a dataclass ``instance`` against its annotation; ``context``
+    (e.g. ``usage plan Partner``) starts the message."""
     hints = _hints(type(instance))
     for field in dataclasses.fields(instance):
-        check_type(field.name, getattr(instance, field.name), hints[field.name])
+        check_type(field.name, getattr(instance, field.name), hints[field.name], context)
 
 
 @functools.cache
@@ -55,12 +56,13 @@ def _hints(owner: Any) -> dict[str, Any]:
     return typing.get_type_hints(owner)
 
 
-def check_type(name: str, value: Any, hint: Any) -> None:
+def check_type(name: str, value: Any, hint: Any, context: str = "") -> None:
     """Raise ``TypeError`` unless ``value`` fits ``hint``, naming ``name`` and ``value``."""
     problem = _mismatch(name, value, hint)
     if problem is not None:
         where, expected, bad = problem
-        raise TypeError(f"{where} must be {expected}, got {bad!r} ({type(bad).__name__})")
+        prefix = f"{context}: " if context else ""
+        raise TypeError(f"{prefix}{where} must be {expected}, got {bad!r} ({type(bad).__name__})")
 
 
 def describe(hint: Any) -> str:
@@ -72,17 +74,29 @@ def describe(hint: Any) -> str:
         return "one of " + ", ".join(repr(arg) for arg in typing.get_args(hint))
     if hint is _NONE:
         return "None"
+    args = [arg for arg in typing.get_args(hint) if arg is not Ellipsis]
+    if origin in (dict, collections.abc.Mapping) and len(args) == 2:
+        return f"a mapping of {_bare(args[0])} to {_bare(args[1])}"
+    if origin in (list, tuple, collections.abc.Sequence):
+        return f"a sequence (not a single string) of {_bare(args[0]) if args else 'values'}"
     if origin is not None:
-        args = ", ".join(describe(arg) for arg in typing.get_args(hint) if arg is not Ellipsis)
-        return f"a {getattr(origin, '__name__', origin)} of {args}"
+        return str(hint)
     if hint in (int, float):
         return "a whole number (int)" if hint is int else "a number"
-    if isinstance(hint, type):
-        module = hint.__module__
-        return f"{'an' if hint.__name__[0] in 'AEIOU' else 'a'} " + (
-            hint.__name__ if module == "builtins" else f"{module}.{hint.__qualname__}"
-        )
-    return str(hint)
+    name = _bare(hint)
+    return f"{'an' if name[0] in 'aeiouAEIOU' else 'a'} {name}"
+
+
+def _bare(hint: Any) -> str:
+    """A type's public name: ``str``, ``aws_cdk.aws_s3.IBucket``, ``patterns.Route``."""
+    if typing.get_origin(hint) is not None or not isinstance(hint, type):
+        return describe(hint)
+    module = hint.__module__
+    if module == "builtins":
+        return hint.__name__
+    if module.startswith("patterns"):
+        return f"patterns.{hint.__qualname__}"
+    return f"{module}.{hint.__qualname__}"
 
 
 def _mismatch(name: str, value: Any, hint: Any) -> tuple[str, str, Any] | None:

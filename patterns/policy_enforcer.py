@@ -50,7 +50,7 @@ class ApiCallMatch:
     request_parameters: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
-        check_fields(self)
+        check_fields(self, f"api_calls {self.name!r}")
         if not isinstance(self.name, str) or not _NAME.match(self.name):
             raise ValueError(f"name must be a PascalCase construct id, got {self.name!r}")
         if not isinstance(self.event_source, str) or not _SOURCE.match(self.event_source):

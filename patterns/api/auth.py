@@ -54,7 +54,7 @@ class LambdaAuthorizer:
     )
 
     def __post_init__(self) -> None:
-        check_fields(self)
+        check_fields(self, "authorizer")
         if not is_function(self.function):
             raise ValueError(
                 "authorizer function must be a ServerlessFunction or a lambda_.IFunction, "

@@ -104,7 +104,7 @@ class Route:
     health_check: bool = False
 
     def __post_init__(self) -> None:
-        check_fields(self)
+        check_fields(self, f"route {self.method} {self.path}")
         method = self.method.upper() if isinstance(self.method, str) else self.method
         if method not in METHODS:
             raise ValueError(

@@ -55,7 +55,7 @@ class ApiUsagePlan:
     )
 
     def __post_init__(self) -> None:
-        check_fields(self)
+        check_fields(self, f"usage plan {self.name}")
         if not isinstance(self.name, str) or not _NAME.match(self.name):
             raise ValueError(
                 f"usage plan name must be letters and digits starting with a letter, "

@@ -137,7 +137,9 @@ def test_imported_function_needs_its_role(stack: cdk.Stack, zones: dict[str, s3.
     fn = lambda_.Function.from_function_arn(
         stack, "Fn", "arn:aws:lambda:eu-west-1:123456789012:function:indexer"
     )
-    with pytest.raises(ValueError, match=r"indexer .* was imported without its execution role.*role="):
+    with pytest.raises(
+        ValueError, match=r"indexer .* was imported without its execution role.*role="
+    ):
         DataCatalog(stack, "Catalog", zones=zones, indexer=fn)
 
 
@@ -158,6 +160,7 @@ def test_bad_arguments(
 ) -> None:
     indexer = ServerlessFunction(stack, "Indexer", code_path=code_dir)
     arguments: dict[str, Any] = {"zones": zones, "indexer": indexer, **kwargs}
+    arguments["zones"] = {k: v or zones["raw"] for k, v in arguments["zones"].items()}
     with pytest.raises(ValueError, match=message):
         DataCatalog(stack, "Catalog", **arguments)
 

@@ -199,9 +199,7 @@ def test_data_catalog_acknowledges_on_the_role_the_grants_land_on() -> None:
     DataCatalog(stack, "Catalog", zones=_zone(stack), indexer=function)
     role = stack.node.find_child("ImportedRole")
     assert [c for c in role.node.children if isinstance(c, iam.Policy)]
-    acknowledged = [
-        m.data for m in role.node.metadata if m.type == "aws:cdk:acknowledged-rules"
-    ]
+    acknowledged = [m.data for m in role.node.metadata if m.type == "aws:cdk:acknowledged-rules"]
     assert "AwsSolutions-IAM5" in repr(acknowledged)
     [function_node] = [stack.node.find_child("Fn")]
     assert not [m for m in function_node.node.metadata if m.type == "aws:cdk:acknowledged-rules"]
@@ -220,16 +218,18 @@ def test_a_given_stream_defined_here_brings_its_own_retention() -> None:
     function = IMPORTS["attributes+role"](stack)
     stream = kinesis.Stream(stack, "S", retention_period=cdk.Duration.hours(72))
     StreamProcessor(stack, "P", function=function, stream=stream)
-    [mapping] = Template.from_stack(stack).find_resources("AWS::Lambda::EventSourceMapping").values()
+    [mapping] = (
+        Template.from_stack(stack).find_resources("AWS::Lambda::EventSourceMapping").values()
+    )
     assert mapping["Properties"]["MaximumRecordAgeInSeconds"] == 72 * 3600
 
 
 def test_catalog_turns_on_event_bridge_for_an_imported_bucket() -> None:
     stack = _stack(ENVIRONMENTS["same-env"])
     DataCatalog(stack, "Catalog", zones=_zone(stack), indexer=IMPORTS["attributes+role"](stack))
-    [notifications] = Template.from_stack(stack).find_resources(
-        "Custom::S3BucketNotifications"
-    ).values()
+    [notifications] = (
+        Template.from_stack(stack).find_resources("Custom::S3BucketNotifications").values()
+    )
     props = notifications["Properties"]
     assert props["BucketName"] == "lake-raw-bucket"
     assert props["NotificationConfiguration"] == {"EventBridgeConfiguration": {}}
