@@ -95,13 +95,15 @@ def check_schedule_expression(name: str, expression: str, *, one_time: bool = Fa
     raise ValueError(f"{name} must be {allowed}, got {expression!r}")
 
 
+_MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+_DAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
 #: Each cron field: its name, its range and the names it accepts for numbers.
 _CRON_FIELDS: tuple[tuple[str, int, int, tuple[str, ...]], ...] = (
     ("minutes", 0, 59, ()),
     ("hours", 0, 23, ()),
     ("day-of-month", 1, 31, ()),
-    ("month", 1, 12, tuple("JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split())),
-    ("day-of-week", 1, 7, tuple("SUN MON TUE WED THU FRI SAT".split())),
+    ("month", 1, 12, _MONTHS),
+    ("day-of-week", 1, 7, _DAYS),
     ("year", 1970, 2199, ()),
 )
 _CRON_ITEM = re.compile(

@@ -160,7 +160,7 @@ def test_imported_function_works_or_is_refused_by_name(
     # function is in this account; elsewhere CDK needs to write a resource permission.
     permit_ok = principal is None or _can_permit(stack, imported)
     if not (role_ok and permit_ok):
-        with pytest.raises(ValueError) as raised:
+        with pytest.raises(ValueError, match="imported") as raised:
             build(stack, function)
         message = str(raised.value)
         argument = "indexer" if pattern == "DataCatalog" else "function"

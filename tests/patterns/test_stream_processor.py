@@ -298,7 +298,7 @@ def test_stream_options_with_an_existing_stream_are_rejected(stack: cdk.Stack) -
 
 
 def test_function_must_be_a_function(stack: cdk.Stack) -> None:
-    with pytest.raises(TypeError, match="function must be a patterns.ServerlessFunction"):
+    with pytest.raises(TypeError, match=r"function must be a patterns\.ServerlessFunction"):
         StreamProcessor(stack, "Bad", function="consumer")  # type: ignore[arg-type]
 
 
