@@ -6,9 +6,10 @@ that are unresolved tokens pass (they are only known at deploy time).
 
 from __future__ import annotations
 
+import json
 import re
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import aws_cdk as cdk
@@ -153,3 +154,97 @@ def check_web_acl_arn(name: str, arn: str | None, *, scope: str, region: str) ->
             f"{name} {arn!r} is in {parts[3]}; a {kind} web ACL attached here must be in "
             f"{want_region}"
         )
+
+
+def check_layer_count(name: str, layers: Sequence[Any] | None, *, hidden: bool) -> None:
+    """Raise ``ValueError`` when ``layers`` (plus the Powertools layer when ``hidden``)
+    exceed Lambda's five layers per function."""
+    count = len(layers or ())
+    if count + int(hidden) > LAMBDA_MAX_LAYERS:
+        also = " besides the Powertools layer FunctionDefaults adds" if hidden else ""
+        raise ValueError(
+            f"{name} has {count} layers{also}; Lambda allows {LAMBDA_MAX_LAYERS} per function "
+            f"in all, so pass at most {LAMBDA_MAX_LAYERS - int(hidden)} (or set "
+            "FunctionDefaults(powertools_layer_version=None))"
+        )
+
+
+def check_certificate_region(name: str, certificate: Any, region: str) -> None:
+    """Raise ``ValueError`` unless an ACM ``certificate`` is in ``region`` (a regional
+    endpoint presents certificates of its own region only)."""
+    arn = getattr(certificate, "certificate_arn", None)
+    if not isinstance(arn, str) or is_token(arn) or is_token(region) or arn.count(":") < 5:
+        return
+    found = arn.split(":")[3]
+    if found != region:
+        raise ValueError(
+            f"{name} {arn!r} is in {found}, but a regional custom domain in {region} needs "
+            f"a certificate of {region} (us-east-1 certificates serve CloudFront only)"
+        )
+
+
+_PATTERN_FIELDS = ("account", "detail", "detail_type", "id", "region", "resources", "source")
+
+
+def check_event_pattern(name: str, pattern: Any) -> None:
+    """Raise ``ValueError`` for an ``events.EventPattern`` that names no field at all
+    (EventBridge refuses an empty pattern)."""
+    if pattern is not None and all(getattr(pattern, f, None) is None for f in _PATTERN_FIELDS):
+        raise ValueError(
+            f"{name} {pattern!r} matches on nothing: EventBridge needs at least one field, "
+            'e.g. events.EventPattern(source=["aws.s3"])'
+        )
+
+
+def check_whole_days(name: str, value: cdk.Duration | None) -> None:
+    """Raise ``ValueError`` unless ``value`` is a whole number of days (S3 lifecycle)."""
+    if value is None or value.is_unresolved():
+        return
+    if value.to_milliseconds() % 86_400_000:
+        raise ValueError(
+            f"{name} must be a whole number of days (S3 lifecycle rules count days), got "
+            f"{value.to_human_string()}"
+        )
+
+
+def check_lifecycle_rules(name: str, rules: Sequence[Any] | None) -> None:
+    """Every duration of every ``s3.LifecycleRule`` is whole days."""
+    for index, rule in enumerate(rules or ()):
+        for field in ("expiration", "noncurrent_version_expiration"):
+            check_whole_days(f"{name}[{index}].{field}", getattr(rule, field, None))
+        for kind in ("transitions", "noncurrent_version_transitions"):
+            for number, step in enumerate(getattr(rule, kind, None) or ()):
+                after = getattr(step, "transition_after", None)
+                check_whole_days(f"{name}[{index}].{kind}[{number}]", after)
+
+
+def check_alarm_window(metric: Any, evaluation_periods: int) -> None:
+    """Raise ``ValueError`` when the periods an alarm evaluates exceed CloudWatch's day."""
+    period = getattr(metric, "period", None)
+    if not isinstance(period, cdk.Duration) or period.is_unresolved():
+        return
+    total = period.to_seconds() * evaluation_periods
+    if total > 86_400:
+        raise ValueError(
+            f"evaluation_periods {evaluation_periods} x the metric's period of "
+            f"{period.to_human_string()} is {total:g} s; CloudWatch evaluates at most one "
+            "day (86400 s)"
+        )
+
+
+def check_filters(name: str, filters: Sequence[Any] | None) -> None:
+    """Every event filter is ``lambda_.FilterCriteria.filter({...})``'s ``{"pattern": <JSON>}``
+    (a raw pattern dict would be sent as it is, and Lambda rejects it)."""
+    for index, item in enumerate(filters or ()):
+        pattern = item.get("pattern") if isinstance(item, Mapping) else None
+        if set(item) != {"pattern"} or not isinstance(pattern, str):
+            raise ValueError(
+                f"{name}[{index}] must be lambda_.FilterCriteria.filter({{...}}) (a mapping "
+                f'{{"pattern": "<JSON>"}}), got {item!r}'
+            )
+        if is_token(pattern):
+            continue
+        try:
+            json.loads(pattern)
+        except ValueError:
+            raise ValueError(f"{name}[{index}] pattern is not JSON: {pattern!r}") from None

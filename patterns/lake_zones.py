@@ -45,6 +45,12 @@ class LifecycleTiers:
 
     def __post_init__(self) -> None:
         check_fields(self)
+        if all(getattr(self, f.name) is None for f in dataclasses.fields(self)):
+            raise ValueError(
+                "LifecycleTiers with every step None (infrequent_access_after_days, "
+                "archive_after_days, expire_after_days, noncurrent_expire_after_days) makes "
+                "an empty lifecycle rule, which S3 refuses; give at least one step"
+            )
         check_range("infrequent_access_after_days", self.infrequent_access_after_days, 30, 36_500)
         check_range("archive_after_days", self.archive_after_days, 1, 36_500)
         check_range("expire_after_days", self.expire_after_days, 1, 36_500)

@@ -16,6 +16,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from patterns._aws_limits import check_length, check_time_zone
 from patterns._metadata import mark_pattern
 from patterns._nag import acknowledge_wildcards
 from patterns._ops_common import check_retry_policy, check_schedule_expression
@@ -91,6 +92,8 @@ class ScheduledJob(Construct):
         check_schedule_expression("schedule", schedule, one_time=not use_rule)
         max_event_age = max_event_age or cdk.Duration.hours(1)
         check_retry_policy(retry_attempts, max_event_age)
+        check_time_zone("time_zone", time_zone)
+        check_length("description", description, 512)
         if use_rule and time_zone is not None:
             raise ValueError(
                 "time_zone needs EventBridge Scheduler: EventBridge rules run in UTC; "

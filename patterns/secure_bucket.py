@@ -10,6 +10,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from patterns._aws_limits import check_lifecycle_rules, check_whole_days
 from patterns._cdk_singletons import quiet_redundant_dependencies
 from patterns._metadata import mark_pattern
 from patterns._nag import acknowledge_packs
@@ -83,6 +84,14 @@ class SecureBucket(Construct):
             )
         if server_access_logs_prefix is not None and server_access_logs_bucket is None:
             raise ValueError("server_access_logs_prefix needs a server_access_logs_bucket")
+        check_lifecycle_rules("lifecycle_rules", lifecycle_rules)
+        check_whole_days("noncurrent_version_expiration", noncurrent_version_expiration)
+        if server_access_logs_bucket is not None and server_access_logs_bucket.encryption_key:
+            raise ValueError(
+                f"server_access_logs_bucket {server_access_logs_bucket.node.path} is encrypted "
+                "with a KMS key; S3 server access logs can only be delivered to a bucket "
+                "with SSE-S3 (S3-managed) encryption"
+            )
         rules = list(lifecycle_rules or ())
         rules.extend(_noncurrent_rule(versioned, rules, noncurrent_version_expiration))
         rules.append(

@@ -177,6 +177,10 @@ class ServerlessApi(Construct):
             usage_plans=usage_plans,
             stage_name=stage_name,
             table_environment_variable=table_environment_variable,
+            sort_key=sort_key,
+            endpoint_type=endpoint_type,
+            rest_api_props=rest_api_props,
+            region=cdk.Stack.of(self).region,
         )
         self._default_auth = default_auth
         self._env_var = table_environment_variable

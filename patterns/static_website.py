@@ -25,6 +25,7 @@ from patterns._website_checks import (
     check_content,
     check_domain,
     check_fallback,
+    check_headers_and_acl,
 )
 from patterns.secure_bucket import SecureBucket, access_logs_bucket
 from patterns.web_acl import managed_web_acl
@@ -112,6 +113,7 @@ class StaticWebsite(Construct):
         names = check_domain(domain_names, certificate)
         codes = check_fallback(index_document, spa_fallback_path, spa_fallback_status_codes)
         folder = check_content(content_path)
+        check_headers_and_acl(content_security_policy, web_acl_arn)
         destroy = removal_policy == cdk.RemovalPolicy.DESTROY
         #: The CLOUDFRONT web ACL created with ``waf=True``.
         self.web_acl: wafv2.CfnWebACL | None = None

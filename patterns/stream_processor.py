@@ -15,6 +15,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from patterns._aws_limits import check_filters
 from patterns._imported import stream_retention
 from patterns._metadata import mark_pattern
 from patterns._stream import MIN_RETENTION, check_stream_options, create_encrypted_stream
@@ -150,6 +151,7 @@ class StreamProcessor(Construct):
         check_duration("max_record_age", max_record_age, 60, MAX_RECORD_AGE_SECONDS)
         check_duration("tumbling_window", tumbling_window, 0, 900)
         check_range("iterator_age_alarm_fraction", iterator_age_alarm_fraction, 0.05, 1)
+        check_filters("filters", filters)
         _check_starting_position(starting_position, starting_position_timestamp)
         if not isinstance(function, ServerlessFunction) and not hasattr(function, "function_arn"):
             raise TypeError(
