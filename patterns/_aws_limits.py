@@ -248,3 +248,17 @@ def check_filters(name: str, filters: Sequence[Any] | None) -> None:
             json.loads(pattern)
         except ValueError:
             raise ValueError(f"{name}[{index}] pattern is not JSON: {pattern!r}") from None
+
+
+_KMS_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key|alias)/.+$")
+
+
+def check_kms_arn(name: str, value: str) -> None:
+    """Raise ``ValueError`` unless ``value`` is a KMS key or alias ARN."""
+    if is_token(value):
+        return
+    if not _KMS_ARN.match(value):
+        raise ValueError(
+            f"{name} must be a KMS key or alias ARN "
+            f"(arn:aws:kms:<region>:<account>:key/<id> or alias/<name>), got {value!r}"
+        )

@@ -121,7 +121,7 @@ def _check_cron_field(
     for item in field.split(","):
         special = {
             "day-of-month": re.fullmatch(r"L|LW|(\d{1,2})W", item),
-            "day-of-week": re.fullmatch(r"L|(\d)L|(\d)#([1-5])", item),
+            "day-of-week": re.fullmatch(r"L|(\w+)L|(\w+)#([1-5])", item),
         }.get(label)
         numbers: list[str] = []
         if special is not None:

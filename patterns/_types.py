@@ -40,6 +40,8 @@ def checked(function: _F) -> _F:
                 check_type(name, value, hints[name])
         return function(*args, **kwargs)
 
+    # Documentation and ``inspect.signature`` show the real parameters, not ``*args``.
+    wrapper.__signature__ = signature  # type: ignore[attr-defined]
     return typing.cast(_F, wrapper)
 
 

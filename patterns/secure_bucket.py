@@ -85,7 +85,6 @@ class SecureBucket(Construct):
         if server_access_logs_prefix is not None and server_access_logs_bucket is None:
             raise ValueError("server_access_logs_prefix needs a server_access_logs_bucket")
         check_lifecycle_rules("lifecycle_rules", lifecycle_rules)
-        check_whole_days("noncurrent_version_expiration", noncurrent_version_expiration)
         if server_access_logs_bucket is not None and server_access_logs_bucket.encryption_key:
             raise ValueError(
                 f"server_access_logs_bucket {server_access_logs_bucket.node.path} is encrypted "
@@ -203,6 +202,7 @@ def access_logs_bucket(
     one, and so on) and the HIPAA/PCI rules asking for SSE-KMS (log delivery needs SSE-S3)
     and replication (the logs are not needed to recover the data).
     """
+    check_whole_days("expire_after", expire_after)
     logs = SecureBucket(
         scope,
         construct_id,

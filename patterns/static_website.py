@@ -113,7 +113,6 @@ class StaticWebsite(Construct):
         names = check_domain(domain_names, certificate)
         codes = check_fallback(index_document, spa_fallback_path, spa_fallback_status_codes)
         folder = check_content(content_path)
-        check_headers_and_acl(content_security_policy, web_acl_arn)
         destroy = removal_policy == cdk.RemovalPolicy.DESTROY
         #: The CLOUDFRONT web ACL created with ``waf=True``.
         self.web_acl: wafv2.CfnWebACL | None = None
@@ -131,6 +130,7 @@ class StaticWebsite(Construct):
                 self, "WebAcl", waf_scope="CLOUDFRONT", log_removal_policy=removal_policy
             )
             web_acl_arn = self.web_acl.attr_arn
+        check_headers_and_acl(content_security_policy, web_acl_arn)
 
         #: Where CloudFront and S3 write access logs.
         self.log_bucket = log_bucket or self._new_log_bucket(removal_policy, destroy)

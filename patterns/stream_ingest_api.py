@@ -14,6 +14,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
+from patterns._aws_limits import check_web_acl_arn
 from patterns._metadata import mark_pattern
 from patterns._nag import acknowledge_packs
 from patterns._stream import create_encrypted_stream
@@ -94,6 +95,9 @@ class StreamIngestApi(Construct):
         check_range("throttling_rate_limit", throttling_rate_limit, 1, 1_000_000, "requests/s")
         check_range("throttling_burst_limit", throttling_burst_limit, 1, 1_000_000, "requests")
         check_stage_name("stage_name", stage_name)
+        check_web_acl_arn(
+            "web_acl_arn", web_acl_arn, scope="REGIONAL", region=cdk.Stack.of(self).region
+        )
         if authorizer is None and authorization_type in (
             apigw.AuthorizationType.COGNITO,
             apigw.AuthorizationType.CUSTOM,

@@ -108,7 +108,7 @@ def test_api_gateway_account_has_no_findings_in_a_plain_app(tmp_path: Path) -> N
 
 
 def test_api_gateway_account_rejects_a_wrong_removal_policy(stack: cdk.Stack) -> None:
-    with pytest.raises(TypeError, match=r"removal_policy must be a aws_cdk\.RemovalPolicy"):
+    with pytest.raises(TypeError, match=r"removal_policy must be an aws_cdk\.RemovalPolicy"):
         ApiGatewayAccount(stack, "ApiGateway", removal_policy="retain")  # type: ignore[arg-type]
 
 

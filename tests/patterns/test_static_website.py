@@ -232,7 +232,7 @@ def test_escape_hatch_is_merged_last(stack: cdk.Stack) -> None:
             "aws_certificatemanager.ICertificate",
         ),
         ({"spa_fallback_path": "index.html"}, ValueError, "must start with '/'"),
-        ({"spa_fallback_status_codes": [200]}, ValueError, "400..599"),
+        ({"spa_fallback_status_codes": [200]}, ValueError, "error codes CloudFront can serve"),
         ({"spa_fallback_status_codes": [404, 404]}, ValueError, "duplicates"),
         ({"spa_fallback_path": None, "spa_fallback_status_codes": [404]}, ValueError, "need a"),
         ({"index_document": "/index.html"}, ValueError, "index_document"),
