@@ -127,7 +127,8 @@ def grants_scope(function: Any) -> IConstruct:
     target = getattr(function, "function", function)
     role = getattr(target, "role", None)
     if role is not None and not cdk.Resource.is_owned_resource(role):
-        return role
+        imported: IConstruct = role
+        return imported
     construct: IConstruct = function
     return construct
 

@@ -53,9 +53,13 @@ def check_fields(instance: Any, context: str = "") -> None:
         check_type(field.name, getattr(instance, field.name), hints[field.name], context)
 
 
-@functools.cache
+_HINTS: dict[Any, dict[str, Any]] = {}
+
+
 def _hints(owner: Any) -> dict[str, Any]:
-    return typing.get_type_hints(owner)
+    if owner not in _HINTS:
+        _HINTS[owner] = typing.get_type_hints(owner)
+    return _HINTS[owner]
 
 
 def check_type(name: str, value: Any, hint: Any, context: str = "") -> None:
@@ -175,7 +179,7 @@ def _fits(value: Any, hint: Any) -> bool:
     if not isinstance(hint, type):
         return True
     if getattr(hint, "_is_protocol", False) and getattr(hint, "__jsii_type__", None):
-        return hint.__jsii_type__ in jsii_types(value)
+        return getattr(hint, "__jsii_type__", None) in jsii_types(value)
     if issubclass(hint, enum.Enum):
         return isinstance(value, hint)
     return isinstance(value, hint)

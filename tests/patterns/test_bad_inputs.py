@@ -12,7 +12,7 @@ from __future__ import annotations
 import inspect
 import itertools
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import aws_cdk as cdk
@@ -76,17 +76,27 @@ def _other_aws_object(hint: Any) -> tuple[str, Any] | None:
     return None
 
 
+def _setting(argument: str, value: Any) -> cases.Build:
+    def change(_stack: cdk.Stack) -> cases.Args:
+        return {argument: value}
+
+    return change
+
+
+def _made(argument: str, make: Callable[[cdk.Stack], Any]) -> cases.Build:
+    def change(stack: cdk.Stack) -> cases.Args:
+        return {argument: make(stack)}
+
+    return change
+
+
 def _generated() -> Iterator[Any]:
     for name in _callables():
         for argument, hint in _parameters(name).items():
             args = typing.get_args(hint)
             yield pytest.param(
                 cases.Mistake(
-                    name,
-                    lambda _s, a=argument: {a: _Wrong()},
-                    argument,
-                    "wrong kind of object",
-                    TypeError,
+                    name, _setting(argument, _Wrong()), argument, "wrong kind of object", TypeError
                 ),
                 id=f"{name}-{argument}-wrong-object",
             )
@@ -94,23 +104,17 @@ def _generated() -> Iterator[Any]:
             if other is not None:
                 module, make = other
                 yield pytest.param(
-                    cases.Mistake(
-                        name, lambda s, a=argument, m=make: {a: m(s)}, argument, module, TypeError
-                    ),
+                    cases.Mistake(name, _made(argument, make), argument, module, TypeError),
                     id=f"{name}-{argument}-{module}",
                 )
             if (hint is int or int in args) and float not in args:
                 yield pytest.param(
-                    cases.Mistake(
-                        name, lambda _s, a=argument: {a: 2.5}, argument, "2.5", TypeError
-                    ),
+                    cases.Mistake(name, _setting(argument, 2.5), argument, "2.5", TypeError),
                     id=f"{name}-{argument}-float",
                 )
             if hint is bool or (bool in args and str not in args):
                 yield pytest.param(
-                    cases.Mistake(
-                        name, lambda _s, a=argument: {a: "yes"}, argument, "'yes'", TypeError
-                    ),
+                    cases.Mistake(name, _setting(argument, "yes"), argument, "'yes'", TypeError),
                     id=f"{name}-{argument}-string-flag",
                 )
 

@@ -244,15 +244,12 @@ def test_catalog_refuses_a_bucket_of_this_app_without_event_bridge(
     function = IMPORTS["attributes+role"](stack)
     secure = SecureBucket(stack, "Zone", event_bridge_enabled=bridge)
     plain = s3.Bucket(stack, "Plain", event_bridge_enabled=bridge)
-    for name, bucket in (("secure", secure.bucket), ("plain", plain)):
-        build = lambda b=bucket, n=name: DataCatalog(  # noqa: E731
-            stack, f"Catalog{n}", zones={n: b}, indexer=function
-        )
+    for name, zone in (("secure", secure.bucket), ("plain", plain)):
         if bridge:
-            build()
+            DataCatalog(stack, f"Catalog{name}", zones={name: zone}, indexer=function)
         else:
             with pytest.raises(ValueError, match=rf"zones\['{name}'\].*event_bridge_enabled=True"):
-                build()
+                DataCatalog(stack, f"Catalog{name}", zones={name: zone}, indexer=function)
     if bridge:
         [bucket] = [
             r
