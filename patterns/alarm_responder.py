@@ -36,7 +36,9 @@ class AlarmResponder(Construct):
     :param alarms: the alarms to respond to (``Alarm`` or ``CompositeAlarm``); at least
         one. Required.
     :param function: the responder: a ``ServerlessFunction`` (its ``live`` alias
-        subscribes) or any ``aws_lambda.IFunction``. Required.
+        subscribes) or any ``aws_lambda.IFunction``; an imported one must be one CDK can
+        permit (in this stack's account and region, or imported with
+        ``same_environment=True``), else ``ValueError``. Required.
     :param topic: the operations topic. Default: the topic of a new ``OpsNotifications``
         child ``Notifications``.
     :param notify_on_ok: also notify when an alarm returns to OK. Default: True.

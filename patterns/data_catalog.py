@@ -46,14 +46,18 @@ class DataCatalog(Construct):
     """Indexes every object of the lake's zones in a DynamoDB table as it comes and goes.
 
     An EventBridge rule (``IndexerRule``) sends the zones' ``Object Created`` and ``Object
-    Deleted`` events (buckets need EventBridge notifications, as ``DataLake`` zones have)
+    Deleted`` events (a bucket defined in this app must send EventBridge notifications, as
+    ``DataLake`` zones do, else ``ValueError``; an imported one of this account gets them
+    turned on by CDK's bucket-notifications custom resource)
     to the indexer, with retries and a dead-letter queue (``IndexerDeadLetters``). The
     indexer gets ``CATALOG_TABLE`` and ``LAKE_ZONES`` (bucket name -> zone, JSON) in its
     environment when it is a ``ServerlessFunction``, read access to the zones and write
     access to the table; the search function gets read access to the table.
 
     :param zones: zone name -> bucket, e.g. ``{"raw": lake.raw_bucket}``. Required.
-    :param indexer: the function that handles the S3 events. Required.
+    :param indexer: the function that handles the S3 events; an imported one needs its
+        ``role=`` and must be one CDK can permit (``same_environment=True`` in an
+        environment-agnostic stack), else ``ValueError``. Required.
     :param search_function: function answering catalog queries; served on
         ``GET /datasets`` (``?tag=key=value``, required: API Gateway answers 400 without it)
         and ``GET /datasets/{dataset}/objects`` (``?from=&to=``), both paginated with

@@ -100,7 +100,9 @@ class PolicyEnforcer(Construct):
     management events in the account and region.
 
     :param function: the remediation: a ``ServerlessFunction`` (its ``live`` alias is
-        invoked) or any ``aws_lambda.IFunction``. Required.
+        invoked) or any ``aws_lambda.IFunction``; an imported one must be one CDK can
+        permit (in this stack's account and region, or imported with
+        ``same_environment=True``), else ``ValueError``. Required.
     :param api_calls: the calls to act on; at least one. Required.
     :param topic: SNS topic of the audit records. Default: the topic of a new
         ``OpsNotifications`` child ``Notifications``.

@@ -43,7 +43,9 @@ class ScheduledJob(Construct):
     deployed ``DISABLED`` (the rule disabled) and nothing else changes.
 
     :param function: what to invoke: a ``ServerlessFunction`` (its ``live`` alias is
-        invoked) or any ``aws_lambda.IFunction``, including an imported one. Required.
+        invoked) or any ``aws_lambda.IFunction``, including an imported one that CDK can
+        permit (in this stack's account and region, or imported with
+        ``same_environment=True``; else ``ValueError``). Required.
     :param schedule: ``rate(<n> <unit>)`` or ``cron(<min> <hour> <dom> <month> <dow>
         <year>)``. Default: ``"rate(1 day)"``.
     :param time_zone: time zone of a cron schedule (Scheduler only). Default: UTC.

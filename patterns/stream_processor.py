@@ -55,7 +55,9 @@ class StreamProcessor(Construct):
     the stream for its retention period).
 
     :param function: the consumer: a ``ServerlessFunction`` (its ``live`` alias is invoked)
-        or any ``lambda_.IFunction``. Required.
+        or any ``lambda_.IFunction``; an imported one needs its ``role=`` (the read grants land
+        there) and must be in this stack's account and region (``same_environment=True``
+        in an environment-agnostic stack), else ``ValueError``. Required.
     :param stream: an existing stream, e.g. ``Stream.from_stream_arn``. Default: a new one.
     :param stream_mode: mode of the new stream. Default: ``ON_DEMAND``.
     :param shard_count: shards of a new ``PROVISIONED`` stream. Default: 1.
