@@ -31,6 +31,8 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from constructs import IConstruct
 
+from patterns._cdk_singletons import acknowledge_notifications_handler
+
 _SAME_ENVIRONMENT_HINT = (
     "if it is in this stack's account and region, import it with "
     "Function.from_function_attributes(..., same_environment=True) or give the stack "
@@ -162,6 +164,7 @@ def check_event_bridge_bucket(bucket: s3.IBucket, argument: str) -> None:
             "build this pattern in a stack of that account"
         )
     bucket.enable_event_bridge_notification()
+    acknowledge_notifications_handler(bucket)
 
 
 def stream_retention(

@@ -13,7 +13,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from patterns._imported import check_invocable
+from patterns._imported import check_invocable, grants_scope
 from patterns._nag import acknowledge_wildcards
 from patterns._targets import acknowledge_synchronous_invocation
 from patterns.api.auth import Authorization, invoked
@@ -115,7 +115,10 @@ class RouteBuilder:
                 "read_write": table.grant_read_write_data,
             }[route.table_access]
             grant(grantee)
-            policy = grantee.role.node.try_find_child("DefaultPolicy")
+            # An imported role's grant policy is a child of its own (grants_scope).
+            policy = grantee.role.node.try_find_child("DefaultPolicy") or (
+                None if cdk.Resource.is_owned_resource(grantee.role) else grants_scope(grantee)
+            )
             if policy is not None:
                 # CDK's table grants include the table's indexes (``<arn>/index/*``).
                 acknowledge_wildcards(

@@ -10,6 +10,7 @@ raised a ``ValueError`` naming the argument and what to pass instead.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,11 +18,13 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Annotations, Match, Template
+from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, PCIDSS321Checks
 
 from patterns import (
     AlarmResponder,
@@ -36,6 +39,7 @@ from patterns import (
     create_alarm,
 )
 from tests.support.cdk_app import cli_context
+from tools.assembly import validation_findings
 
 ACCOUNT, REGION = "111111111111", "eu-west-1"
 ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:imported"
@@ -270,3 +274,36 @@ def test_catalog_refuses_a_bucket_of_another_account() -> None:
         DataCatalog(
             stack, "Catalog", zones={"raw": bucket}, indexer=IMPORTS["attributes+role"](stack)
         )
+
+
+def test_the_notifications_handler_of_an_imported_bucket_leaves_no_findings(
+    tmp_path: Path,
+) -> None:
+    """CDK's handler that turns on the imported zone's EventBridge events is acknowledged
+    under every pack the stages run (what a consumer running cdk-nag meets)."""
+    app = cdk.App(outdir=str(tmp_path))
+    stack = cdk.Stack(app, "Consumer", env=ENVIRONMENTS["same-env"])
+    DataCatalog(stack, "Catalog", zones=_zone(stack), indexer=IMPORTS["attributes+role"](stack))
+    cdk.Validations.of(stack).add_plugins(
+        AwsSolutionsChecks(stack), HIPAASecurityChecks(stack), PCIDSS321Checks(stack)
+    )
+    with contextlib.suppress(RuntimeError):
+        app.synth()
+    findings = [str(f) for f in validation_findings(tmp_path).get("Consumer", [])]
+    assert [f for f in findings if "BucketNotificationsHandler" in f] == []
+
+
+def test_api_table_grants_to_an_imported_role_are_acknowledged_on_it() -> None:
+    stack = _stack(ENVIRONMENTS["same-env"])
+    function = IMPORTS["attributes+role"](stack)
+    key = dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING)
+    ServerlessApi(
+        stack,
+        "Api",
+        partition_key=key,
+        routes=[Route("GET", "/items", function, table_access="read")],
+    )
+    role = stack.node.find_child("ImportedRole")
+    assert [c for c in role.node.children if isinstance(c, iam.Policy)]
+    acknowledged = [m.data for m in role.node.metadata if m.type == "aws:cdk:acknowledged-rules"]
+    assert "/index/*" in repr(acknowledged)
