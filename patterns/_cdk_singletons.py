@@ -1,6 +1,7 @@
 """Settling cdk-nag and cfn-lint on the functions CDK itself adds to a stack.
 
-``BucketDeployment`` and ``autoDeleteObjects`` each add one shared handler per stack,
+``BucketDeployment``, ``autoDeleteObjects`` and an imported bucket's EventBridge
+notifications each add one shared handler per stack,
 outside the construct that asked for it, with a role, policy and runtime CDK controls.
 """
 
@@ -61,6 +62,29 @@ def acknowledge_deployment_handler(scope: Construct, bucket: s3.IBucket) -> None
                     "Reads the uploaded asset zip from the stack's CDK assets bucket, whose "
                     "keys are content hashes."
                 )
+            for rule, reason in rules.items():
+                cdk.Validations.of(child).acknowledge(cdk.Acknowledgment(id=rule, reason=reason))
+
+
+def acknowledge_notifications_handler(scope: IConstruct) -> None:
+    """Acknowledge what cdk-nag finds on CDK's shared bucket-notifications handler, which
+    turns on an imported bucket's EventBridge events (one per stack, outside ``scope``)."""
+    deploy_time = (
+        "CDK's bucket-notifications handler runs only while CloudFormation deploys the "
+        "stack, called synchronously by the custom resource, which reports its errors"
+    )
+    rules = {
+        "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+        "AWSLambdaBasicExecutionRole]": "CDK's bucket-notifications handler role; the managed "
+        "policy only lets it write its own logs.",
+        "HIPAA.Security-LambdaDLQ": f"{deploy_time}; a dead-letter queue would stay empty.",
+        "HIPAA.Security-LambdaConcurrency": f"{deploy_time}; reserving capacity for it would "
+        "take it from the application's functions.",
+    }
+    for pack in ("HIPAA.Security", "PCI.DSS.321"):
+        rules[f"{pack}-LambdaInsideVPC"] = f"{deploy_time}; it only calls the S3 API."
+    for child in cdk.Stack.of(scope).node.children:
+        if child.node.id.startswith("BucketNotificationsHandler"):
             for rule, reason in rules.items():
                 cdk.Validations.of(child).acknowledge(cdk.Acknowledgment(id=rule, reason=reason))
 

@@ -86,8 +86,60 @@ def check_schedule_expression(name: str, expression: str, *, one_time: bool = Fa
                 f"{name} {expression!r} is not a valid cron expression: exactly one of "
                 "day-of-month and day-of-week must be '?'"
             )
+        for spec, field in zip(_CRON_FIELDS, fields, strict=True):
+            _check_cron_field(name, expression, spec, field)
         return
     allowed = "'rate(<n> <unit>)', 'cron(<six fields>)'" + (
         " or 'at(yyyy-mm-ddThh:mm:ss)'" if one_time else ""
     )
     raise ValueError(f"{name} must be {allowed}, got {expression!r}")
+
+
+_MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+_DAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
+#: Each cron field: its name, its range and the names it accepts for numbers.
+_CRON_FIELDS: tuple[tuple[str, int, int, tuple[str, ...]], ...] = (
+    ("minutes", 0, 59, ()),
+    ("hours", 0, 23, ()),
+    ("day-of-month", 1, 31, ()),
+    ("month", 1, 12, _MONTHS),
+    ("day-of-week", 1, 7, _DAYS),
+    ("year", 1970, 2199, ()),
+)
+_CRON_ITEM = re.compile(
+    r"^(?P<start>\*|[0-9A-Za-z]+)(?:-(?P<end>[0-9A-Za-z]+))?(?:/(?P<step>\d+))?$"
+)
+
+
+def _check_cron_field(
+    name: str, expression: str, spec: tuple[str, int, int, tuple[str, ...]], field: str
+) -> None:
+    """Raise ``ValueError`` unless every item of one cron field lies within its range."""
+    label, low, high, names = spec
+    if field == "?" and label in ("day-of-month", "day-of-week"):
+        return
+    for item in field.split(","):
+        special = {
+            "day-of-month": re.fullmatch(r"L|LW|(\d{1,2})W", item),
+            "day-of-week": re.fullmatch(r"L|(\w+)L|(\w+)#([1-5])", item),
+        }.get(label)
+        numbers: list[str] = []
+        if special is not None:
+            numbers = [g for g in special.groups()[:2] if g]
+        else:
+            match = _CRON_ITEM.match(item)
+            if match is None:
+                numbers = ["?"]
+            else:
+                numbers = [v for v in (match["start"], match["end"]) if v and v != "*"]
+                if match["step"] is not None and int(match["step"]) < 1:
+                    numbers = ["?"]
+        for number in numbers:
+            value = names.index(number.upper()) + low if number.upper() in names else None
+            if value is None and number.isdigit():
+                value = int(number)
+            if value is None or not low <= value <= high:
+                raise ValueError(
+                    f"{name} {expression!r}: the {label} field {field!r} must lie within "
+                    f"{low}..{high}" + (f" (or {names[0]}..{names[-1]})" if names else "")
+                )

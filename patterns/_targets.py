@@ -9,22 +9,39 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from patterns._imported import check_has_role, check_invocable
+from patterns._types import checked
 from patterns.serverless_function import ServerlessFunction
 
 
-def target_function(function: Any, argument: str = "function") -> lambda_.IFunction:
-    """The function to invoke: a ``ServerlessFunction``'s ``live`` alias, or ``function``."""
+def target_function(
+    function: Any,
+    argument: str = "function",
+    *,
+    invoked_by: str | None = None,
+    grants: str | None = None,
+) -> lambda_.IFunction:
+    """The function to invoke: a ``ServerlessFunction``'s ``live`` alias, or ``function``.
+
+    ``invoked_by`` names the service (or role) that needs a resource-based permission to
+    invoke it, ``grants`` what its execution role is granted: an imported function that
+    cannot take them raises ``ValueError`` (see ``patterns._imported``)."""
     if isinstance(function, ServerlessFunction):
         return function.alias
-    if hasattr(function, "function_arn") and hasattr(function, "grant_invoke"):
-        result: lambda_.IFunction = function
-        return result
-    raise TypeError(
-        f"{argument} must be a ServerlessFunction or an aws_lambda.IFunction, "
-        f"got {type(function).__name__}"
-    )
+    if not (hasattr(function, "function_arn") and hasattr(function, "grant_invoke")):
+        raise TypeError(
+            f"{argument} must be a ServerlessFunction or an aws_lambda.IFunction, "
+            f"got {function!r} ({type(function).__name__})"
+        )
+    result: lambda_.IFunction = function
+    if grants is not None:
+        check_has_role(result, argument, grants)
+    if invoked_by is not None:
+        check_invocable(result, argument, invoked_by)
+    return result
 
 
+@checked
 def ensure_dead_letter_queue(
     scope: Construct,
     construct_id: str,

@@ -56,10 +56,18 @@ def check_duration(
     if value is None:
         return
     if not isinstance(value, cdk.Duration):
-        raise TypeError(f"{name} must be an aws_cdk.Duration, got {type(value).__name__}")
+        raise TypeError(
+            f"{name} must be an aws_cdk.Duration, got {value!r} ({type(value).__name__})"
+        )
     if value.is_unresolved():
         return
-    seconds = value.to_seconds()
+    millis = value.to_milliseconds()
+    if millis % 1000:
+        raise ValueError(
+            f"{name} must be a whole number of seconds, got {_number(millis)} ms "
+            f"({value.to_human_string()})"
+        )
+    seconds = millis / 1000
     if not minimum_seconds <= seconds <= maximum_seconds:
         raise ValueError(
             f"{name} must be between {_number(minimum_seconds)} and "

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from aws_cdk import aws_certificatemanager as acm
 
+from patterns._aws_limits import check_hostname, check_length, check_web_acl_arn
 from patterns._validation import is_token
 
 #: The status codes the SPA fallback rewrites by default (S3 answers 403 for a missing key
@@ -39,9 +40,20 @@ def check_domain(
                 f"certificate must be in {CERTIFICATE_REGION} for CloudFront, got one in {region}"
             )
     for name in names:
-        if not is_token(name) and ("." not in name or "/" in name or " " in name):
-            raise ValueError(f"domain_names contains {name!r}, which is not a domain name")
+        check_hostname("domain_names", name)
     return names
+
+
+#: Error codes CloudFront can answer with a custom error response.
+CLOUDFRONT_ERROR_CODES = (400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504)
+#: CloudFront's limit on the Content-Security-Policy value of a response headers policy.
+MAX_CONTENT_SECURITY_POLICY = 1783
+
+
+def check_headers_and_acl(content_security_policy: str, web_acl_arn: str | None) -> None:
+    """The CSP fits CloudFront's limit; a given web ACL is a CloudFront (global) one."""
+    check_length("content_security_policy", content_security_policy, MAX_CONTENT_SECURITY_POLICY, 1)
+    check_web_acl_arn("web_acl_arn", web_acl_arn, scope="CLOUDFRONT", region=CERTIFICATE_REGION)
 
 
 def check_fallback(
@@ -59,9 +71,10 @@ def check_fallback(
         raise ValueError(f"spa_fallback_path must start with '/', got {path!r}")
     result = tuple(DEFAULT_SPA_STATUS_CODES if codes is None else codes)
     for code in result:
-        if isinstance(code, bool) or not isinstance(code, int) or not 400 <= code <= 599:
+        if code not in CLOUDFRONT_ERROR_CODES:
             raise ValueError(
-                f"spa_fallback_status_codes must be HTTP error codes 400..599, got {code!r}"
+                "spa_fallback_status_codes must be error codes CloudFront can serve a page for "
+                f"({', '.join(map(str, CLOUDFRONT_ERROR_CODES))}), got {code!r}"
             )
     if len(set(result)) != len(result):
         raise ValueError(f"spa_fallback_status_codes has duplicates: {list(result)}")

@@ -21,6 +21,7 @@ from patterns._targets import (
     send_async_failures_to,
     target_function,
 )
+from patterns._types import checked
 from patterns.serverless_function import ServerlessFunction
 
 
@@ -35,7 +36,9 @@ class AlarmResponder(Construct):
     :param alarms: the alarms to respond to (``Alarm`` or ``CompositeAlarm``); at least
         one. Required.
     :param function: the responder: a ``ServerlessFunction`` (its ``live`` alias
-        subscribes) or any ``aws_lambda.IFunction``. Required.
+        subscribes) or any ``aws_lambda.IFunction``; an imported one must be one CDK can
+        permit (in this stack's account and region, or imported with
+        ``same_environment=True``), else ``ValueError``. Required.
     :param topic: the operations topic. Default: the topic of a new ``OpsNotifications``
         child ``Notifications``.
     :param notify_on_ok: also notify when an alarm returns to OK. Default: True.
@@ -45,6 +48,7 @@ class AlarmResponder(Construct):
         Default: ``RETAIN``.
     """
 
+    @checked
     def __init__(
         self,
         scope: Construct,
@@ -59,7 +63,7 @@ class AlarmResponder(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         mark_pattern(self)
-        responder = target_function(function)
+        responder = target_function(function, invoked_by="the SNS subscription")
         watched = tuple(alarms)
         if not watched:
             raise ValueError("alarms must hold at least one alarm, got none")

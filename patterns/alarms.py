@@ -7,9 +7,12 @@ from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from patterns._aws_limits import check_alarm_window, check_length
+from patterns._types import checked
 from patterns._validation import check_range
 
 
+@checked
 def create_alarm(
     scope: Construct,
     construct_id: str,
@@ -42,6 +45,8 @@ def create_alarm(
     :param topic: SNS topic for alarm and OK actions. Default: no action.
     """
     check_range("evaluation_periods", evaluation_periods, 1, 1440)
+    check_alarm_window(metric, evaluation_periods)
+    check_length("description", description, 1024)
     if datapoints_to_alarm is not None:
         check_range("datapoints_to_alarm", datapoints_to_alarm, 1, evaluation_periods)
     for name, dimensions in _metric_dimensions(metric):

@@ -9,6 +9,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
 from patterns._metadata import mark_pattern
+from patterns._types import checked
 from patterns._validation import check_instance
 from patterns.api.stage import PUSH_TO_LOGS_POLICY, acknowledge_push_to_logs
 
@@ -30,6 +31,7 @@ class ApiGatewayAccount(Construct):
         stack is gone.
     """
 
+    @checked
     def __init__(
         self,
         scope: Construct,

@@ -6,12 +6,15 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import aws_cdk as cdk
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_route53 as route53
 from constructs import Construct
 
+from patterns._aws_limits import check_certificate_region
 from patterns._metadata import mark_pattern
+from patterns._types import checked
 from patterns._validation import is_token, present
 
 _DNS_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -61,6 +64,7 @@ class ApiCustomDomain(Construct):
         Default: none.
     """
 
+    @checked
     def __init__(
         self,
         scope: Construct,
@@ -77,6 +81,7 @@ class ApiCustomDomain(Construct):
         super().__init__(scope, construct_id)
         mark_pattern(self)
         check_domain_name("domain_name", domain_name, hosted_zone)
+        check_certificate_region("certificate", certificate, cdk.Stack.of(self).region)
         if certificate is None and hosted_zone is None:
             raise ValueError(
                 "give hosted_zone (to validate a new certificate) or an existing certificate"

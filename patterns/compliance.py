@@ -23,6 +23,8 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct, IConstruct
 
+from patterns._types import checked
+
 #: Construct id of the key :class:`EncryptLogGroups` adds to each stack.
 LOGS_KEY_ID = "LogsKey"
 
@@ -76,6 +78,7 @@ class EncryptLogGroups:
         (logs encrypted with a deleted key are lost).
     """
 
+    @checked
     def __init__(
         self,
         *,

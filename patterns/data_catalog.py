@@ -15,6 +15,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from patterns._imported import check_event_bridge_bucket, grants_scope
 from patterns._metadata import mark_pattern
 from patterns._nag import acknowledge_wildcards
 from patterns._targets import (
@@ -22,6 +23,7 @@ from patterns._targets import (
     send_async_failures_to,
     target_function,
 )
+from patterns._types import checked
 from patterns.alarms import create_alarm
 from patterns.lake_zones import check_prefix
 from patterns.serverless_api import Route, ServerlessApi
@@ -44,14 +46,18 @@ class DataCatalog(Construct):
     """Indexes every object of the lake's zones in a DynamoDB table as it comes and goes.
 
     An EventBridge rule (``IndexerRule``) sends the zones' ``Object Created`` and ``Object
-    Deleted`` events (buckets need EventBridge notifications, as ``DataLake`` zones have)
+    Deleted`` events (a bucket defined in this app must send EventBridge notifications, as
+    ``DataLake`` zones do, else ``ValueError``; an imported one of this account gets them
+    turned on by CDK's bucket-notifications custom resource)
     to the indexer, with retries and a dead-letter queue (``IndexerDeadLetters``). The
     indexer gets ``CATALOG_TABLE`` and ``LAKE_ZONES`` (bucket name -> zone, JSON) in its
     environment when it is a ``ServerlessFunction``, read access to the zones and write
     access to the table; the search function gets read access to the table.
 
     :param zones: zone name -> bucket, e.g. ``{"raw": lake.raw_bucket}``. Required.
-    :param indexer: the function that handles the S3 events. Required.
+    :param indexer: the function that handles the S3 events; an imported one needs its
+        ``role=`` and must be one CDK can permit (``same_environment=True`` in an
+        environment-agnostic stack), else ``ValueError``. Required.
     :param search_function: function answering catalog queries; served on
         ``GET /datasets`` (``?tag=key=value``, required: API Gateway answers 400 without it)
         and ``GET /datasets/{dataset}/objects`` (``?from=&to=``), both paginated with
@@ -75,6 +81,7 @@ class DataCatalog(Construct):
         search ``ServerlessApi`` (e.g. ``waf=True``, ``cache_ttl``). Default: none.
     """
 
+    @checked
     def __init__(
         self,
         scope: Construct,
@@ -101,27 +108,26 @@ class DataCatalog(Construct):
             raise ValueError("zones must name at least one bucket, e.g. {'raw': bucket}")
         for zone_name in zones:
             check_prefix(f"zones key {zone_name!r}", f"{zone_name}/")
-        for name, function in (("indexer", indexer), ("search_function", search_function)):
-            if (
-                function is not None
-                and not isinstance(function, ServerlessFunction)
-                and function.role is None
-            ):
-                raise ValueError(
-                    f"{name} has no role to grant access to: import it with "
-                    "Function.from_function_attributes(role=...)"
-                )
         if not 0 <= retry_attempts <= 185:
             raise ValueError(f"retry_attempts must be between 0 and 185, got {retry_attempts}")
+        #: The indexer function (the alias of a ServerlessFunction).
+        self.indexer = target_function(
+            indexer,
+            "indexer",
+            invoked_by="the EventBridge rule",
+            grants="the catalog table and the zones' object tags",
+        )
+        #: The search function, when given.
+        self.search_function = (
+            target_function(search_function, "search_function", grants="reading the catalog table")
+            if search_function
+            else None
+        )
+        for zone_name, bucket in zones.items():
+            check_event_bridge_bucket(bucket, f"zones[{zone_name!r}]")
         #: The catalog table.
         self.table: dynamodb.ITable = table or self._create_table(
             point_in_time_recovery, deletion_protection, removal_policy
-        )
-        #: The indexer function (the alias of a ServerlessFunction).
-        self.indexer = target_function(indexer, "indexer")
-        #: The search function, when given.
-        self.search_function = (
-            target_function(search_function, "search_function") if search_function else None
         )
         self.table.grant_read_write_data(self.indexer)
         # Object events carry everything but the tags: that is all the indexer reads.
@@ -133,7 +139,7 @@ class DataCatalog(Construct):
         )
         index_arns = [f"{self.table.table_arn}/index/*"]
         acknowledge_wildcards(
-            indexer,
+            grants_scope(indexer),
             reason="The indexer reads the tags of any object of the zones (keys are not "
             "known in advance) and queries the catalog's own indexes.",
             resources=[*objects, *index_arns],
@@ -141,7 +147,7 @@ class DataCatalog(Construct):
         if search_function is not None and self.search_function is not None:
             self.table.grant_read_data(self.search_function)
             acknowledge_wildcards(
-                search_function,
+                grants_scope(search_function),
                 reason="Search queries the catalog table's own secondary indexes.",
                 resources=index_arns,
             )

@@ -14,6 +14,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from patterns._metadata import mark_pattern
+from patterns._types import checked
 from patterns._validation import check_range
 from patterns.lake_crawlers import add_crawlers
 from patterns.lake_zones import LifecycleTiers, check_prefix
@@ -74,6 +75,7 @@ class DataLake(Construct):
         Default: False.
     """
 
+    @checked
     def __init__(
         self,
         scope: Construct,

@@ -15,8 +15,10 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from patterns._aws_limits import check_event_pattern
 from patterns._metadata import mark_pattern
 from patterns._ops_common import check_schedule_expression, ops_topic
+from patterns._types import checked
 from patterns._validation import cfn_child, check_duration
 from patterns.alarms import create_alarm
 
@@ -72,6 +74,7 @@ class EventWorkflow(Construct):
         ``sfn.StateMachine``. Default: none.
     """
 
+    @checked
     def __init__(
         self,
         scope: Construct,
@@ -99,6 +102,7 @@ class EventWorkflow(Construct):
                 "give exactly one of event_pattern and schedule to start the workflow; got "
                 f"{'both' if event_pattern is not None else 'neither'}"
             )
+        check_event_pattern("event_pattern", event_pattern)
         if schedule is not None:
             check_schedule_expression("schedule", schedule)
             if event_bus is not None:

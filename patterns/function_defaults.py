@@ -14,6 +14,8 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import IConstruct
 
+from patterns._aws_limits import check_environment, check_length
+from patterns._types import check_fields, checked
 from patterns._validation import check_choice, check_range
 from patterns.tracing import TracingMode
 
@@ -69,6 +71,7 @@ DEFAULT_RUNTIME = lambda_.Runtime.PYTHON_3_14
 DEFAULT_ARCHITECTURE = lambda_.Architecture.ARM_64
 
 
+@checked
 def retention_from_days(days: int, *, argument: str = "log_retention_days") -> logs.RetentionDays:
     """The ``RetentionDays`` for ``days``; ``ValueError`` for a value CloudWatch rejects."""
     if isinstance(days, bool) or not isinstance(days, int):
@@ -144,6 +147,7 @@ class FunctionDefaults:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tracing", TracingMode.parse(self.tracing))
+        check_fields(self)
         check_range("memory_size", self.memory_size, 128, 10240, "MB")
         check_range("timeout_seconds", self.timeout_seconds, 1, 900, "seconds")
         check_choice("log_level", self.log_level, _LOG_LEVELS)
@@ -152,6 +156,15 @@ class FunctionDefaults:
             check_range("powertools_layer_version", self.powertools_layer_version, 1, 10_000)
         if not self.service_name:
             raise ValueError("service_name must be a non-empty string")
+        check_length("metrics_namespace", self.metrics_namespace, 255, 1)
+        check_environment("environment", self.environment)
+        family = self.runtime.family
+        if self.powertools_layer_version is not None and family != lambda_.RuntimeFamily.PYTHON:
+            raise ValueError(
+                f"runtime {self.runtime.name!r} is not a Python runtime, but the Powertools "
+                "layer (powertools_layer_version) is built for Python: use a Python runtime "
+                "or set powertools_layer_version=None"
+            )
         if self.vpc is None and (self.vpc_subnets is not None or self.security_groups):
             raise ValueError("vpc_subnets and security_groups need a vpc")
         if self.security_groups is not None:

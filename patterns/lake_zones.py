@@ -9,6 +9,7 @@ import re
 import aws_cdk as cdk
 from aws_cdk import aws_s3 as s3
 
+from patterns._types import check_fields
 from patterns._validation import check_range
 
 # S3 key prefixes the lake accepts: path segments of safe characters, ending in "/".
@@ -43,6 +44,13 @@ class LifecycleTiers:
     noncurrent_expire_after_days: int | None = 90
 
     def __post_init__(self) -> None:
+        check_fields(self)
+        if all(getattr(self, f.name) is None for f in dataclasses.fields(self)):
+            raise ValueError(
+                "LifecycleTiers with every step None (infrequent_access_after_days, "
+                "archive_after_days, expire_after_days, noncurrent_expire_after_days) makes "
+                "an empty lifecycle rule, which S3 refuses; give at least one step"
+            )
         check_range("infrequent_access_after_days", self.infrequent_access_after_days, 30, 36_500)
         check_range("archive_after_days", self.archive_after_days, 1, 36_500)
         check_range("expire_after_days", self.expire_after_days, 1, 36_500)

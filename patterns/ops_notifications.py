@@ -11,6 +11,7 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
 from patterns._metadata import mark_pattern
+from patterns._types import checked
 from patterns._validation import check_emails
 
 #: AWS services that publish to the operations topic and so must use its key.
@@ -50,6 +51,7 @@ class OpsNotifications(Construct):
     :param display_name: topic display name, shown in e-mails. Default: ``"Operations"``.
     """
 
+    @checked
     def __init__(
         self,
         scope: Construct,

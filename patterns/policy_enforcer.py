@@ -23,6 +23,7 @@ from patterns._targets import (
     send_async_failures_to,
     target_function,
 )
+from patterns._types import check_fields, checked
 from patterns.serverless_function import ServerlessFunction
 
 #: The detail type EventBridge gives API calls recorded by CloudTrail.
@@ -49,6 +50,7 @@ class ApiCallMatch:
     request_parameters: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
+        check_fields(self, f"api_calls {self.name!r}")
         if not isinstance(self.name, str) or not _NAME.match(self.name):
             raise ValueError(f"name must be a PascalCase construct id, got {self.name!r}")
         if not isinstance(self.event_source, str) or not _SOURCE.match(self.event_source):
@@ -98,7 +100,9 @@ class PolicyEnforcer(Construct):
     management events in the account and region.
 
     :param function: the remediation: a ``ServerlessFunction`` (its ``live`` alias is
-        invoked) or any ``aws_lambda.IFunction``. Required.
+        invoked) or any ``aws_lambda.IFunction``; an imported one must be one CDK can
+        permit (in this stack's account and region, or imported with
+        ``same_environment=True``), else ``ValueError``. Required.
     :param api_calls: the calls to act on; at least one. Required.
     :param topic: SNS topic of the audit records. Default: the topic of a new
         ``OpsNotifications`` child ``Notifications``.
@@ -111,6 +115,7 @@ class PolicyEnforcer(Construct):
     :param removal_policy: removal policy of the new dead-letter queue. Default: ``RETAIN``.
     """
 
+    @checked
     def __init__(
         self,
         scope: Construct,
@@ -127,7 +132,7 @@ class PolicyEnforcer(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         mark_pattern(self)
-        remediation = target_function(function)
+        remediation = target_function(function, invoked_by="the EventBridge rule")
         matches = tuple(api_calls)
         if not matches:
             raise ValueError("api_calls must hold at least one ApiCallMatch, got none")

@@ -11,7 +11,9 @@ from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_route53 as route53
 from constructs import Construct
 
+from patterns._aws_limits import check_region
 from patterns._metadata import mark_pattern
+from patterns._types import checked
 from patterns._validation import check_choice, check_range, is_token, present
 from patterns.api_domain import check_domain_name
 
@@ -78,6 +80,7 @@ class RegionalApiRecord(Construct):
     :param record_props: escape hatch merged last into ``route53.ARecord``. Default: none.
     """
 
+    @checked
     def __init__(
         self,
         scope: Construct,
@@ -97,6 +100,7 @@ class RegionalApiRecord(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         mark_pattern(self)
+        check_region("region", region)
         region = region or cdk.Stack.of(self).region
         check_choice("routing", routing, ROUTING_POLICIES)
         if routing == "failover":

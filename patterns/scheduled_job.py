@@ -16,6 +16,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from patterns._aws_limits import check_length, check_time_zone
 from patterns._metadata import mark_pattern
 from patterns._nag import acknowledge_wildcards
 from patterns._ops_common import check_retry_policy, check_schedule_expression
@@ -24,6 +25,7 @@ from patterns._targets import (
     send_async_failures_to,
     target_function,
 )
+from patterns._types import checked
 from patterns.alarms import create_alarm
 from patterns.serverless_function import ServerlessFunction
 
@@ -41,7 +43,9 @@ class ScheduledJob(Construct):
     deployed ``DISABLED`` (the rule disabled) and nothing else changes.
 
     :param function: what to invoke: a ``ServerlessFunction`` (its ``live`` alias is
-        invoked) or any ``aws_lambda.IFunction``, including an imported one. Required.
+        invoked) or any ``aws_lambda.IFunction``, including an imported one that CDK can
+        permit (in this stack's account and region, or imported with
+        ``same_environment=True``; else ``ValueError``). Required.
     :param schedule: ``rate(<n> <unit>)`` or ``cron(<min> <hour> <dom> <month> <dow>
         <year>)``. Default: ``"rate(1 day)"``.
     :param time_zone: time zone of a cron schedule (Scheduler only). Default: UTC.
@@ -61,6 +65,7 @@ class ScheduledJob(Construct):
         ``scheduler.Schedule`` (or ``events.Rule``). Default: none.
     """
 
+    @checked
     def __init__(
         self,
         scope: Construct,
@@ -82,10 +87,15 @@ class ScheduledJob(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         mark_pattern(self)
-        target = target_function(function)
+        target = target_function(
+            function,
+            invoked_by="the EventBridge rule" if use_rule else "EventBridge Scheduler's role",
+        )
         check_schedule_expression("schedule", schedule, one_time=not use_rule)
         max_event_age = max_event_age or cdk.Duration.hours(1)
         check_retry_policy(retry_attempts, max_event_age)
+        check_time_zone("time_zone", time_zone)
+        check_length("description", description, 512)
         if use_rule and time_zone is not None:
             raise ValueError(
                 "time_zone needs EventBridge Scheduler: EventBridge rules run in UTC; "

@@ -10,9 +10,11 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from patterns._aws_limits import check_lifecycle_rules, check_whole_days
 from patterns._cdk_singletons import quiet_redundant_dependencies
 from patterns._metadata import mark_pattern
 from patterns._nag import acknowledge_packs
+from patterns._types import checked
 from patterns._validation import cfn_child, check_duration
 
 #: CDK feature flag: access-log delivery granted by bucket policy instead of an ACL.
@@ -53,6 +55,7 @@ class SecureBucket(Construct):
         Default: none.
     """
 
+    @checked
     def __init__(
         self,
         scope: Construct,
@@ -81,6 +84,13 @@ class SecureBucket(Construct):
             )
         if server_access_logs_prefix is not None and server_access_logs_bucket is None:
             raise ValueError("server_access_logs_prefix needs a server_access_logs_bucket")
+        check_lifecycle_rules("lifecycle_rules", lifecycle_rules)
+        if server_access_logs_bucket is not None and server_access_logs_bucket.encryption_key:
+            raise ValueError(
+                f"server_access_logs_bucket {server_access_logs_bucket.node.path} is encrypted "
+                "with a KMS key; S3 server access logs can only be delivered to a bucket "
+                "with SSE-S3 (S3-managed) encryption"
+            )
         rules = list(lifecycle_rules or ())
         rules.extend(_noncurrent_rule(versioned, rules, noncurrent_version_expiration))
         rules.append(
@@ -174,6 +184,7 @@ _LOGS_LOCAL = (
 )
 
 
+@checked
 def access_logs_bucket(
     scope: Construct,
     construct_id: str,
@@ -191,6 +202,7 @@ def access_logs_bucket(
     one, and so on) and the HIPAA/PCI rules asking for SSE-KMS (log delivery needs SSE-S3)
     and replication (the logs are not needed to recover the data).
     """
+    check_whole_days("expire_after", expire_after)
     logs = SecureBucket(
         scope,
         construct_id,

@@ -17,6 +17,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from patterns._metadata import mark_pattern
+from patterns._types import checked
 from patterns._validation import present
 from patterns.api.arguments import check_arguments, check_route
 from patterns.api.auth import Authorization, LambdaAuthorizer
@@ -116,6 +117,7 @@ class ServerlessApi(Construct):
         Default: none.
     """
 
+    @checked
     def __init__(
         self,
         scope: Construct,
@@ -175,6 +177,10 @@ class ServerlessApi(Construct):
             usage_plans=usage_plans,
             stage_name=stage_name,
             table_environment_variable=table_environment_variable,
+            sort_key=sort_key,
+            endpoint_type=endpoint_type,
+            rest_api_props=rest_api_props,
+            region=cdk.Stack.of(self).region,
         )
         self._default_auth = default_auth
         self._env_var = table_environment_variable

@@ -16,7 +16,9 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from patterns._aws_limits import check_environment, check_layer_count, check_length
 from patterns._metadata import mark_pattern
+from patterns._types import checked
 from patterns._validation import cfn_child, check_duration, check_range
 from patterns.alarms import create_alarm
 from patterns.function_defaults import FunctionDefaults
@@ -72,6 +74,7 @@ class ServerlessFunction(Construct):
         ``lambda_.Function``. Default: none.
     """
 
+    @checked
     def __init__(
         self,
         scope: Construct,
@@ -109,7 +112,10 @@ class ServerlessFunction(Construct):
         check_range("reserved_concurrency", reserved_concurrency, 0, 1_000_000)
         check_range("retry_attempts", retry_attempts, 0, 2)
         check_duration("max_event_age", max_event_age, 60, 6 * 3600)
+        check_length("description", description, 256)
+        check_environment("environment", environment)
         defaults = defaults or FunctionDefaults.of(self)
+        check_layer_count("layers", layers, hidden=defaults.powertools_layer_version is not None)
 
         #: Execution role: log writes to its own group, X-Ray when tracing, plus later grants.
         self.role = iam.Role(

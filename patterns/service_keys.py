@@ -21,6 +21,9 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
+from patterns._aws_limits import check_kms_arn, check_region
+from patterns._types import checked
+
 #: What the account root may do with a service key: administer it, never use it.
 KEY_ADMINISTRATION = (
     "kms:Create*",
@@ -126,12 +129,16 @@ class EncryptServiceData:
         encrypted with a deleted key is lost).
     """
 
+    @checked
     def __init__(
         self,
         *,
         replica_key_arns: Mapping[str, str] | None = None,
         removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
     ) -> None:
+        for region, arn in (replica_key_arns or {}).items():
+            check_region("replica_key_arns key", region)
+            check_kms_arn(f"replica_key_arns[{region!r}]", arn)
         self._replica_key_arns = dict(replica_key_arns or {})
         self._removal_policy = removal_policy
 

@@ -18,12 +18,14 @@ from constructs import Construct
 
 from patterns._cdk_singletons import acknowledge_deployment_handler, quiet_redundant_dependencies
 from patterns._metadata import mark_pattern
+from patterns._types import checked
 from patterns._validation import is_token
 from patterns._website_checks import (
     CERTIFICATE_REGION,
     check_content,
     check_domain,
     check_fallback,
+    check_headers_and_acl,
 )
 from patterns.secure_bucket import SecureBucket, access_logs_bucket
 from patterns.web_acl import managed_web_acl
@@ -82,6 +84,7 @@ class StaticWebsite(Construct):
         ``cloudfront.Distribution``. Default: none.
     """
 
+    @checked
     def __init__(
         self,
         scope: Construct,
@@ -127,6 +130,7 @@ class StaticWebsite(Construct):
                 self, "WebAcl", waf_scope="CLOUDFRONT", log_removal_policy=removal_policy
             )
             web_acl_arn = self.web_acl.attr_arn
+        check_headers_and_acl(content_security_policy, web_acl_arn)
 
         #: Where CloudFront and S3 write access logs.
         self.log_bucket = log_bucket or self._new_log_bucket(removal_policy, destroy)

@@ -19,6 +19,7 @@ from constructs import Construct
 from patterns._metadata import mark_pattern
 from patterns._nag import KEY_ENCRYPT_DECRYPT_ACTIONS, acknowledge_wildcards
 from patterns._targets import acknowledge_synchronous_invocation
+from patterns._types import checked
 from patterns._validation import check_duration, check_range
 from patterns.alarms import create_alarm
 from patterns.secure_bucket import SecureBucket, access_logs_bucket
@@ -75,6 +76,7 @@ class StreamArchive(Construct):
         ``firehose.DeliveryStream``. Default: none.
     """
 
+    @checked
     def __init__(
         self,
         scope: Construct,

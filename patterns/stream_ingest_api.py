@@ -14,9 +14,11 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
+from patterns._aws_limits import check_web_acl_arn
 from patterns._metadata import mark_pattern
 from patterns._nag import acknowledge_packs
 from patterns._stream import create_encrypted_stream
+from patterns._types import checked
 from patterns._validation import check_range, check_stage_name
 from patterns.api.stage import acknowledge_client_certificate
 
@@ -61,6 +63,7 @@ class StreamIngestApi(Construct):
         ``apigw.RestApi``. Default: none.
     """
 
+    @checked
     def __init__(
         self,
         scope: Construct,
@@ -92,6 +95,9 @@ class StreamIngestApi(Construct):
         check_range("throttling_rate_limit", throttling_rate_limit, 1, 1_000_000, "requests/s")
         check_range("throttling_burst_limit", throttling_burst_limit, 1, 1_000_000, "requests")
         check_stage_name("stage_name", stage_name)
+        check_web_acl_arn(
+            "web_acl_arn", web_acl_arn, scope="REGIONAL", region=cdk.Stack.of(self).region
+        )
         if authorizer is None and authorization_type in (
             apigw.AuthorizationType.COGNITO,
             apigw.AuthorizationType.CUSTOM,

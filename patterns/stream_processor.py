@@ -15,6 +15,8 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from patterns._aws_limits import check_filters
+from patterns._imported import stream_retention
 from patterns._metadata import mark_pattern
 from patterns._stream import MIN_RETENTION, check_stream_options, create_encrypted_stream
 from patterns._stream_alarms import processor_alarms
@@ -23,6 +25,7 @@ from patterns._targets import (
     ensure_dead_letter_queue,
     target_function,
 )
+from patterns._types import checked
 from patterns._validation import cfn_child, check_duration, check_range
 from patterns.serverless_function import ServerlessFunction
 
@@ -52,12 +55,15 @@ class StreamProcessor(Construct):
     the stream for its retention period).
 
     :param function: the consumer: a ``ServerlessFunction`` (its ``live`` alias is invoked)
-        or any ``lambda_.IFunction``. Required.
+        or any ``lambda_.IFunction``; an imported one needs its ``role=`` (the read grants land
+        there) and must be in this stack's account and region (``same_environment=True``
+        in an environment-agnostic stack), else ``ValueError``. Required.
     :param stream: an existing stream, e.g. ``Stream.from_stream_arn``. Default: a new one.
     :param stream_mode: mode of the new stream. Default: ``ON_DEMAND``.
     :param shard_count: shards of a new ``PROVISIONED`` stream. Default: 1.
     :param retention_period: retention of the new stream, 24 h..365 days; for a given
-        stream, tell its retention here so the alarms and record age fit. Default: 24 h.
+        stream, its retention, so the alarms and record age fit (required for an imported
+        stream). Default: 24 h, or a given ``kinesis.Stream``'s own.
     :param encryption_key: customer-managed KMS key of the new stream. Default: the
         AWS-managed ``aws/kinesis`` key.
     :param removal_policy: for the new stream and the new queue. Default: RETAIN.
@@ -94,6 +100,7 @@ class StreamProcessor(Construct):
         ``lambda_.EventSourceMapping``. Default: none.
     """
 
+    @checked
     def __init__(
         self,
         scope: Construct,
@@ -146,6 +153,7 @@ class StreamProcessor(Construct):
         check_duration("max_record_age", max_record_age, 60, MAX_RECORD_AGE_SECONDS)
         check_duration("tumbling_window", tumbling_window, 0, 900)
         check_range("iterator_age_alarm_fraction", iterator_age_alarm_fraction, 0.05, 1)
+        check_filters("filters", filters)
         _check_starting_position(starting_position, starting_position_timestamp)
         if not isinstance(function, ServerlessFunction) and not hasattr(function, "function_arn"):
             raise TypeError(
@@ -164,7 +172,9 @@ class StreamProcessor(Construct):
             removal_policy=removal_policy,
         )
         #: The function the mapping invokes: the ``live`` alias of a ``ServerlessFunction``.
-        self.function: lambda_.IFunction = target_function(function)
+        self.function: lambda_.IFunction = target_function(
+            function, grants="reading the stream", invoked_by="the event source mapping"
+        )
         acknowledge_synchronous_invocation(function, "The Kinesis event source mapping")
         #: Where descriptions of records that could not be processed go.
         self.dead_letter_queue: sqs.IQueue = ensure_dead_letter_queue(
@@ -189,7 +199,8 @@ class StreamProcessor(Construct):
         else:
             self.stream.grant_read(self.function)
 
-        lifetime = min((retention_period or MIN_RETENTION).to_seconds(), MAX_RECORD_AGE_SECONDS)
+        retention = stream_retention(stream, retention_period, MIN_RETENTION)
+        lifetime = min(retention.to_seconds(), MAX_RECORD_AGE_SECONDS)
         age = max_record_age or cdk.Duration.seconds(lifetime)
         props: dict[str, Any] = {
             "target": self.function,

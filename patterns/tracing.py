@@ -57,7 +57,8 @@ class TracingMode(enum.Enum):
         modes = {mode.value: mode for mode in TracingMode}
         if isinstance(value, str) and value in modes:
             return modes[value]
-        raise ValueError(
+        error = ValueError if isinstance(value, (str, lambda_.Tracing)) else TypeError
+        raise error(
             f"{argument} must be a TracingMode ({', '.join(sorted(modes))}) or "
             f"Tracing.ACTIVE/Tracing.DISABLED; got {value!r}"
         )

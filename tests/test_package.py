@@ -191,7 +191,12 @@ def _created(stack: StackArtifact, resource_type: str) -> list[str]:
 CREATED_BESIDES_WHAT_IS_PASSED_IN = {
     "AWS::S3::Bucket": ["ConsumerExisting/Data/Resource/Resource"],
     "AWS::SNS::Topic": ["ConsumerExisting/Ops/Topic/Resource"],
-    "AWS::Lambda::Function": ["ConsumerExisting/Worker/Resource/Resource"],
+    "AWS::Lambda::Function": [
+        # CDK's bucket-notifications handler: it turns on the imported lake zones' EventBridge
+        # events, without which the catalog would never index them.
+        "ConsumerExisting/BucketNotificationsHandler050a0587b7544547bf325f094a3db834/Resource",
+        "ConsumerExisting/Worker/Resource/Resource",
+    ],
     "AWS::SQS::Queue": ["ConsumerExisting/Catalog/IndexerDeadLetters/Resource"],
     "AWS::Kinesis::Stream": [],
     "AWS::DynamoDB::Table": [],

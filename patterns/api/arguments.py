@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import aws_cdk as cdk
+from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_dynamodb as dynamodb
 
+from patterns._aws_limits import check_web_acl_arn
 from patterns._validation import check_choice, check_duration, check_range, check_stage_name
 from patterns.api.routes import AUTH_TYPES, Route, Throttle
 from patterns.api.usage import ApiUsagePlan, check_plans
@@ -34,6 +37,10 @@ def check_arguments(
     usage_plans: Sequence[ApiUsagePlan] | None,
     stage_name: str,
     table_environment_variable: str,
+    sort_key: dynamodb.Attribute | None = None,
+    endpoint_type: apigateway.EndpointType = apigateway.EndpointType.REGIONAL,
+    rest_api_props: Mapping[str, Any] | None = None,
+    region: str = "",
 ) -> list[ApiUsagePlan]:
     """Raise ``ValueError``/``TypeError`` naming the bad argument; return the usage plans."""
     check_choice("default_auth", default_auth, AUTH_TYPES)
@@ -50,6 +57,20 @@ def check_arguments(
         raise ValueError("give table (an existing table) or partition_key (create one), not both")
     if waf and web_acl_arn is not None:
         raise ValueError("give waf=True (create a web ACL) or web_acl_arn, not both")
+    if sort_key is not None and partition_key is None:
+        raise ValueError(
+            f"sort_key {sort_key.name!r} needs a partition_key: a table is created only from "
+            "partition_key (with sort_key as its sort key)"
+        )
+    check_web_acl_arn("web_acl_arn", web_acl_arn, scope="REGIONAL", region=region)
+    if endpoint_type == apigateway.EndpointType.PRIVATE and not (rest_api_props or {}).get(
+        "policy"
+    ):
+        raise ValueError(
+            "endpoint_type PRIVATE needs a resource policy naming the VPC endpoints allowed "
+            "to call it: API Gateway refuses to deploy a private API without one; pass "
+            'rest_api_props={"policy": iam.PolicyDocument(...)}'
+        )
     if isinstance(cors_origins, str):
         raise TypeError("cors_origins must be a sequence of origins, not a single string")
     plans = check_plans(usage_plans)

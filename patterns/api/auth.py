@@ -11,6 +11,8 @@ from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from patterns._imported import check_invocable
+from patterns._types import check_fields
 from patterns._validation import check_choice, check_duration, present
 from patterns.api.routes import RouteTarget
 from patterns.serverless_function import ServerlessFunction
@@ -52,6 +54,7 @@ class LambdaAuthorizer:
     )
 
     def __post_init__(self) -> None:
+        check_fields(self, "authorizer")
         if not is_function(self.function):
             raise ValueError(
                 "authorizer function must be a ServerlessFunction or a lambda_.IFunction, "
@@ -153,6 +156,7 @@ class Authorization:
             if not isinstance(spec, LambdaAuthorizer):
                 raise TypeError(f"authorizer must be a LambdaAuthorizer, got {spec!r}")
             handler = invoked(spec.function)
+            check_invocable(handler, "authorizer.function", "API Gateway")
             if spec.type == "token":
                 self._lambda_authorizer = apigateway.TokenAuthorizer(
                     self._scope,

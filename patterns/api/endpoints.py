@@ -13,6 +13,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from patterns._imported import check_invocable, grants_scope
 from patterns._nag import acknowledge_wildcards
 from patterns._targets import acknowledge_synchronous_invocation
 from patterns.api.auth import Authorization, invoked
@@ -114,7 +115,10 @@ class RouteBuilder:
                 "read_write": table.grant_read_write_data,
             }[route.table_access]
             grant(grantee)
-            policy = grantee.role.node.try_find_child("DefaultPolicy")
+            # An imported role's grant policy is a child of its own (grants_scope).
+            policy = grantee.role.node.try_find_child("DefaultPolicy") or (
+                None if cdk.Resource.is_owned_resource(grantee.role) else grants_scope(grantee)
+            )
             if policy is not None:
                 # CDK's table grants include the table's indexes (``<arn>/index/*``).
                 acknowledge_wildcards(
@@ -138,6 +142,8 @@ class RouteBuilder:
         self._targets[name] = function
         acknowledge_synchronous_invocation(function, "API Gateway")
         target = invoked(function)
+        # A raw permission keeps one per function; CDK's own same-account check first.
+        check_invocable(target, f"the function of route(s) to {name!r}", "API Gateway")
         self.functions[name] = target
         lambda_.CfnPermission(
             self._scope,

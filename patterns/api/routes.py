@@ -10,6 +10,7 @@ from typing import Any
 
 from aws_cdk import aws_lambda as lambda_
 
+from patterns._types import check_fields
 from patterns._validation import check_range
 from patterns.api.request_parameters import check_parameters, method_request_parameters
 from patterns.serverless_function import ServerlessFunction
@@ -39,6 +40,7 @@ class Throttle:
     burst_limit: int
 
     def __post_init__(self) -> None:
+        check_fields(self)
         check_range("rate_limit", self.rate_limit, 0, 1_000_000, "requests per second")
         check_range("burst_limit", self.burst_limit, 0, 1_000_000, "requests")
 
@@ -102,6 +104,7 @@ class Route:
     health_check: bool = False
 
     def __post_init__(self) -> None:
+        check_fields(self, f"route {self.method} {self.path}")
         method = self.method.upper() if isinstance(self.method, str) else self.method
         if method not in METHODS:
             raise ValueError(

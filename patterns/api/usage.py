@@ -11,6 +11,7 @@ from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from patterns._types import check_fields
 from patterns._validation import check_choice
 from patterns.api.routes import Throttle
 
@@ -54,6 +55,7 @@ class ApiUsagePlan:
     )
 
     def __post_init__(self) -> None:
+        check_fields(self, f"usage plan {self.name}")
         if not isinstance(self.name, str) or not _NAME.match(self.name):
             raise ValueError(
                 f"usage plan name must be letters and digits starting with a letter, "

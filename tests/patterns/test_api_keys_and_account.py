@@ -58,9 +58,17 @@ def test_two_apis_given_one_secret_accept_one_key_value(stack: cdk.Stack, code_d
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
-        ({"key_secrets": {"Other": None}}, ValueError, "'Other', which is not one of api_keys"),
+        (
+            {
+                "key_secrets": {
+                    "Other": secretsmanager.Secret.from_secret_name_v2(cdk.Stack(), "S", "k")
+                }
+            },
+            ValueError,
+            "'Other', which is not one of api_keys",
+        ),
         ({"key_secrets": {"Acme": "arn:aws:secretsmanager:::x"}}, TypeError, "ISecret, got 'arn"),
-        ({"key_secrets": ["Acme"]}, TypeError, "key_secrets must map key names to secrets"),
+        ({"key_secrets": ["Acme"]}, TypeError, "key_secrets must be a mapping of str to"),
         ({"key_secrets": {"Acme": sns.Topic}}, TypeError, "key_secrets['Acme'] must be"),
     ],
 )
@@ -100,7 +108,7 @@ def test_api_gateway_account_has_no_findings_in_a_plain_app(tmp_path: Path) -> N
 
 
 def test_api_gateway_account_rejects_a_wrong_removal_policy(stack: cdk.Stack) -> None:
-    with pytest.raises(TypeError, match=r"removal_policy must be a aws_cdk\.RemovalPolicy"):
+    with pytest.raises(TypeError, match=r"removal_policy must be an aws_cdk\.RemovalPolicy"):
         ApiGatewayAccount(stack, "ApiGateway", removal_policy="retain")  # type: ignore[arg-type]
 
 

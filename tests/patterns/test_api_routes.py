@@ -166,9 +166,17 @@ def test_a_sequence_declares_optional_parameters(fn: ServerlessFunction) -> None
 @pytest.mark.parametrize(
     ("options", "error", "message"),
     [
-        ({"query_strings": "cursor"}, TypeError, "query_strings must be a sequence of names"),
-        ({"headers": 3}, TypeError, "headers must be a sequence of names or a mapping"),
-        ({"query_strings": (1,)}, TypeError, "query_strings names must be strings, got 1"),
+        (
+            {"query_strings": "cursor"},
+            TypeError,
+            "query_strings must be a sequence \\(not a single string\\) of str",
+        ),
+        (
+            {"headers": 3},
+            TypeError,
+            "headers must be a sequence .* of str or a mapping of str to bool, got 3",
+        ),
+        ({"query_strings": (1,)}, TypeError, r"query_strings\[0\] must be a str, got 1"),
         ({"query_strings": ("page size",)}, ValueError, "'page size' must be 1-128 letters"),
         ({"query_strings": ("a/b",)}, ValueError, "query_strings name 'a/b' must be"),
         ({"query_strings": ("",)}, ValueError, "query_strings name '' must be"),
@@ -176,7 +184,11 @@ def test_a_sequence_declares_optional_parameters(fn: ServerlessFunction) -> None
         ({"headers": ("Ö",)}, ValueError, "headers name 'Ö' must be"),
         ({"query_strings": ("a", "a")}, ValueError, r"names must be unique, got \['a', 'a'\]"),
         ({"headers": ("Origin", "origin")}, ValueError, "'Origin' and 'origin' are the same"),
-        ({"headers": {"Origin": "yes"}}, TypeError, r"headers\['Origin'\] must be True"),
+        (
+            {"headers": {"Origin": "yes"}},
+            TypeError,
+            r"headers\['Origin'\] must be a bool, got 'yes'",
+        ),
     ],
 )
 def test_bad_parameter_declarations(

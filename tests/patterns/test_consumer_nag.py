@@ -41,7 +41,14 @@ def test_buckets_of_another_stack_leave_no_findings(
     app = cdk.App(outdir=str(out), context={FLAG: "weak"} if references == "weak" else {})
     core = cdk.Stack(app, "CoreData")
     logs = s3.Bucket(core, "Logs", enforce_ssl=True)
-    raw = s3.Bucket(core, "Raw", enforce_ssl=True, server_access_logs_bucket=logs, versioned=True)
+    raw = s3.Bucket(
+        core,
+        "Raw",
+        enforce_ssl=True,
+        server_access_logs_bucket=logs,
+        versioned=True,
+        event_bridge_enabled=True,
+    )
     service = cdk.Stack(app, "Service")
     StreamArchive(service, "Archive", bucket=raw)
     DataLake(service, "Lake", raw_bucket=raw)

@@ -129,7 +129,14 @@ def test_escape_hatch_is_merged_last(stack: cdk.Stack) -> None:
         ({}, ValueError, "exactly one of event_pattern and schedule.*neither"),
         ({"event_pattern": UPLOADS, "schedule": "rate(1 day)"}, ValueError, "both"),
         ({"schedule": "daily"}, ValueError, "schedule must be 'rate"),
-        ({"schedule": "rate(1 day)", "event_bus": "bus"}, ValueError, "event_bus applies"),
+        (
+            {
+                "schedule": "rate(1 day)",
+                "event_bus": events.EventBus.from_event_bus_name(cdk.Stack(), "B", "bus"),
+            },
+            ValueError,
+            "event_bus applies",
+        ),
         (
             {"event_pattern": UPLOADS, "timeout": cdk.Duration.days(366)},
             ValueError,

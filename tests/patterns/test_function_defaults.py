@@ -54,7 +54,7 @@ def test_invalid_values_are_rejected(changes: dict[str, object], message: str) -
 
 
 def test_wrong_type_is_a_type_error() -> None:
-    with pytest.raises(TypeError, match="memory_size must be a number"):
+    with pytest.raises(TypeError, match="memory_size must be a whole number"):
         FunctionDefaults(memory_size="big")  # type: ignore[arg-type]
 
 

@@ -110,7 +110,11 @@ def test_alias_given_topic_disabled_and_retries(stack: cdk.Stack, code_dir: Path
     ("kwargs", "error", "message"),
     [
         ({"event_names": []}, ValueError, "must name at least one API action"),
-        ({"event_names": "PutBucketPolicy"}, TypeError, "not a string"),
+        (
+            {"event_names": "PutBucketPolicy"},
+            TypeError,
+            "event_names must be a sequence \\(not a single string\\)",
+        ),
         ({"event_names": [""]}, ValueError, "contains ''"),
         ({"event_source": "ec2"}, ValueError, "event_source must be a CloudTrail"),
         ({"name": "open ingress"}, ValueError, "PascalCase"),
@@ -133,7 +137,11 @@ def test_bad_matches_are_rejected(
     ("kwargs", "error", "message"),
     [
         ({"api_calls": []}, ValueError, "at least one ApiCallMatch"),
-        ({"api_calls": ["PutBucketAcl"]}, TypeError, "must hold ApiCallMatch"),
+        (
+            {"api_calls": ["PutBucketAcl"]},
+            TypeError,
+            r"api_calls\[0\] must be a patterns.ApiCallMatch",
+        ),
         ({"api_calls": [PUBLIC_BUCKET, PUBLIC_BUCKET]}, ValueError, "repeated: PublicBucket"),
         ({"retry_attempts": 186}, ValueError, "retry_attempts must be between 0 and 185"),
         ({"max_event_age": cdk.Duration.days(2)}, ValueError, "max_event_age"),

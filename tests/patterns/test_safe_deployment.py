@@ -156,9 +156,14 @@ def test_a_hook_without_a_canary_is_accepted(stack: cdk.Stack, code_dir: Path) -
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
-        ({"safe_deployment": "no"}, TypeError, "safe_deployment must be True or False"),
+        ({"safe_deployment": "no"}, TypeError, "safe_deployment must be a bool"),
         (
-            {"safe_deployment": False, "deployment_topic": "topic"},
+            {
+                "safe_deployment": False,
+                "deployment_topic": sns.Topic.from_topic_arn(
+                    cdk.Stack(), "T", "arn:aws:sns:eu-west-1:123456789012:deployments"
+                ),
+            },
             ValueError,
             "need a safe deployment",
         ),

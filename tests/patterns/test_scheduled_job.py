@@ -154,5 +154,5 @@ def test_bad_input_is_rejected(stack: cdk.Stack, kwargs: dict[str, Any], message
 
 
 def test_function_of_wrong_type_is_rejected(stack: cdk.Stack) -> None:
-    with pytest.raises(TypeError, match="function must be a ServerlessFunction"):
+    with pytest.raises(TypeError, match=r"function must be a patterns\.ServerlessFunction"):
         ScheduledJob(stack, "Job", function="nightly")  # type: ignore[arg-type]

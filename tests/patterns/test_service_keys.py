@@ -34,7 +34,11 @@ def test_a_replica_in_a_region_without_a_key_is_refused(stack: cdk.Stack) -> Non
         partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
         replicas=[dynamodb.ReplicaTableProps(region="us-west-2")],
     )
-    cdk.Aspects.of(stack).add(EncryptServiceData(replica_key_arns={"eu-central-1": "arn:x"}))
+    cdk.Aspects.of(stack).add(
+        EncryptServiceData(
+            replica_key_arns={"eu-central-1": "arn:aws:kms:eu-central-1:123456789012:alias/tables"}
+        )
+    )
     # Raised by the aspect during synthesis, so it reaches the caller through jsii.
     with pytest.raises(RuntimeError, match=r"replica in 'us-west-2'.*names no key"):
         Template.from_stack(stack)

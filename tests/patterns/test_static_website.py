@@ -226,9 +226,13 @@ def test_escape_hatch_is_merged_last(stack: cdk.Stack) -> None:
     [
         ({"domain_names": ["shop.example.com"]}, ValueError, "need a certificate"),
         ({"domain_names": "shop.example.com"}, TypeError, "not a single string"),
-        ({"domain_names": ["not a domain"], "certificate": "cert"}, TypeError, "acm.ICertificate"),
+        (
+            {"domain_names": ["not a domain"], "certificate": "cert"},
+            TypeError,
+            "aws_certificatemanager.ICertificate",
+        ),
         ({"spa_fallback_path": "index.html"}, ValueError, "must start with '/'"),
-        ({"spa_fallback_status_codes": [200]}, ValueError, "400..599"),
+        ({"spa_fallback_status_codes": [200]}, ValueError, "error codes CloudFront can serve"),
         ({"spa_fallback_status_codes": [404, 404]}, ValueError, "duplicates"),
         ({"spa_fallback_path": None, "spa_fallback_status_codes": [404]}, ValueError, "need a"),
         ({"index_document": "/index.html"}, ValueError, "index_document"),

@@ -298,7 +298,7 @@ def test_stream_options_with_an_existing_stream_are_rejected(stack: cdk.Stack) -
 
 
 def test_function_must_be_a_function(stack: cdk.Stack) -> None:
-    with pytest.raises(TypeError, match="function must be a ServerlessFunction"):
+    with pytest.raises(TypeError, match=r"function must be a patterns\.ServerlessFunction"):
         StreamProcessor(stack, "Bad", function="consumer")  # type: ignore[arg-type]
 
 
@@ -339,6 +339,7 @@ def test_read_throttling_alarm_watches_a_given_stream_and_notifies_the_topic(
         "Clicks",
         function=imported_function(stack),
         stream=kinesis.Stream.from_stream_arn(stack, "Imported", STREAM_ARN),
+        retention_period=cdk.Duration.hours(24),
         alarm_topic=topic,
     )
     alarm = read_throttles_alarm(Template.from_stack(stack))

@@ -125,9 +125,10 @@ def test_modes_are_given_by_enum_value_or_cdk_tracing(value: Any, mode: TracingM
     assert FunctionDefaults(tracing=value).tracing is mode
 
 
-@pytest.mark.parametrize("value", [lambda_.Tracing.PASS_THROUGH, "xray", True])
-def test_other_tracing_values_are_refused_by_name(value: Any) -> None:
-    with pytest.raises(
-        ValueError, match=r"^tracing must be a TracingMode \(lambda, off, xray-sdk\)"
-    ):
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [(lambda_.Tracing.PASS_THROUGH, ValueError), ("xray", ValueError), (True, TypeError)],
+)
+def test_other_tracing_values_are_refused_by_name(value: Any, error: type[Exception]) -> None:
+    with pytest.raises(error, match=r"^tracing must be a TracingMode \(lambda, off, xray-sdk\)"):
         FunctionDefaults(tracing=value)
