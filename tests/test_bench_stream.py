@@ -33,7 +33,8 @@ def test_the_emulators_cost_is_measured_on_the_aggregators_own_updates() -> None
     records = bench_stream._kinesis_records(300)
     cost = emulator_cost.measure(records)  # raises if an update failed
     assert cost.updates == len(bench_stream._expected(records))  # one per counter
-    assert cost.emulator_cpu_ms > 0 and cost.noop_emulator_cpu_ms > 0
+    assert cost.emulator_cpu_ms > 0
+    assert cost.noop_emulator_cpu_ms > 0
     (split, ceiling) = emulator_cost.cost_rows(cost, len(records))
     assert split[1].count(" / ") == 2
     assert f"{cost.ceiling(len(records) / cost.updates):,.0f}" in ceiling[1]
