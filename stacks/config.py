@@ -62,6 +62,8 @@ class StageConfig:
         default 2.
     :param stream_consumer_timeout_seconds: the aggregator's timeout, 6..900 (the longest
         one batch takes); default 60.
+    :param stream_consumer_memory_mb: the aggregator's memory (and so its CPU share),
+        128..10240; ``None`` (default): ``lambda_memory_mb``.
     :param ingest_rate_limit: requests/s of the ingest API's stage (``POST /record`` and the
         default of every method); default 1000.
     :param ingest_burst_limit: burst of the ingest API's stage; default 2000.
@@ -128,6 +130,7 @@ class StageConfig:
     stream_batch_size: int = 500
     stream_batching_window_seconds: int = 2
     stream_consumer_timeout_seconds: int = 60
+    stream_consumer_memory_mb: int | None = None
     ingest_rate_limit: int = 1000
     ingest_burst_limit: int = 2000
     ingest_batch_rate_limit: int | None = None

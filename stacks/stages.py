@@ -50,8 +50,11 @@ PROD = StageConfig(
     # 10,000 usage events/s from the first minute, with headroom (README, "Capacity").
     stream_shards=28,
     stream_batch_size=4_000,
-    stream_batching_window_seconds=1,
-    stream_consumer_timeout_seconds=6,
+    # No batching window: a caught-up mapping polls each shard about once a second, so a
+    # batch holds about a second of its records anyway.
+    stream_batching_window_seconds=0,
+    stream_consumer_timeout_seconds=8,
+    stream_consumer_memory_mb=1_769,  # one vCPU for the client's parallel counter updates
     ingest_rate_limit=12_000,
     ingest_burst_limit=5_000,
     ingest_batch_rate_limit=1_000,

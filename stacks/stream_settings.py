@@ -10,7 +10,8 @@ What each setting carries, with the AWS limits behind the bounds:
 - ``stream_batch_size``, ``stream_batching_window_seconds`` and
   ``stream_consumer_timeout_seconds``: how many records one aggregator invocation takes,
   how long Lambda waits to fill it and the longest it may run (which bounds the time a
-  batch takes from the template alone);
+  batch takes from the template alone); ``stream_consumer_memory_mb`` its CPU share
+  (1,769 MB is one vCPU), which its DynamoDB client's requests need;
 - ``counts_warm_writes_per_second``: the counts table's warm throughput, the writes per
   second it takes from its first minute (a new on-demand table starts at 4,000).
 """
@@ -43,6 +44,7 @@ _RANGES = (
 )
 _OPTIONAL_RANGES = (
     ("ingest_batch_rate_limit", 1, 1_000_000, "requests/s"),
+    ("stream_consumer_memory_mb", 128, 10_240, "MB"),
     # DynamoDB takes warm throughput from the on-demand start (4,000) to the table quota.
     ("counts_warm_writes_per_second", 4_000, 40_000, "writes/s"),
 )

@@ -114,6 +114,7 @@ class StreamingStack(ShopStack):
             environment={"COUNTS_TABLE": self.counts.table_name},
             # The longest a batch takes: part of the ingest-to-count budget.
             timeout=cdk.Duration.seconds(config.stream_consumer_timeout_seconds),
+            memory_size=config.stream_consumer_memory_mb,
             alarm_topic=alarm_topic,
         )
         self.counts.grant(self.aggregator.function, "dynamodb:UpdateItem", "dynamodb:GetItem")

@@ -70,6 +70,7 @@ def test_environment_agnostic_without_account_and_region() -> None:
         ({"ingest_burst_limit": 0}, "ingest_burst_limit"),
         ({"ingest_batch_rate_limit": 0}, "ingest_batch_rate_limit"),
         ({"counts_warm_writes_per_second": 1_000}, "counts_warm_writes_per_second"),
+        ({"stream_consumer_memory_mb": 64}, "stream_consumer_memory_mb"),
         ({"colour": "blue"}, "colour"),
         ({"compliance_packs": ["NIST"]}, "compliance_packs"),
         ({"compliance_packs": ["HIPAA.Security"]}, "compliance_packs"),
