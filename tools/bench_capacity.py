@@ -22,6 +22,7 @@ from tools import bench_stream
 from tools.capacity import Capacity, stage_capacity
 from tools.cdk_context import ROOT, cli_context
 from tools.measure import local_aws
+from tools.moto_server import reset
 
 STAGE = "prod"
 BUDGET_SECONDS = 10
@@ -77,8 +78,11 @@ def _measured_batch_seconds(records: int) -> float:
     """Seconds the aggregator takes for one batch of ``records`` (counts checked)."""
     bench_stream._import_handlers()
     batch = bench_stream._kinesis_records(records)
-    with local_aws():
-        run = bench_stream._aggregator(batch)
+    with local_aws() as endpoint:
+        try:
+            run = bench_stream._aggregator(batch)
+        finally:
+            reset(endpoint)  # moto's state outlives its server in this process
     return records / run.rate
 
 
