@@ -18,6 +18,7 @@ from patterns._aws_limits import check_web_acl_arn
 from patterns._metadata import mark_pattern
 from patterns._nag import acknowledge_packs
 from patterns._stream import create_encrypted_stream
+from patterns._stream_ingest import batch_method_options, record_schema_with_key
 from patterns._types import checked
 from patterns._validation import check_range, check_stage_name
 from patterns.api.stage import acknowledge_client_certificate
@@ -49,6 +50,11 @@ class StreamIngestApi(Construct):
     :param max_records_per_request: most records in one ``/records`` call, 1..500. Default: 500.
     :param throttling_rate_limit: steady requests per second of the stage. Default: 1000.
     :param throttling_burst_limit: burst of requests of the stage. Default: 2000.
+    :param records_throttling_rate_limit: steady requests per second of ``POST /records``
+        alone (each carries up to ``max_records_per_request`` records), so that batches
+        cannot take all of the stage's rate. Default: the stage's limits apply.
+    :param records_throttling_burst_limit: burst of ``POST /records`` alone; needs the rate
+        above. Default: the rate above, at most the stage's burst.
     :param authorization_type: how callers authenticate when no ``authorizer`` is given.
         Default: IAM (SigV4-signed requests).
     :param authorizer: a Cognito or Lambda authorizer for both methods. Default: none.
@@ -75,6 +81,8 @@ class StreamIngestApi(Construct):
         max_records_per_request: int = 500,
         throttling_rate_limit: float = 1000,
         throttling_burst_limit: int = 2000,
+        records_throttling_rate_limit: float | None = None,
+        records_throttling_burst_limit: int | None = None,
         authorization_type: apigw.AuthorizationType = apigw.AuthorizationType.IAM,
         authorizer: apigw.IAuthorizer | None = None,
         stage_name: str = "v1",
@@ -94,6 +102,9 @@ class StreamIngestApi(Construct):
         check_range("max_records_per_request", max_records_per_request, 1, 500, "records")
         check_range("throttling_rate_limit", throttling_rate_limit, 1, 1_000_000, "requests/s")
         check_range("throttling_burst_limit", throttling_burst_limit, 1, 1_000_000, "requests")
+        batch_throttle = batch_method_options(
+            records_throttling_rate_limit, records_throttling_burst_limit, throttling_burst_limit
+        )
         check_stage_name("stage_name", stage_name)
         check_web_acl_arn(
             "web_acl_arn", web_acl_arn, scope="REGIONAL", region=cdk.Stack.of(self).region
@@ -133,6 +144,7 @@ class StreamIngestApi(Construct):
                 stage_name=stage_name,
                 throttling_rate_limit=throttling_rate_limit,
                 throttling_burst_limit=throttling_burst_limit,
+                method_options=batch_throttle,
                 tracing_enabled=True,
                 logging_level=execution_log_level,
                 access_log_destination=apigw.LogGroupLogDestination(access_logs),
@@ -161,7 +173,7 @@ class StreamIngestApi(Construct):
                 )
             )
 
-        record = _record_schema(partition_key_field, record_schema)
+        record = record_schema_with_key(partition_key_field, record_schema)
         batch = apigw.JsonSchema(
             schema=apigw.JsonSchemaVersion.DRAFT4,
             type=apigw.JsonSchemaType.OBJECT,
@@ -283,21 +295,3 @@ class StreamIngestApi(Construct):
                 ],
             ),
         )
-
-
-def _record_schema(field: str, schema: apigw.JsonSchema | None) -> apigw.JsonSchema:
-    key = apigw.JsonSchema(type=apigw.JsonSchemaType.STRING, min_length=1, max_length=256)
-    if schema is None:
-        return apigw.JsonSchema(
-            type=apigw.JsonSchemaType.OBJECT, required=[field], properties={field: key}
-        )
-    if schema.type not in (None, apigw.JsonSchemaType.OBJECT):
-        raise ValueError(f"record_schema must describe a JSON object, got type {schema.type}")
-    return apigw.JsonSchema(
-        type=apigw.JsonSchemaType.OBJECT,
-        required=sorted({*(schema.required or ()), field}),
-        properties={field: key, **(schema.properties or {})},
-        additional_properties=schema.additional_properties,
-        min_properties=schema.min_properties,
-        max_properties=schema.max_properties,
-    )

@@ -54,8 +54,23 @@ class StageConfig:
     :param table_backups: back every DynamoDB table up with AWS Backup (daily and monthly).
     :param traffic_checks: before and after CodeDeploy shifts an API function, a hook sends
         the new version one real request and rolls back unless it answers as expected.
-    :param stream_shards: shards of the usage-event stream (provisioned mode, cheaper at a
-        steady low rate); ``None`` makes it on-demand (scales itself, for spiky traffic).
+    :param stream_shards: shards of the usage-event stream (provisioned mode: 1,000
+        records/s and 1 MiB/s of writes each from the start); ``None`` makes it on-demand
+        (starts at 4,000 records/s and 4 MiB/s, doubling only as traffic is seen).
+    :param stream_batch_size: most records per aggregator invocation, 1..10000; default 500.
+    :param stream_batching_window_seconds: how long Lambda waits to fill a batch, 0..300;
+        default 2.
+    :param stream_consumer_timeout_seconds: the aggregator's timeout, 6..900 (the longest
+        one batch takes); default 60.
+    :param stream_consumer_memory_mb: the aggregator's memory (and so its CPU share),
+        128..10240; ``None`` (default): ``lambda_memory_mb``.
+    :param ingest_rate_limit: requests/s of the ingest API's stage (``POST /record`` and the
+        default of every method); default 1000.
+    :param ingest_burst_limit: burst of the ingest API's stage; default 2000.
+    :param ingest_batch_rate_limit: requests/s of ``POST /records`` (up to 500 events each);
+        ``None`` (default) gives it the stage's limits.
+    :param counts_warm_writes_per_second: warm throughput of the counts table, writes/s it
+        takes from its first minute, 4000..40000; ``None`` (default): on-demand's start.
     :param compliance_packs: cdk-nag rule packs every stack must pass, from
         :data:`COMPLIANCE_PACKS`; ``AwsSolutions`` always. HIPAA and PCI packs switch on what
         they demand: managed instead of inline IAM policies and KMS-encrypted log groups;
@@ -121,6 +136,14 @@ class StageConfig:
     table_backups: bool = False
     traffic_checks: bool = False
     stream_shards: int | None = None
+    stream_batch_size: int = 500
+    stream_batching_window_seconds: int = 2
+    stream_consumer_timeout_seconds: int = 60
+    stream_consumer_memory_mb: int | None = None
+    ingest_rate_limit: int = 1000
+    ingest_burst_limit: int = 2000
+    ingest_batch_rate_limit: int | None = None
+    counts_warm_writes_per_second: int | None = None
     compliance_packs: tuple[str, ...] = ("AwsSolutions",)
     customer_managed_keys: bool = False
     reserved_concurrency: int | None = None

@@ -13,6 +13,7 @@ import aws_cdk as cdk
 from patterns import RETENTION_BY_DAYS, TracingMode
 from patterns.deployment import DEPLOYMENT_CONFIGS
 from stacks.region_sets import witness_problem
+from stacks.stream_settings import check_stream_settings
 from stacks.zones import zone_ids_problem
 
 if TYPE_CHECKING:
@@ -101,13 +102,7 @@ def _check_numbers(config: StageConfig) -> None:
         value = getattr(config, field)
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise fail(config, field, f"must be an integer from {low} to {high}, got {value!r}")
-    shards = config.stream_shards
-    if shards is not None and (
-        isinstance(shards, bool) or not isinstance(shards, int) or not 1 <= shards <= 10_000
-    ):
-        raise fail(
-            config, "stream_shards", f"must be null (on-demand) or 1 to 10000, got {shards!r}"
-        )
+    check_stream_settings(config, fail)
 
 
 def _check_choices(config: StageConfig) -> None:

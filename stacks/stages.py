@@ -49,6 +49,18 @@ PROD = StageConfig(
     compliance_packs=("AwsSolutions", "HIPAA.Security", "PCI.DSS.321"),
     customer_managed_keys=True,
     reserved_concurrency=50,
+    # 10,000 usage events/s from the first minute, with headroom (README, "Capacity").
+    stream_shards=28,
+    stream_batch_size=4_000,
+    # No batching window: a caught-up mapping polls each shard about once a second, so a
+    # batch holds about a second of its records anyway.
+    stream_batching_window_seconds=0,
+    stream_consumer_timeout_seconds=8,
+    stream_consumer_memory_mb=1_769,  # one vCPU for the client's parallel counter updates
+    ingest_rate_limit=12_000,
+    ingest_burst_limit=5_000,
+    ingest_batch_rate_limit=1_000,
+    counts_warm_writes_per_second=12_000,
     api_cache_ttl_seconds=60,
     private_network=True,
     # Workflow payloads are customer data: log failures, without inputs and outputs.

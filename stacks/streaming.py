@@ -90,6 +90,11 @@ class StreamingStack(ShopStack):
                 point_in_time_recovery_enabled=config.point_in_time_recovery
             ),
             deletion_protection=config.termination_protection,
+            warm_throughput=(
+                dynamodb.WarmThroughput(write_units_per_second=config.counts_warm_writes_per_second)
+                if config.counts_warm_writes_per_second
+                else None
+            ),
             removal_policy=removal,
         )
         if not config.point_in_time_recovery:
@@ -107,7 +112,9 @@ class StreamingStack(ShopStack):
             **handler_function("usage_aggregator"),
             description="Counts usage events per product and event type",
             environment={"COUNTS_TABLE": self.counts.table_name},
-            timeout=cdk.Duration.seconds(60),
+            # The longest a batch takes: part of the ingest-to-count budget.
+            timeout=cdk.Duration.seconds(config.stream_consumer_timeout_seconds),
+            memory_size=config.stream_consumer_memory_mb,
             alarm_topic=alarm_topic,
         )
         self.counts.grant(self.aggregator.function, "dynamodb:UpdateItem", "dynamodb:GetItem")
@@ -119,8 +126,11 @@ class StreamingStack(ShopStack):
             stream_mode=kinesis.StreamMode.PROVISIONED if shards else kinesis.StreamMode.ON_DEMAND,
             shard_count=shards,
             removal_policy=removal,
-            batch_size=500,
-            max_batching_window=cdk.Duration.seconds(2),
+            batch_size=config.stream_batch_size,
+            max_batching_window=cdk.Duration.seconds(config.stream_batching_window_seconds),
+            # 1 on purpose: the failure replay reads a failed range of a shard back whole,
+            # so it must hold one batch's records only (not another lane's).
+            parallelization_factor=1,
             retry_attempts=5,
             enabled=config.triggers_enabled,
             alarm_topic=alarm_topic,
@@ -134,6 +144,9 @@ class StreamingStack(ShopStack):
             log_retention=retention,
             removal_policy=removal,
             execution_log_level=apigw.MethodLoggingLevel.ERROR,
+            throttling_rate_limit=config.ingest_rate_limit,
+            throttling_burst_limit=config.ingest_burst_limit,
+            records_throttling_rate_limit=config.ingest_batch_rate_limit,
             # No common rule set: its 8 KB body limit would block full PutRecords batches.
             web_acl_arn=managed_web_acl(
                 self,

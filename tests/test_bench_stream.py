@@ -24,3 +24,23 @@ def test_naive_baseline_writes_once_per_record_and_counts_right(aws: str) -> Non
 def test_transformer_accepts_every_benchmark_record() -> None:
     bench_stream._import_handlers()
     assert bench_stream._transformer(200) > 0
+
+
+def test_the_emulators_cost_is_measured_on_the_aggregators_own_updates() -> None:
+    from tools import emulator_cost
+
+    bench_stream._import_handlers()
+    records = bench_stream._kinesis_records(300)
+    cost = emulator_cost.measure(records)  # raises if an update failed
+    assert cost.updates == len(bench_stream._expected(records))  # one per counter
+    assert cost.emulator_cpu_ms > 0
+    assert cost.noop_emulator_cpu_ms > 0
+    (split, ceiling) = emulator_cost.cost_rows(cost, len(records))
+    assert split[1].count(" / ") == 2
+    assert f"{cost.ceiling(len(records) / cost.updates):,.0f}" in ceiling[1]
+
+
+def test_the_capacity_rows_time_a_batch_of_prods_size(aws: str) -> None:
+    from tools import bench_capacity
+
+    assert bench_capacity._measured_batch_seconds(100) > 0

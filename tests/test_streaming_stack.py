@@ -28,7 +28,9 @@ def test_stages_differ_in_shards_retention_and_recovery(
     (prod_stream,) = resources(prod, "AWS::Kinesis::Stream")
     assert dev_stream["Properties"]["ShardCount"] == 1
     assert dev_stream["Properties"]["StreamModeDetails"] == {"StreamMode": "PROVISIONED"}
-    assert prod_stream["Properties"]["StreamModeDetails"] == {"StreamMode": "ON_DEMAND"}
+    # Prod's shards are provisioned: their capacity is there from the first minute.
+    assert prod_stream["Properties"]["StreamModeDetails"] == {"StreamMode": "PROVISIONED"}
+    assert prod_stream["Properties"]["ShardCount"] > dev_stream["Properties"]["ShardCount"]
     assert dev_stream["DeletionPolicy"] == "Delete"
     assert prod_stream["DeletionPolicy"] == "Retain"
     (prod_table,) = resources(prod, "AWS::DynamoDB::Table")

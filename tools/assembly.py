@@ -31,6 +31,8 @@ class StackArtifact:
     stage: str  # "Dev"
     template_path: Path
     metadata_path: Path
+    #: The stack's region (``aws://<account>/<region>``), ``None`` when region-agnostic.
+    region: str | None = None
 
     def template(self) -> dict[str, Any]:
         loaded: dict[str, Any] = json.loads(self.template_path.read_text())
@@ -103,8 +105,14 @@ def _collect(directory: Path, found: list[StackArtifact]) -> None:
                     metadata_path=template.with_name(
                         template.name.replace(".template.json", ".metadata.json")
                     ),
+                    region=_region_of(artifact.get("environment", "")),
                 )
             )
+
+
+def _region_of(environment: str) -> str | None:
+    region = environment.rsplit("/", 1)[-1] if environment.startswith("aws://") else ""
+    return None if region in ("", "unknown-region") else region
 
 
 def _stage_of(display_name: str) -> str:

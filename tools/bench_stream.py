@@ -7,6 +7,8 @@
 - its DynamoDB write requests per 1,000 records against the floor (distinct keys per
   1,000 records: one update per key per batch);
 - both runs' counts are checked against the input, counter by counter;
+- where an update's time goes: the emulator's CPU, the client's, the wall time (moto in a
+  process of its own, ``tools/emulator_cost.py``), and the ceiling that puts on a batch;
 - the Firehose transformer's throughput;
 - synthesis time of the ``Streaming`` stack.
 
@@ -28,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tools import emulator_cost
 from tools.measure import local_aws
 
 BATCH = 10_000
@@ -45,6 +48,7 @@ def rows() -> list[tuple[str, str]]:
     with local_aws():
         ours = _aggregator(records)
         naive = _naive(records[:NAIVE_RECORDS])
+    cost = emulator_cost.measure(records)
     transformer_rate = _transformer(BATCH)
     synth_seconds = _synthesis_seconds()
     return [
@@ -66,6 +70,7 @@ def rows() -> list[tuple[str, str]]:
             "Usage aggregator DynamoDB writes per 1,000 records (floor: distinct keys)",
             f"{ours.per_thousand:.1f} (floor {ours.floor_per_thousand:.1f}; naive 1,000)",
         ),
+        *emulator_cost.cost_rows(cost, BATCH),
         (f"Usage transformer, {BATCH:,} Firehose records (records/s)", f"{transformer_rate:,.0f}"),
         ("Synthesis of the Streaming stack (s)", f"{synth_seconds:.2f}"),
     ]

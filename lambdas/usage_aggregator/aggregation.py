@@ -144,8 +144,17 @@ def write_totals(
             return error
 
     pending = list(totals)
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(pending)))) as pool:
+    # More threads than the client's connection pool would open (and drop) a connection
+    # per request beyond it: the pool is the real limit of requests in flight.
+    threads = min(workers, len(pending), _pool_size(store))
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
         return list(zip(pending, pool.map(write, pending), strict=True))
+
+
+def _pool_size(store: CounterStore) -> int:
+    config = getattr(getattr(store.client, "meta", None), "config", None)
+    size = getattr(config, "max_pool_connections", None)
+    return size if isinstance(size, int) and size > 0 else 10  # botocore's default
 
 
 def _watermark_or_none(store: CounterStore, key: CounterKey) -> int | None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
+import boto3
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
@@ -190,3 +192,36 @@ def test_handler_reads_the_table_from_the_environment(
     response = app.handler(batch.event(), FakeContext())
     assert failures(dict(response)) == set()
     assert counts(table) == EXPECTED
+
+
+def test_requests_in_flight_never_exceed_the_clients_connection_pool(table: Any) -> None:
+    from botocore.config import Config
+    from usage_aggregator.counters import CounterStore
+
+    client = boto3.client("dynamodb", config=Config(max_pool_connections=3))
+    store = CounterStore(TABLE, client=client)
+    in_flight, most = 0, 0
+    lock = threading.Lock()
+
+    def started(**_: Any) -> None:
+        nonlocal in_flight, most
+        with lock:
+            in_flight += 1
+            most = max(most, in_flight)
+
+    def finished(**_: Any) -> None:
+        nonlocal in_flight
+        with lock:
+            in_flight -= 1
+
+    client.meta.events.register("before-send.dynamodb.UpdateItem", started)
+    client.meta.events.register("needs-retry.dynamodb.UpdateItem", finished)
+    batch = KinesisBatch()
+    for index in range(40):
+        batch.add_event(usage_event(f"e{index}", f"p{index}", "view"))
+
+    response = count(batch.event(), store, workers=16)
+
+    assert failures(response) == set()
+    assert len(counts(table)) == 40
+    assert 1 < most <= 3  # parallel, within the pool

@@ -145,6 +145,23 @@ def test_imported_stream_custom_key_field_schema_limits_and_waf(stack: cdk.Stack
     assert policy[0]["Resource"] == STREAM_ARN
 
 
+def test_the_batch_method_gets_its_own_throttle(stack: cdk.Stack) -> None:
+    StreamIngestApi(
+        stack,
+        "Ingest",
+        throttling_rate_limit=12_000,
+        throttling_burst_limit=5_000,
+        records_throttling_rate_limit=800,
+    )
+    settings = properties(Template.from_stack(stack), "AWS::ApiGateway::Stage")["MethodSettings"]
+    throttles = {
+        (s["ResourcePath"], s["HttpMethod"]): (s["ThrottlingRateLimit"], s["ThrottlingBurstLimit"])
+        for s in settings
+    }
+    # API Gateway applies the stage's limits to POST /record and its own to POST /records.
+    assert throttles == {("/*", "*"): (12_000, 5_000), ("/~1records", "POST"): (800, 800)}
+
+
 def test_cognito_authorizer_replaces_iam(stack: cdk.Stack) -> None:
     pool = cognito.UserPool(stack, "Pool")
     authorizer = apigw.CognitoUserPoolsAuthorizer(stack, "Auth", cognito_user_pools=[pool])
@@ -171,6 +188,8 @@ def test_escape_hatch_is_merged_last(stack: cdk.Stack) -> None:
         ({"throttling_rate_limit": 0}, "throttling_rate_limit"),
         ({"throttling_burst_limit": 0}, "throttling_burst_limit"),
         ({"stage_name": "v 1"}, "stage_name"),
+        ({"records_throttling_rate_limit": 0}, "records_throttling_rate_limit must be between"),
+        ({"records_throttling_burst_limit": 10}, "records_throttling_burst_limit .10. needs"),
         ({"authorization_type": apigw.AuthorizationType.COGNITO}, "needs an authorizer"),
         (
             {"record_schema": apigw.JsonSchema(type=apigw.JsonSchemaType.ARRAY)},
