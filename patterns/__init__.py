@@ -3,6 +3,7 @@
 Import the constructs from here: ``from patterns import ServerlessFunction``.
 """
 
+from patterns._metadata import PATTERN_METADATA
 from patterns._targets import ensure_dead_letter_queue
 from patterns.alarm_responder import AlarmResponder
 from patterns.alarms import create_alarm
@@ -38,6 +39,7 @@ from patterns.tracing import TracingMode
 
 __all__ = [
     "ALIAS_NAME",
+    "PATTERN_METADATA",
     "POWERTOOLS_LAYER_VERSION",
     "RETENTION_BY_DAYS",
     "AlarmResponder",

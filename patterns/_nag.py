@@ -32,6 +32,12 @@ def flatten(scope: IConstruct, value: str) -> str:
     return _flatten(stack.resolve(value), _foreign_references(stack, value, weak=weak))
 
 
+def render_resolved(value: Any) -> str:
+    """An already-resolved value (from a synthesized template, no cross-stack references)
+    as cdk-nag prints it: ``{"Fn::GetAtt": ["Bucket1234", "Arn"]}`` is ``<Bucket1234.Arn>``."""
+    return _flatten(value, {})
+
+
 _CROSS_STACK_FLAG = "@aws-cdk/core:defaultCrossStackReferences"
 
 

@@ -10,7 +10,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from patterns import DataCatalog, DataLake, ServerlessFunction
-from patterns._nag import acknowledge_packs
+from patterns.acknowledgements import acknowledge_packs
 from patterns.secure_bucket import access_logs_bucket
 from stacks.base import ShopStack
 from stacks.config import StageConfig

@@ -11,7 +11,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from patterns import ApiGatewayAccount
-from patterns._nag import acknowledge_packs
+from patterns.acknowledgements import acknowledge_packs
 from stacks.base import ShopStack
 from stacks.config import StageConfig
 from stacks.keys import data_key

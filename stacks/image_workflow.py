@@ -20,8 +20,10 @@ from patterns import (
     access_logs_bucket,
     retention_from_days,
 )
-from patterns._nag import KEY_ENCRYPT_DECRYPT_ACTIONS
-from patterns._targets import acknowledge_synchronous_invocation
+from patterns.acknowledgements import (
+    KEY_ENCRYPT_DECRYPT_ACTIONS,
+    acknowledge_synchronous_invocation,
+)
 from stacks.config import StageConfig
 from stacks.keys import data_key
 from stacks.lambda_code import handler_function, layer_code

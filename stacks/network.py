@@ -11,7 +11,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from patterns import FunctionDefaults, retention_from_days
-from patterns._cdk_singletons import quiet_redundant_dependencies
+from patterns.acknowledgements import quiet_redundant_dependencies
 from stacks.base import ShopStack
 from stacks.config import StageConfig
 from stacks.zones import DEFAULT_ZONE_COUNT, place_subnets_by_zone_id

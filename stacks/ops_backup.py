@@ -8,7 +8,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from patterns import ScheduledJob, ServerlessFunction
-from patterns._nag import flatten
+from patterns.acknowledgements import flatten
 from stacks.config import StageConfig
 from stacks.lambda_code import handler_function
 

@@ -22,7 +22,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import pipelines
 from constructs import IConstruct
 
-from patterns._nag import _flatten, acknowledge_packs
+from patterns.acknowledgements import acknowledge_packs, render_resolved
 
 _ARTIFACT_OBJECTS = (
     "CDK's grant on the pipeline's own artifact bucket; artifact object keys are "
@@ -176,7 +176,7 @@ def _acknowledge(policy: iam.Policy, document: Any, extra: Mapping[str, str]) ->
         actions = set(_as_list(statement.get("Action")))
         wildcards.update({f"Action::{a}": None for a in actions if "*" in a})
         for resource in _as_list(statement.get("Resource")):
-            text = _flatten(resource, {})  # already resolved, and no cross-stack references
+            text = render_resolved(resource)  # already resolved, and no cross-stack references
             if text == "*" and extra and actions <= _KEY_ACTIONS:
                 wildcards["Resource::*"] = _REPLICATION_KEYS
             elif text == "*" and not actions <= _LOOKUP_ACTIONS:

@@ -12,7 +12,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from patterns import SecureBucket, access_logs_bucket
-from patterns._nag import acknowledge_packs, acknowledge_wildcards
+from patterns.acknowledgements import acknowledge_packs, acknowledge_wildcards
 from patterns.service_keys import service_key
 from stacks.base import ShopStack
 from stacks.config import StageConfig

@@ -8,7 +8,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from patterns._nag import KEY_ENCRYPT_DECRYPT_ACTIONS, acknowledge_wildcards
+from patterns.acknowledgements import KEY_ENCRYPT_DECRYPT_ACTIONS, acknowledge_wildcards
 from stacks.config import StageConfig
 from stacks.keys import data_key
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from patterns._metadata import PATTERN_METADATA
+from patterns import PATTERN_METADATA
 from tests.support.cdk_app import ROOT
 from tools.assembly import StackArtifact
 from tools.diagram import render_svg, stage_diagrams, to_dot

@@ -23,7 +23,7 @@ import pytest
 from constructs import Construct
 
 import patterns
-from patterns._metadata import PATTERN_METADATA
+from patterns import PATTERN_METADATA
 from tests.support.cdk_app import ROOT
 from tools.assembly import StackArtifact, stacks
 

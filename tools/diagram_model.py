@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from patterns._metadata import PATTERN_METADATA
+from patterns import PATTERN_METADATA
 from tools.assembly import StackArtifact
 
 #: Resource types drawn as nodes, with the service name shown.
