@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 from stacks.lambda_code import LAMBDAS_DIR
 from tools import bench_ops
 from tools.bench_cold import handler_modules
@@ -28,3 +32,18 @@ def test_interleaved_imports_measure_each_module_in_the_mode_asked() -> None:
     timings = cold_imports(["boto3", "products.app"], runs=1, tracing_disabled=True)
     assert set(timings) == {"boto3", "products.app"}
     assert all(t > 0 for t in timings.values())
+
+
+def test_warm_benchmark_requests_succeed_against_the_emulator(
+    aws: str, stack_artifacts: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each timed request is checked (a failing one raises), so the row measures success."""
+    from tools import bench_warm
+
+    monkeypatch.setattr(bench_warm, "REPEAT", 2)
+    for variable in ("TABLE_NAME", "IDEMPOTENCY_TABLE", "COUNTS_TABLE"):
+        monkeypatch.setenv(variable, "set by the benchmark")  # restored after the test
+    web = stack_artifacts["Dev/Web"]
+    assert len(bench_warm._products(web)) == 2
+    assert len(bench_warm._orders(web)) == 2
+    assert len(bench_warm._aggregator()) == 2
