@@ -20,6 +20,7 @@ from tools.prerequisites import (
     Resource,
     misplaced,
     problems,
+    properties,
     references,
 )
 from tools.resource_rules import RESOURCE_RULES, refused
@@ -29,17 +30,12 @@ def of_type(*types: str) -> Callable[[Resource], bool]:
     return lambda resource: resource.get("Type") in types
 
 
-def _props(resource: Resource) -> dict[str, Any]:
-    found: dict[str, Any] = resource.get("Properties", {})
-    return found
-
-
 def logs_requests(resource: Resource) -> bool:
     """An API Gateway stage with access logs or execution logs (which need the account's
     CloudWatch role: "CloudWatch Logs role ARN must be set in account settings")."""
     if resource.get("Type") != "AWS::ApiGateway::Stage":
         return False
-    props = _props(resource)
+    props = properties(resource)
     settings = props.get("MethodSettings", [])
     execution = any(
         s.get("LoggingLevel", "OFF") != "OFF" or s.get("DataTraceEnabled") for s in settings
@@ -89,7 +85,7 @@ def _named(
         (stack, logical_id)
         for stack, logical_id, resource in plan.resources()
         if resource["Type"] == resource_type
-        and _props(resource).get(name_property) == name
+        and properties(resource).get(name_property) == name
         and (region is None or stack.region == region)
     ]
 
@@ -100,7 +96,7 @@ def replication_destinations(
     """Each replication rule's destination bucket and replica key (S3 refuses a rule
     naming a bucket that does not exist, or a key it cannot find)."""
     needs = []
-    for rule in _props(resource)["ReplicationConfiguration"].get("Rules", []):
+    for rule in properties(resource)["ReplicationConfiguration"].get("Rules", []):
         destination = rule.get("Destination", {})
         bucket = destination.get("Bucket")
         if isinstance(bucket, str):
@@ -130,7 +126,7 @@ def replica_keys(plan: DeployPlan, stack: PlannedStack, resource: Resource) -> l
     """Each global-table replica's KMS key, in the replica's region (DynamoDB refuses a
     replica whose key it cannot find there)."""
     needs = []
-    for replica in _props(resource).get("Replicas", []):
+    for replica in properties(resource).get("Replicas", []):
         key = replica.get("SSESpecification", {}).get("KMSMasterKeyId")
         needs.extend(_key_needs(plan, stack, key))
     return needs
@@ -153,18 +149,18 @@ def secrets_read(plan: DeployPlan, stack: PlannedStack, resource: Resource) -> l
     own region or one it is replicated to): CloudFormation resolves it when it creates the
     reader."""
     needs: list[list[Located]] = []
-    for secret_id in _secret_ids(_props(resource)):
+    for secret_id in _secret_ids(properties(resource)):
         name = secret_id.split(":secret:")[-1]
         needs.append(
             [
                 (other, logical_id)
                 for other, logical_id, candidate in plan.resources()
                 if candidate["Type"] == "AWS::SecretsManager::Secret"
-                and _props(candidate).get("Name") == name
+                and properties(candidate).get("Name") == name
                 and stack.region
                 in (
                     other.region,
-                    *(r["Region"] for r in _props(candidate).get("ReplicaRegions", [])),
+                    *(r["Region"] for r in properties(candidate).get("ReplicaRegions", [])),
                 )
             ]
         )
@@ -180,7 +176,7 @@ PREREQUISITES = (
     ),
     Prerequisite(
         "the replica bucket and key before a replication rule naming them",
-        lambda r: "ReplicationConfiguration" in _props(r),
+        lambda r: "ReplicationConfiguration" in properties(r),
         replication_destinations,
     ),
     Prerequisite(
@@ -191,17 +187,17 @@ PREREQUISITES = (
     Prerequisite(
         "a stack's outputs (and what they name) before a stack reading them",
         lambda _: True,
-        referenced(_props),
+        referenced(properties),
     ),
     Prerequisite(
         "a secret (or its replica) in the reader's region before a dynamic reference to it",
-        lambda r: bool(_secret_ids(_props(r))),
+        lambda r: bool(_secret_ids(properties(r))),
         secrets_read,
     ),
     Prerequisite(
         "the subnets and security groups before a function in them",
-        lambda r: r.get("Type") == "AWS::Lambda::Function" and "VpcConfig" in _props(r),
-        referenced(lambda r: _props(r)["VpcConfig"]),
+        lambda r: r.get("Type") == "AWS::Lambda::Function" and "VpcConfig" in properties(r),
+        referenced(lambda r: properties(r)["VpcConfig"]),
     ),
 )
 
@@ -213,20 +209,22 @@ REGION_RULES = (
         "CloudFront's certificate in us-east-1",
         of_type("AWS::CloudFront::Distribution"),
         lambda r: (
-            _props(r)["DistributionConfig"].get("ViewerCertificate", {}).get("AcmCertificateArn")
+            properties(r)["DistributionConfig"]
+            .get("ViewerCertificate", {})
+            .get("AcmCertificateArn")
         ),
         _US_EAST_1,
     ),
     RegionRule(
         "a regional API domain's certificate in the API's region",
         of_type("AWS::ApiGateway::DomainName"),
-        lambda r: _props(r).get("RegionalCertificateArn"),
+        lambda r: properties(r).get("RegionalCertificateArn"),
         lambda stack: stack.region,
     ),
     RegionRule(
         "an edge-optimized API domain's certificate in us-east-1",
         of_type("AWS::ApiGateway::DomainName"),
-        lambda r: _props(r).get("CertificateArn"),
+        lambda r: properties(r).get("CertificateArn"),
         _US_EAST_1,
     ),
 )

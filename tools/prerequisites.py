@@ -21,6 +21,14 @@ from tools.deploy_plan import DeployPlan, PlannedStack
 #: A resource in a stack: ``(stack, logical id)``; ``None`` as the id means the stack.
 Located = tuple[PlannedStack, str | None]
 Resource = dict[str, Any]
+
+
+def properties(resource: Resource) -> dict[str, Any]:
+    """A template resource's ``Properties`` (empty when it has none)."""
+    found: dict[str, Any] = resource.get("Properties", {})
+    return found
+
+
 #: For one consumer: each need, as the alternatives that would satisfy it.
 Needs = Callable[[DeployPlan, PlannedStack, Resource], list[list[Located]]]
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from stacks.region_sets import region_set
 from tools.deploy_plan import DeployPlan, PlannedStack
-
-Resource = dict[str, Any]
+from tools.prerequisites import Resource, properties
 
 
 @dataclass(frozen=True)
@@ -22,19 +20,14 @@ class ResourceRule:
     problem: Callable[[PlannedStack, Resource], str | None]
 
 
-def _props(resource: Resource) -> dict[str, Any]:
-    found: dict[str, Any] = resource.get("Properties", {})
-    return found
-
-
 def _strong(resource: Resource) -> bool:
-    return _props(resource).get("MultiRegionConsistency") == "STRONG"
+    return properties(resource).get("MultiRegionConsistency") == "STRONG"
 
 
 def mrsc_regions(stack: PlannedStack, resource: Resource) -> str | None:
     """An MRSC table spans exactly three regions (replicas, the stack's own among them,
     and witnesses) of one Region set; a witness is refused on an eventual table."""
-    props = _props(resource)
+    props = properties(resource)
     witnesses = [w.get("Region") for w in props.get("GlobalTableWitnesses", [])]
     if not _strong(resource):
         return f"witnesses {witnesses} on an eventually consistent table" if witnesses else None
@@ -52,7 +45,7 @@ def mrsc_features(_: PlannedStack, resource: Resource) -> str | None:
     """MRSC tables have no TTL and no local secondary indexes."""
     if not _strong(resource):
         return None
-    props = _props(resource)
+    props = properties(resource)
     refused = [
         name for name in ("TimeToLiveSpecification", "LocalSecondaryIndexes") if name in props
     ]
