@@ -7,7 +7,7 @@ from tools import bench_stream
 
 def test_aggregator_writes_exactly_the_floor_and_counts_right(aws: str) -> None:
     bench_stream._import_handlers()
-    records = bench_stream._kinesis_records(400)
+    records = bench_stream.kinesis_records(400)
     run = bench_stream._aggregator(records)  # raises if a counter differs from the input
     assert run.writes == run.floor  # one counter update per distinct key
     assert 0 < run.floor < len(records)  # keys repeat across 400 records
@@ -17,7 +17,7 @@ def test_aggregator_writes_exactly_the_floor_and_counts_right(aws: str) -> None:
 
 def test_naive_baseline_writes_once_per_record_and_counts_right(aws: str) -> None:
     bench_stream._import_handlers()
-    records = bench_stream._kinesis_records(50)
+    records = bench_stream.kinesis_records(50)
     assert bench_stream._naive(records).writes == len(records)
 
 
@@ -30,7 +30,7 @@ def test_the_emulators_cost_is_measured_on_the_aggregators_own_updates() -> None
     from tools import emulator_cost
 
     bench_stream._import_handlers()
-    records = bench_stream._kinesis_records(300)
+    records = bench_stream.kinesis_records(300)
     cost = emulator_cost.measure(records)  # raises if an update failed
     assert cost.updates == len(bench_stream._expected(records))  # one per counter
     assert cost.emulator_cpu_ms > 0

@@ -77,7 +77,7 @@ def _prod_capacity() -> Capacity:
 def _measured_batch_seconds(records: int) -> float:
     """Seconds the aggregator takes for one batch of ``records`` (counts checked)."""
     bench_stream._import_handlers()
-    batch = bench_stream._kinesis_records(records)
+    batch = bench_stream.kinesis_records(records)
     with local_aws() as endpoint:
         try:
             run = bench_stream._aggregator(batch)

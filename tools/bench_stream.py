@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from tools import emulator_cost
-from tools.measure import local_aws
+from tools.measure import COUNTS_TABLE, local_aws
 
 BATCH = 10_000
 #: Records the naive baseline updates one by one (its rate does not depend on the count).
@@ -44,7 +44,7 @@ _WEIGHTS = (60, 20, 10, 5, 5)  # a shop sees far more views than purchases
 def rows() -> list[tuple[str, str]]:
     """(label, measured value) rows for the benchmark table."""
     _import_handlers()
-    records = _kinesis_records(BATCH)
+    records = kinesis_records(BATCH)
     with local_aws():
         ours = _aggregator(records)
         naive = _naive(records[:NAIVE_RECORDS])
@@ -98,7 +98,7 @@ def _encoded(event: dict[str, str]) -> str:
     return base64.b64encode(json.dumps(event).encode()).decode("ascii")
 
 
-def _kinesis_records(count: int) -> list[dict[str, Any]]:
+def kinesis_records(count: int) -> list[dict[str, Any]]:
     first = 49_590_338_271_490_256_608_559_692_538_361_571_095_921_575_989_136_588_800
     return [
         {
@@ -142,15 +142,7 @@ def _table(name: str) -> Any:
     client = boto3.client("dynamodb")
     client.create_table(
         TableName=name,
-        KeySchema=[
-            {"AttributeName": "product_id", "KeyType": "HASH"},
-            {"AttributeName": "event_type", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "product_id", "AttributeType": "S"},
-            {"AttributeName": "event_type", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
+        **COUNTS_TABLE,
     )
     writes: list[int] = []
     client.meta.events.register(

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tools.measure import LAMBDAS, local_aws
+from tools.measure import COUNTS_TABLE, LAMBDAS, local_aws
 from tools.moto_server import reset
 
 REPEAT = 30
@@ -142,18 +142,17 @@ def _orders(web: Any) -> list[float]:
 def _aggregator() -> list[float]:
     import os
 
+    import boto3
     from usage_aggregator import app
 
     from tests.support.api_events import FakeContext
-    from tools.bench_stream import _kinesis_records, _table
+    from tools.bench_stream import kinesis_records
 
-    _table(COUNTS)
+    boto3.client("dynamodb").create_table(TableName=COUNTS, **COUNTS_TABLE)
     os.environ["COUNTS_TABLE"] = COUNTS
     app._store.cache_clear()
-    batches = [
-        _kinesis_records(BATCH * (REPEAT + 1))[i * BATCH : (i + 1) * BATCH]
-        for i in range(REPEAT + 1)
-    ]
+    records = kinesis_records(BATCH * (REPEAT + 1))
+    batches = [records[i * BATCH : (i + 1) * BATCH] for i in range(REPEAT + 1)]
 
     def call(n: int) -> None:
         response = app.handler({"Records": batches[n + 1]}, FakeContext())

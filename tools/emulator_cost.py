@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from tools.measure import COUNTS_TABLE
+
 #: Requests of the no-op measurement.
 NOOP_REQUESTS = 200
 
@@ -89,15 +91,7 @@ def measure(records: list[dict[str, Any]], workers: int = 8) -> UpdateCost:
         )
         client.create_table(
             TableName="cost",
-            KeySchema=[
-                {"AttributeName": "product_id", "KeyType": "HASH"},
-                {"AttributeName": "event_type", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": "product_id", "AttributeType": "S"},
-                {"AttributeName": "event_type", "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
+            **COUNTS_TABLE,
         )
         totals = list(aggregate(records).totals.values())
         store = CounterStore("cost", client=client)

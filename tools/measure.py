@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from tools.cdk_context import ROOT
 
@@ -24,6 +25,18 @@ LAMBDA_ENV = {
     "POWERTOOLS_METRICS_NAMESPACE": "Bench",
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_LOG_LEVEL": "WARNING",
+}
+#: The usage counts table as the Streaming stack defines it (counter per product and type).
+COUNTS_TABLE: dict[str, Any] = {
+    "KeySchema": [
+        {"AttributeName": "product_id", "KeyType": "HASH"},
+        {"AttributeName": "event_type", "KeyType": "RANGE"},
+    ],
+    "AttributeDefinitions": [
+        {"AttributeName": "product_id", "AttributeType": "S"},
+        {"AttributeName": "event_type", "AttributeType": "S"},
+    ],
+    "BillingMode": "PAY_PER_REQUEST",
 }
 _IMPORT = """
 import time
