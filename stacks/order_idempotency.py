@@ -28,26 +28,6 @@ EXPIRY_ATTRIBUTE = "expiration"
 SWEEP_SCHEDULE = "rate(1 hour)"
 
 
-def idempotency_table(scope: Construct, config: StageConfig) -> dynamodb.TableV2 | dynamodb.Table:
-    """``IdempotencyTable`` (TTL on ``expiration``) for a single-region stage; with a
-    secondary region, ``IdempotencyStrongTable``: MRSC, replica there, the stage's witness."""
-    if config.secondary_region is None:
-        return stage_table(
-            scope,
-            "IdempotencyTable",
-            config=config,
-            partition_key=KEY_ATTRIBUTE,
-            time_to_live_attribute=EXPIRY_ATTRIBUTE,
-        )
-    return global_table(
-        scope,
-        "IdempotencyStrongTable",
-        config=config,
-        partition_key=KEY_ATTRIBUTE,
-        strongly_consistent=True,
-    )
-
-
 class IdempotencySweeper(Construct):
     """``Function`` run by ``Job`` every hour: deletes the records of ``table`` whose
     ``expiration`` has passed (each delete conditional on it still having passed).
@@ -89,3 +69,31 @@ class IdempotencySweeper(Construct):
             alarm_topic=alarm_topic,
             removal_policy=config.cdk_removal_policy,
         )
+
+
+def idempotency_table(
+    scope: Construct, config: StageConfig, *, alarm_topic: sns.ITopic | None = None
+) -> tuple[dynamodb.TableV2 | dynamodb.Table, IdempotencySweeper | None]:
+    """``IdempotencyTable`` (TTL on ``expiration``) for a single-region stage; with a
+    secondary region, ``IdempotencyStrongTable`` (MRSC, replica there, the stage's witness)
+    and the ``IdempotencySweeper`` that deletes its expired records, which TTL cannot."""
+    if config.secondary_region is None:
+        table = stage_table(
+            scope,
+            "IdempotencyTable",
+            config=config,
+            partition_key=KEY_ATTRIBUTE,
+            time_to_live_attribute=EXPIRY_ATTRIBUTE,
+        )
+        return table, None
+    strong = global_table(
+        scope,
+        "IdempotencyStrongTable",
+        config=config,
+        partition_key=KEY_ATTRIBUTE,
+        strongly_consistent=True,
+    )
+    sweeper = IdempotencySweeper(
+        scope, "IdempotencySweeper", config=config, table=strong, alarm_topic=alarm_topic
+    )
+    return strong, sweeper

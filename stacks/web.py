@@ -16,7 +16,7 @@ from patterns import StaticWebsite
 from stacks.base import ShopStack
 from stacks.config import StageConfig
 from stacks.keys import data_key
-from stacks.order_idempotency import IdempotencySweeper, idempotency_table
+from stacks.order_idempotency import idempotency_table
 from stacks.shop_api import ShopApi
 from stacks.storefront_domain import storefront_domain
 from stacks.tables import global_table
@@ -87,16 +87,7 @@ class WebStack(ShopStack):
             self.api_table = global_table(
                 self, "ApiGlobalTable", config=config, partition_key="pk", sort_key="sk"
             )
-        self.idempotency = idempotency_table(self, config)
-        self.sweeper: IdempotencySweeper | None = None
-        if config.secondary_region is not None:
-            self.sweeper = IdempotencySweeper(
-                self,
-                "IdempotencySweeper",
-                config=config,
-                table=self.idempotency,
-                alarm_topic=alarm_topic,
-            )
+        self.idempotency, self.sweeper = idempotency_table(self, config, alarm_topic=alarm_topic)
         self.shop_api = ShopApi(
             self,
             config=config,

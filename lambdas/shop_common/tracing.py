@@ -10,7 +10,6 @@ invocation, and the decorated handlers run unchanged, untraced by the SDK.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
@@ -44,12 +43,10 @@ class Untraced:
         return function
 
 
-def make_tracer(factory: Callable[[], Tracer] | None = None) -> Tracer:
+def make_tracer() -> Tracer:
     """Powertools' ``Tracer`` when :func:`sdk_tracing`, else an :class:`Untraced`."""
     if not sdk_tracing():
         return cast("Tracer", Untraced())
-    if factory is None:
-        from aws_lambda_powertools import Tracer
+    from aws_lambda_powertools import Tracer
 
-        return Tracer()
-    return factory()
+    return Tracer()

@@ -3,11 +3,14 @@ Powertools' ``Tracer`` offers leaves the function's behaviour as it was."""
 
 from __future__ import annotations
 
-from typing import Any
+import os
+import subprocess
+import sys
 
 import pytest
 
 from shop_common.tracing import Untraced, make_tracer, sdk_tracing
+from stacks.lambda_code import LAMBDAS_DIR
 
 
 def test_decorators_bare_and_with_options_keep_behaviour(
@@ -37,16 +40,17 @@ def test_decorators_bare_and_with_options_keep_behaviour(
     tracer.put_metadata("k", {"v": 1})
 
 
+_MADE = "from shop_common.tracing import make_tracer; print(type(make_tracer()).__module__)"
+
+
 @pytest.mark.parametrize(("value", "traced"), [("true", False), ("1", False), ("false", True)])
 def test_the_environment_decides(monkeypatch: pytest.MonkeyPatch, value: str, traced: bool) -> None:
+    """In a fresh interpreter (Powertools' Tracer patches botocore process-wide)."""
     monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", value)
     assert sdk_tracing() is traced
-    made: list[str] = []
-
-    def sdk_tracer() -> Any:
-        made.append("sdk")
-        return Untraced()
-
-    tracer = make_tracer(sdk_tracer)
-    assert isinstance(tracer, Untraced)
-    assert made == (["sdk"] if traced else [])
+    env = {**os.environ, "POWERTOOLS_SERVICE_NAME": "test", "PYTHONPATH": str(LAMBDAS_DIR)}
+    made = subprocess.run(
+        [sys.executable, "-c", _MADE], env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    expected = "aws_lambda_powertools.tracing.tracer" if traced else "shop_common.tracing"
+    assert made == expected
