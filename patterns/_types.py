@@ -68,7 +68,26 @@ def check_type(name: str, value: Any, hint: Any, context: str = "") -> None:
     if problem is not None:
         where, expected, bad = problem
         prefix = f"{context}: " if context else ""
-        raise TypeError(f"{prefix}{where} must be {expected}, got {bad!r} ({type(bad).__name__})")
+        message = f"{prefix}{where} must be {expected}, got {bad!r} ({type(bad).__name__})"
+        if _outside_choices(bad, hint):
+            raise ValueError(message)  # the right kind of value, not one of the choices
+        raise TypeError(message)
+
+
+def _outside_choices(value: Any, hint: Any) -> bool:
+    """Whether ``hint`` is (optionally) a ``Literal`` whose choices share ``value``'s type."""
+    arms = (
+        typing.get_args(hint)
+        if typing.get_origin(hint) in (typing.Union, types.UnionType)
+        else (hint,)
+    )
+    choices = [
+        choice
+        for arm in arms
+        if typing.get_origin(arm) is typing.Literal
+        for choice in typing.get_args(arm)
+    ]
+    return bool(choices) and all(type(choice) is type(value) for choice in choices)
 
 
 def describe(hint: Any) -> str:

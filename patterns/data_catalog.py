@@ -25,6 +25,7 @@ from patterns._targets import (
 )
 from patterns._types import checked
 from patterns.alarms import create_alarm
+from patterns.choices import AuthType
 from patterns.lake_zones import check_prefix
 from patterns.serverless_api import Route, ServerlessApi
 from patterns.serverless_function import ServerlessFunction
@@ -91,7 +92,7 @@ class DataCatalog(Construct):
         indexer: AnyFunction,
         search_function: AnyFunction | None = None,
         search_api: ServerlessApi | None = None,
-        search_auth: str = "iam",
+        search_auth: AuthType = "iam",
         search_headers: Sequence[str] = (),
         table: dynamodb.ITable | None = None,
         point_in_time_recovery: bool = True,

@@ -16,9 +16,10 @@ from patterns._metadata import mark_pattern
 from patterns._types import checked
 from patterns._validation import check_choice, check_range, is_token, present
 from patterns.api_domain import check_domain_name
+from patterns.choices import FailoverRole, RoutingPolicy, values
 
 #: Routing policies: ``latency`` (nearest healthy region) or ``failover`` (primary first).
-ROUTING_POLICIES = ("latency", "failover")
+ROUTING_POLICIES = values(RoutingPolicy)
 #: Roles of a record in a failover pair.
 FAILOVER_ROLES = {"primary": route53.Failover.PRIMARY, "secondary": route53.Failover.SECONDARY}
 #: Seconds between two checks of one Route 53 health checker (the two values it accepts).
@@ -89,8 +90,8 @@ class RegionalApiRecord(Construct):
         domain: apigateway.IDomainName,
         hosted_zone: route53.IHostedZone,
         stage: apigateway.IStage,
-        routing: str = "latency",
-        failover_role: str | None = None,
+        routing: RoutingPolicy = "latency",
+        failover_role: FailoverRole | None = None,
         region: str | None = None,
         set_identifier: str | None = None,
         health_path: str = "/health",

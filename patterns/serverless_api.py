@@ -35,6 +35,7 @@ from patterns.api.stage import (
     rest_api_options,
 )
 from patterns.api.usage import ApiUsagePlan, add_usage_plan
+from patterns.choices import AuthType, CacheSize
 from patterns.function_defaults import FunctionDefaults
 
 #: Stage-wide throttling applied unless the caller passes another (or ``None``).
@@ -136,7 +137,7 @@ class ServerlessApi(Construct):
         time_to_live_attribute: str | None = None,
         table_environment_variable: str = "TABLE_NAME",
         removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
-        default_auth: str = "iam",
+        default_auth: AuthType = "iam",
         user_pool: cognito.IUserPool | None = None,
         create_user_pool: bool = False,
         authorizer: LambdaAuthorizer | RouteTarget | None = None,
@@ -150,7 +151,7 @@ class ServerlessApi(Construct):
             apigateway.MethodLoggingLevel.ERROR
         ),
         cache_ttl: cdk.Duration | None = None,
-        cache_size: str = "0.5",
+        cache_size: CacheSize = "0.5",
         waf: bool = False,
         waf_rate_limit: int | None = 2000,
         web_acl_arn: str | None = None,

@@ -9,6 +9,7 @@ from typing import Any
 
 import aws_cdk as cdk
 
+from patterns.choices import RoutingPolicy
 from stacks.config_checks import (
     API_ROUTING,
     COMPLIANCE_PACKS,
@@ -155,7 +156,7 @@ class StageConfig:
     storefront_domain_name: str | None = None
     hosted_zone_id: str | None = None
     hosted_zone_name: str | None = None
-    api_routing: str = "latency"
+    api_routing: RoutingPolicy = "latency"
     availability_zone_ids: Mapping[str, tuple[str, ...]] = dataclasses.field(
         default_factory=lambda: MappingProxyType({})
     )

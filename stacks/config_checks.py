@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import aws_cdk as cdk
 
 from patterns import RETENTION_BY_DAYS, TracingMode
+from patterns.choices import RoutingPolicy, values
 from patterns.deployment import DEPLOYMENT_CONFIGS
 from stacks.region_sets import witness_problem
 from stacks.stream_settings import check_stream_settings
@@ -44,7 +45,7 @@ _ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
 #: Step Functions log levels a stage may choose for its workflows' execution logs.
 WORKFLOW_LOG_LEVELS = ("ALL", "ERROR", "FATAL", "OFF")
 #: How Route 53 spreads API traffic over the two regions of a multi-region stage.
-API_ROUTING = ("latency", "failover")
+API_ROUTING = values(RoutingPolicy)
 #: CloudFront uses ACM certificates from this region only.
 CLOUDFRONT_CERTIFICATE_REGION = "us-east-1"
 

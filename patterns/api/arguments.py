@@ -14,9 +14,10 @@ from patterns._aws_limits import check_web_acl_arn
 from patterns._validation import check_choice, check_duration, check_range, check_stage_name
 from patterns.api.routes import AUTH_TYPES, Route, Throttle
 from patterns.api.usage import ApiUsagePlan, check_plans
+from patterns.choices import CacheSize, values
 
 #: Cache cluster sizes API Gateway offers, in GB.
-CACHE_SIZES = ("0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237")
+CACHE_SIZES = values(CacheSize)
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 

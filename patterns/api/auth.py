@@ -15,10 +15,11 @@ from patterns._imported import check_invocable
 from patterns._types import check_fields
 from patterns._validation import check_choice, check_duration, present
 from patterns.api.routes import RouteTarget
+from patterns.choices import AuthorizerType, values
 from patterns.serverless_function import ServerlessFunction
 
 #: Kinds of Lambda authorizer: ``token`` reads one header, ``request`` sees the request.
-AUTHORIZER_TYPES = frozenset({"token", "request"})
+AUTHORIZER_TYPES = frozenset(values(AuthorizerType))
 
 
 def is_function(value: object) -> bool:
@@ -47,7 +48,7 @@ class LambdaAuthorizer:
     """
 
     function: RouteTarget
-    type: str = "token"
+    type: AuthorizerType = "token"
     identity_sources: tuple[str, ...] = ("method.request.header.Authorization",)
     results_cache_ttl: cdk.Duration = dataclasses.field(
         default_factory=lambda: cdk.Duration.minutes(5)

@@ -13,14 +13,15 @@ from aws_cdk import aws_lambda as lambda_
 from patterns._types import check_fields
 from patterns._validation import check_range
 from patterns.api.request_parameters import check_parameters, method_request_parameters
+from patterns.choices import AuthType, TableAccess, values
 from patterns.serverless_function import ServerlessFunction
 
 #: HTTP methods a route may declare (``ANY`` matches every method).
 METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"})
 #: Table access a route may need: the grant its function gets.
-TABLE_ACCESS = frozenset({"none", "read", "write", "read_write"})
+TABLE_ACCESS = frozenset(values(TableAccess))
 #: Authorization a route may use; ``None`` on a route means the API's default.
-AUTH_TYPES = frozenset({"none", "iam", "cognito", "lambda"})
+AUTH_TYPES = frozenset(values(AuthType))
 
 _LITERAL = re.compile(r"^[A-Za-z0-9._~-]+$")
 _VARIABLE = re.compile(r"^\{([A-Za-z_][A-Za-z0-9_]*)(\+?)\}$")
@@ -91,8 +92,8 @@ class Route:
     method: str
     path: str
     function: RouteTarget
-    table_access: str = "none"
-    auth: str | None = None
+    table_access: TableAccess = "none"
+    auth: AuthType | None = None
     authorization_scopes: tuple[str, ...] = ()
     request_schema: Mapping[str, Any] | None = None
     api_key_required: bool = False

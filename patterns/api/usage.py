@@ -14,6 +14,7 @@ from constructs import Construct
 from patterns._types import check_fields
 from patterns._validation import check_choice
 from patterns.api.routes import Throttle
+from patterns.choices import QuotaPeriod
 
 _PERIODS = {
     "DAY": apigateway.Period.DAY,
@@ -48,7 +49,7 @@ class ApiUsagePlan:
     name: str
     throttle: Throttle | None = None
     quota: int | None = None
-    quota_period: str = "MONTH"
+    quota_period: QuotaPeriod = "MONTH"
     api_keys: tuple[str, ...] = ("Default",)
     key_secrets: Mapping[str, secretsmanager.ISecret] = dataclasses.field(
         default_factory=lambda: MappingProxyType({})

@@ -245,11 +245,11 @@ def test_record_for_an_imported_domain_and_stage_with_explicit_options(
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"routing": "weighted"}, "routing must be one of failover, latency; got 'weighted'"),
+        ({"routing": "weighted"}, "routing must be one of 'latency', 'failover', got 'weighted'"),
         ({"routing": "failover"}, "needs failover_role 'primary' or 'secondary'"),
         (
             {"routing": "failover", "failover_role": "backup"},
-            "failover_role must be one of primary, secondary; got 'backup'",
+            "failover_role must be one of 'primary', 'secondary' or None, got 'backup'",
         ),
         ({"failover_role": "primary"}, "failover_role is only for routing='failover'"),
         ({"health_path": "health"}, "health_path must start with '/'"),

@@ -285,7 +285,7 @@ def test_lambda_authorizer_with_caching(
         default_auth="lambda",
         authorizer=LambdaAuthorizer(
             function=authorizer,
-            type=authorizer_type,
+            type=authorizer_type,  # type: ignore[arg-type]
             identity_sources=sources,
             results_cache_ttl=cdk.Duration.minutes(10),
         ),
@@ -565,14 +565,14 @@ def test_two_functions_with_one_name_are_rejected(stack: cdk.Stack, code_dir: Pa
     [
         (lambda: Throttle(rate_limit=-1, burst_limit=50), "rate_limit"),
         (lambda: ApiUsagePlan("Partner", quota=-1), "quota must be >= 0"),
-        (lambda: ApiUsagePlan("Partner", quota_period="YEAR"), "quota_period"),
+        (lambda: ApiUsagePlan("Partner", quota_period="YEAR"), "quota_period"),  # type: ignore[arg-type]
         (lambda: ApiUsagePlan("bad name"), "usage plan name"),
         (
             lambda: LambdaAuthorizer(
                 function=lambda_.Function.from_function_arn(cdk.Stack(), "F", IMPORTED_ARN),
-                type="cookie",
+                type="cookie",  # type: ignore[arg-type]
             ),
-            "authorizer type must be one of",
+            "type must be one of .token., .request., got .cookie.",
         ),
     ],
 )
