@@ -97,7 +97,7 @@ def test_supporting_resources_are_counted_on_their_service(
         assert len(owned) == len(alarms), f"{stage}: every alarm has its service"
     # One function's alarms, deployment and log group are counted on it.
     dev_web = next(g for g in diagrams["Dev"].graphs if g.name == "Dev/Web")
-    orders = next(n for n, node in dev_web.nodes.items() if node.path == "Orders/Resource")
+    orders = next(n for n, node in dev_web.nodes.items() if node.label == "Orders")
     summary = dev_web.summary(orders)
     assert any(c.endswith("alarms") for c in summary), summary
     assert "1 log group" in summary, summary
@@ -176,12 +176,15 @@ def _svg(clusters: dict[str, str], nodes: dict[str, str], width: int = 400) -> s
         x, y, w, h = (int(v) for v in spec.split(","))
         return f'<polygon points="{x},{y} {x + w},{y} {x + w},{y + h} {x},{y + h}"/>'
 
+    def text(spec: str) -> str:
+        x, y, _, h = (int(v) for v in spec.split(","))
+        return f'<text x="{x + 2}" y="{y + h - 4}" font-size="14">n</text>'
+
     body = "".join(
         f'<g class="cluster"><title>cluster_{name}</title>{rect(spec)}</g>'
         for name, spec in clusters.items()
     ) + "".join(
-        f'<g class="node"><title>{name}</title>{rect(spec)}'
-        f'<text x="0" y="0" font-size="14">{name}</text></g>'
+        f'<g class="node"><title>{name}</title>{rect(spec)}{text(spec)}</g>'
         for name, spec in nodes.items()
     )
     return (
