@@ -157,7 +157,8 @@ def test_committed_pictures_are_readable(
     page: Any, diagrams: dict[str, StageDiagram], stage: str
 ) -> None:
     """Open the README's picture in Chromium: no two stack boxes overlap, no two services
-    overlap, every service sits inside its stack's box, and its text stays at least
+    overlap, every service sits inside its stack's box, no arrow's label covers a service,
+    and its text stays at least
     MIN_TEXT_PX high when scaled to the README's README_WIDTH_PX column."""
     geometry = measure(page, COMMITTED / f"{stage.lower()}.svg")
     assert problems(geometry) == []
@@ -169,8 +170,11 @@ def test_committed_pictures_are_readable(
                 assert count in geometry.text[node_id], f"{node_id} does not show {count}"
 
 
-def _svg(clusters: dict[str, str], nodes: dict[str, str], width: int = 400) -> str:
-    """A Graphviz-shaped SVG: ``g.cluster`` outlines and ``g.node`` boxes (x,y,w,h)."""
+def _svg(
+    clusters: dict[str, str], nodes: dict[str, str], width: int = 400, label_at: str = ""
+) -> str:
+    """A Graphviz-shaped SVG: ``g.cluster`` outlines and ``g.node`` boxes (x,y,w,h), and
+    an arrow's label at ``label_at`` (x,y) when given."""
 
     def rect(spec: str) -> str:
         x, y, w, h = (int(v) for v in spec.split(","))
@@ -187,6 +191,11 @@ def _svg(clusters: dict[str, str], nodes: dict[str, str], width: int = 400) -> s
         f'<g class="node"><title>{name}</title>{rect(spec)}{text(spec)}</g>'
         for name, spec in nodes.items()
     )
+    if label_at:
+        x, y = label_at.split(",")
+        body += (
+            f'<g class="edge"><title>e</title><text x="{x}" y="{y}" font-size="14">uses</text></g>'
+        )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}px" height="400px"'
         f' viewBox="0 0 {width} 400">{body}</svg>'
@@ -208,6 +217,7 @@ def test_the_checker_flags_unreadable_pictures(page: Any, tmp_path: Path) -> Non
             {"S/A": "0,0,100,100", "S/B": "80,0,100,100", "S/B/P": "150,50,60,20"},
             {"S/A/n1": "20,20,30,20", "S/A/n2": "40,30,30,20", "S/B/n3": "300,300,30,20"},
             width=3000,
+            label_at="300,315",
         )
     )
     found = problems(measure(page, bad))
@@ -215,6 +225,7 @@ def test_the_checker_flags_unreadable_pictures(page: Any, tmp_path: Path) -> Non
     assert "nodes S/A/n1 and S/A/n2 overlap" in found
     assert "node S/B/n3 lies outside its stack S/B" in found
     assert "box S/B/P lies outside S/B" in found
+    assert "edge label 'uses' covers node S/B/n3" in found
     assert any(f"README's {README_WIDTH_PX} px" in p and str(MIN_TEXT_PX) in p for p in found)
 
 

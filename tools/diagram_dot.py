@@ -19,6 +19,8 @@ from tools.diagram_model import Edge, StackGraph
 #: Points; the geometry test checks that they stay legible at the README's width.
 FONT_SIZE = 11
 SMALL_FONT_SIZE = FONT_SIZE
+#: Paths longer than this many characters are drawn one segment to a line.
+_WRAP_AT = 18
 #: Construct ids that say nothing about what the resource is.
 _PLUMBING = {"Resource", "Default"}
 #: Flows that name what a supporting resource does to its own service: its count says it.
@@ -29,7 +31,7 @@ def overview_dot(title: str, graphs: list[StackGraph]) -> str:
     """The Graphviz source of one stage's overview."""
     lines = [
         f'digraph "{title}" {{',
-        "  rankdir=LR; compound=true; newrank=false; nodesep=0.2; ranksep=0.35;",
+        "  rankdir=LR; compound=true; newrank=false; nodesep=0.2; ranksep=0.2;",
         f'  fontname=Helvetica; fontsize={FONT_SIZE + 3}; label="{title} stage"; labelloc=t;',
         f'  node [shape=box, style="rounded,filled", fillcolor="#ffffff", color="#aab7b8",'
         f" fontname=Helvetica, fontsize={FONT_SIZE}, margin=0.04];",
@@ -64,7 +66,7 @@ def _edge_lines(graphs: list[StackGraph]) -> Iterator[str]:
         attributes = (
             'style=dashed, color="#aab7b8", constraint=false'
             if edge.kind == "grant"
-            else f'xlabel="{edge.label}"'
+            else f'label="{edge.label}"'
         )
         yield f'  "{edge.source}" -> "{edge.target}" [{attributes}];'
     anchors = {graph.name: _anchor(graph) for graph in graphs}
@@ -72,7 +74,7 @@ def _edge_lines(graphs: list[StackGraph]) -> Iterator[str]:
         if anchors[stack] and not topic.startswith(f"{stack}/"):
             label = f"{count} alarm{'s' if count > 1 else ''}"
             yield (
-                f'  "{anchors[stack]}" -> "{topic}" [ltail="cluster_{stack}", xlabel="{label}",'
+                f'  "{anchors[stack]}" -> "{topic}" [ltail="cluster_{stack}", label="{label}",'
                 ' style=dotted, color="#d13212", fontcolor="#d13212", constraint=false];'
             )
         elif anchors[stack]:
@@ -116,6 +118,7 @@ def _stack_cluster(graph: StackGraph) -> Iterator[str]:
     yield f'  subgraph "cluster_{graph.name}" {{'
     yield f"    label=<<B>{escape(graph.name)} stack</B>{summary}>; labeljust=l;"
     yield '    style="rounded,filled"; color="#232f3e"; fillcolor="#f8f9fa"; penwidth=1.5;'
+    yield "    margin=6;"
     groups: dict[str, list[str]] = defaultdict(list)
     for node_id in sorted(graph.nodes):
         groups[graph.group_of.get(node_id, "")].append(node_id)
@@ -128,9 +131,9 @@ def _stack_cluster(graph: StackGraph) -> Iterator[str]:
             yield f'    subgraph "cluster_{graph.name}/{group}" {{'
             pattern = escape(graph.pattern_of[group])
             yield (
-                f"      label=<{pattern}:<BR/>{escape(group)}>; labeljust=l;"
+                f"      label=<{pattern}:<BR/>{_wrap(group)}>; labeljust=l;"
                 f' style="dashed,rounded"; color="#ff9900"; fillcolor="#ffffff";'
-                f" fontsize={SMALL_FONT_SIZE};"
+                f" fontsize={SMALL_FONT_SIZE}; margin=4;"
             )
             indent = "      "
         for node_id in members:
@@ -147,7 +150,7 @@ def node_label(graph: StackGraph, node_id: str) -> str:
     """An HTML-like label: the service's icon, its name, the resource, its counts."""
     node = graph.nodes[node_id]
     counts = graph.summary(node_id)
-    rows = [f"<B>{escape(node.title)}</B>", escape(_short_label(graph, node_id))]
+    rows = [f"<B>{escape(node.title)}</B>", _wrap(_short_label(graph, node_id))]
     if counts:
         rows.append(_summary(counts))
     cells = "".join(
@@ -166,6 +169,13 @@ def _short_label(graph: StackGraph, node_id: str) -> str:
         return node.label
     inside = [p for p in node.path.removeprefix(f"{group}/").split("/") if p not in _PLUMBING]
     return "/".join(inside) or group.split("/")[-1]
+
+
+def _wrap(path: str) -> str:
+    """A long construct path broken after each ``/``, so that it does not widen its box."""
+    if len(path) <= _WRAP_AT:
+        return escape(path)
+    return "/<BR/>".join(escape(part) for part in path.split("/"))
 
 
 def _icon_cell(kind: str, rows: int) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ICON_DIR = ROOT / "node_modules" / "aws-icons" / "icons" / "architecture-service"
 #: The size an icon is drawn at, in points (Graphviz's unit and the SVG's).
-ICON_SIZE = 28
+ICON_SIZE = 24
 _SCHEME = "icon:"
 
 #: Resource type -> the service's icon (a file of ICON_DIR, without ``.svg``).

@@ -33,6 +33,7 @@ _MEASURE = """() => {
       (g) => [title(g).replace(/^cluster_/, ''), rect(outline(g))]),
     nodes: [...document.querySelectorAll('g.node')].map(
       (g) => [title(g), rect(g), g.textContent.replace(/\\s+/g, ' ')]),
+    labels: [...document.querySelectorAll('g.edge text')].map((t) => [t.textContent, rect(t)]),
     fonts: [...document.querySelectorAll('text')].map(
       (t) => [t.textContent, parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a]),
   };
@@ -50,6 +51,7 @@ class Geometry:
     nodes: dict[str, Box]  # "Dev/Web/Api1234" -> its box
     text: dict[str, str]  # node -> the text drawn in it
     fonts: list[tuple[str, float]]  # every text element and its size in pixels
+    labels: list[tuple[str, Box]]  # each edge's label and its box
 
     @property
     def stacks(self) -> dict[str, Box]:
@@ -89,12 +91,14 @@ def measure(page: Any, svg: Path) -> Geometry:
         nodes={name: tuple(box) for name, box, _ in data["nodes"]},
         text={name: text for name, _, text in data["nodes"]},
         fonts=[(text, float(size)) for text, size in data["fonts"]],
+        labels=[(text, tuple(box)) for text, box in data["labels"]],
     )
 
 
 def problems(geometry: Geometry) -> list[str]:
     """What makes the picture unreadable: overlapping stacks or nodes, a node outside its
-    stack, or text below MIN_TEXT_PX once the picture is scaled to README_WIDTH_PX."""
+    stack, an arrow's label over a node, or text below MIN_TEXT_PX once the picture is
+    scaled to README_WIDTH_PX."""
     found = []
     found += [f"stacks {a} and {b} overlap" for a, b in _overlapping(geometry.stacks)]
     found += [f"nodes {a} and {b} overlap" for a, b in _overlapping(geometry.nodes)]
@@ -106,6 +110,9 @@ def problems(geometry: Geometry) -> list[str]:
         parent = max((c for c in geometry.clusters if name.startswith(f"{c}/")), default=None)
         if parent is not None and not _inside(box, geometry.clusters[parent]):
             found.append(f"box {name} lies outside {parent}")
+    for text, box in geometry.labels:
+        covered = [name for name, node in sorted(geometry.nodes.items()) if _intersect(box, node)]
+        found += [f"edge label {text!r} covers node {name}" for name in covered]
     scale = min(1.0, README_WIDTH_PX / geometry.width) if geometry.width else 1.0
     smallest = min(geometry.fonts, key=lambda font: font[1], default=None)
     if smallest is not None and smallest[1] * scale < MIN_TEXT_PX:
