@@ -21,7 +21,14 @@ from tests.support.svg_geometry import (
     problems,
 )
 from tools.assembly import StackArtifact
-from tools.diagram import StageDiagram, render_svg, stage_diagrams, to_dot
+from tools.diagram import (
+    DETAILED_STAGES,
+    StageDiagram,
+    detail_pictures,
+    render_svg,
+    stage_diagrams,
+    to_dot,
+)
 from tools.diagram_model import SUMMARISED, read_stack_graph
 
 COMMITTED = ROOT / "docs" / "diagrams"
@@ -138,10 +145,24 @@ def test_websocket_apis_are_a_service(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("stage", STAGES)
 def test_committed_pictures_are_current(diagrams: dict[str, StageDiagram], stage: str) -> None:
-    assert (COMMITTED / f"{stage.lower()}.dot").read_text() == to_dot(diagrams[stage]), (
-        "docs/diagrams is stale: run `make diagrams` and commit it"
-    )
-    assert (COMMITTED / f"{stage.lower()}.svg").exists()
+    pictures = {stage.lower(): to_dot(diagrams[stage]), **detail_pictures(diagrams[stage])}
+    assert len(pictures) > 1 or stage not in DETAILED_STAGES
+    for picture, dot in pictures.items():
+        assert (COMMITTED / f"{picture}.dot").read_text() == dot, (
+            f"docs/diagrams/{picture}.dot is stale: run `make diagrams` and commit it"
+        )
+        assert (COMMITTED / f"{picture}.svg").exists()
+
+
+def test_detailed_pictures_draw_what_the_overview_counts(
+    diagrams: dict[str, StageDiagram],
+) -> None:
+    dev = diagrams["Dev"]
+    web = next(g for g in dev.graphs if g.name == "Dev/Web")
+    detail = detail_pictures(dev)["dev/web"]
+    assert all(f'"{extra}" [label=' in detail for extra in web.extras)
+    assert 'label="rolls back on"' in detail
+    assert 'label="rolls back on"' not in to_dot(dev), "the overview counts them instead"
 
 
 def test_dot_renders_to_svg_with_icons_embedded(diagrams: dict[str, StageDiagram]) -> None:
@@ -162,6 +183,8 @@ def test_committed_pictures_are_readable(
     MIN_TEXT_PX high when scaled to the README's README_WIDTH_PX column."""
     geometry = measure(page, COMMITTED / f"{stage.lower()}.svg")
     assert problems(geometry) == []
+    for picture in detail_pictures(diagrams[stage]):
+        assert problems(measure(page, COMMITTED / f"{picture}.svg")) == [], picture
     diagram = diagrams[stage]
     assert set(geometry.stacks) == {g.name for g in diagram.graphs}
     for graph in diagram.graphs:

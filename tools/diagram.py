@@ -4,7 +4,8 @@ One overview per stage (tools/diagram_dot.py): a box per stack, the services of 
 pattern instance (from the ``serverless-patterns:pattern`` metadata) boxed inside it with
 their AWS icon, event flows (subscriptions, event source mappings, rule and schedule
 targets, failure destinations, integrations, deliveries) as arrows, IAM grants dashed, and
-alarms, deployment groups, keys, policies and log groups counted on their service. The DOT
+alarms, deployment groups, keys, policies and log groups counted on their service; for
+the DETAILED_STAGES, one picture per stack draws those too (tools/diagram_dot.py). The DOT
 source is rendered to SVG by Graphviz compiled to WebAssembly (npm
 ``@hpcc-js/wasm-graphviz``, installed by ``npm ci``) and the icons embedded, so no system
 package is needed and the SVG shows the same wherever it is opened.
@@ -23,11 +24,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tools.assembly import stacks
-from tools.diagram_dot import overview_dot
+from tools.diagram_dot import detail_dot, overview_dot
 from tools.diagram_icons import ROOT, declared_images, embed_icons
 from tools.diagram_model import StackGraph, read_stack_graph, stack_exports
 
 _RENDERER = ROOT / "tools" / "render_dot.mjs"
+#: Stages that also get a detailed picture per stack (docs/diagrams/<stage>/<stack>.svg):
+#: one is enough to show what the overviews count, and each picture is a committed file.
+DETAILED_STAGES = ("Dev",)
 
 
 @dataclass
@@ -61,6 +65,16 @@ def to_dot(diagram: StageDiagram) -> str:
     return overview_dot(diagram.stage, diagram.graphs)
 
 
+def detail_pictures(diagram: StageDiagram) -> dict[str, str]:
+    """``"dev/web"`` -> the DOT source of that stack's detailed picture."""
+    if diagram.stage not in DETAILED_STAGES:
+        return {}
+    return {
+        f"{diagram.stage.lower()}/{graph.name.split('/')[-1].lower()}": detail_dot(graph)
+        for graph in diagram.graphs
+    }
+
+
 def render_svg(dot: str) -> str:
     """SVG of the DOT source, by the project's WebAssembly Graphviz, icons embedded."""
     result = subprocess.run(
@@ -85,10 +99,11 @@ def main(argv: list[str] | None = None) -> int:
     output = Path(args[1]) if len(args) > 1 else Path("docs/diagrams")
     output.mkdir(parents=True, exist_ok=True)
     for diagram in stage_diagrams(assembly):
-        dot = to_dot(diagram)
         name = diagram.stage.lower()
-        (output / f"{name}.dot").write_text(dot)
-        (output / f"{name}.svg").write_text(render_svg(dot))
+        for picture, dot in {name: to_dot(diagram), **detail_pictures(diagram)}.items():
+            (output / picture).parent.mkdir(parents=True, exist_ok=True)
+            (output / f"{picture}.dot").write_text(dot)
+            (output / f"{picture}.svg").write_text(render_svg(dot))
         services = sum(len(g.nodes) for g in diagram.graphs)
         counted = sum(len(g.extras) for g in diagram.graphs)
         print(f"{output / name}.svg: {services} services, {counted} supporting resources counted")

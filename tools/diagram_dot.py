@@ -29,19 +29,42 @@ _SUPPORT_LABELS = {"rolls back on", "shifts traffic"}
 
 def overview_dot(title: str, graphs: list[StackGraph]) -> str:
     """The Graphviz source of one stage's overview."""
-    lines = [
-        f'digraph "{title}" {{',
-        "  rankdir=LR; compound=true; newrank=false; nodesep=0.2; ranksep=0.2;",
-        f'  fontname=Helvetica; fontsize={FONT_SIZE + 3}; label="{title} stage"; labelloc=t;',
-        f'  node [shape=box, style="rounded,filled", fillcolor="#ffffff", color="#aab7b8",'
-        f" fontname=Helvetica, fontsize={FONT_SIZE}, margin=0.04];",
-        f'  edge [fontname=Helvetica, fontsize={SMALL_FONT_SIZE}, color="#545b64"];',
-    ]
+    lines = _header(f"{title} stage")
     for graph in graphs:
         lines.extend(_stack_cluster(graph))
     lines.extend(_edge_lines(graphs))
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def detail_dot(graph: StackGraph) -> str:
+    """One stack in detail: its supporting resources drawn beside their service, with the
+    flows between them (alarms to topics, deployment groups to functions and alarms)."""
+    lines = _header(f"{graph.name} stack in detail")
+    lines.extend(_stack_cluster(graph, detailed=True))
+    inside = set(graph.nodes) | set(graph.extras)
+    drawn = [e for e in graph.edges if e.source in inside and e.target in inside]
+    lines.extend(_edge_line(edge) for edge in collapse(drawn))
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _header(title: str) -> list[str]:
+    return [
+        f'digraph "{title}" {{',
+        "  rankdir=LR; compound=true; newrank=false; nodesep=0.2; ranksep=0.2;",
+        f'  fontname=Helvetica; fontsize={FONT_SIZE + 3}; label="{title}"; labelloc=t;',
+        f'  node [shape=box, style="rounded,filled", fillcolor="#ffffff", color="#aab7b8",'
+        f" fontname=Helvetica, fontsize={FONT_SIZE}, margin=0.04];",
+        f'  edge [fontname=Helvetica, fontsize={SMALL_FONT_SIZE}, color="#545b64"];',
+    ]
+
+
+def _edge_line(edge: Edge) -> str:
+    # Grants are dashed and unlabelled: the README's legend says what they are.
+    grant = 'style=dashed, color="#aab7b8", constraint=false'
+    attributes = grant if edge.kind == "grant" else f'label="{edge.label}"'
+    return f'  "{edge.source}" -> "{edge.target}" [{attributes}];'
 
 
 def _edge_lines(graphs: list[StackGraph]) -> Iterator[str]:
@@ -61,14 +84,7 @@ def _edge_lines(graphs: list[StackGraph]) -> Iterator[str]:
             target = edge.target if edge.target in nodes else owner.get(edge.target, "")
             if source and target and source != target:
                 flows.append(Edge(source, target, edge.label, edge.kind))
-    for edge in collapse(flows):
-        # Grants are dashed and unlabelled: the README's legend says what they are.
-        attributes = (
-            'style=dashed, color="#aab7b8", constraint=false'
-            if edge.kind == "grant"
-            else f'label="{edge.label}"'
-        )
-        yield f'  "{edge.source}" -> "{edge.target}" [{attributes}];'
+    yield from (_edge_line(edge) for edge in collapse(flows))
     anchors = {graph.name: _anchor(graph) for graph in graphs}
     for (stack, topic), count in sorted(alarms.items()):
         if anchors[stack] and not topic.startswith(f"{stack}/"):
@@ -112,7 +128,7 @@ def collapse(edges: Iterable[Edge]) -> list[Edge]:
     return sorted(kept)
 
 
-def _stack_cluster(graph: StackGraph) -> Iterator[str]:
+def _stack_cluster(graph: StackGraph, *, detailed: bool = False) -> Iterator[str]:
     counts = graph.summary("")
     summary = f"<BR/>{_summary(counts)}" if counts else ""
     yield f'  subgraph "cluster_{graph.name}" {{'
@@ -120,8 +136,8 @@ def _stack_cluster(graph: StackGraph) -> Iterator[str]:
     yield '    style="rounded,filled"; color="#232f3e"; fillcolor="#f8f9fa"; penwidth=1.5;'
     yield "    margin=6;"
     groups: dict[str, list[str]] = defaultdict(list)
-    for node_id in sorted(graph.nodes):
-        groups[graph.group_of.get(node_id, "")].append(node_id)
+    for node_id in sorted([*graph.nodes, *(graph.extras if detailed else ())]):
+        groups[_group(graph, node_id)].append(node_id)
     for instance in graph.pattern_of:
         if not any(instance.startswith(f"{other}/") for other in graph.pattern_of):
             groups.setdefault(instance, [])  # a pattern that only wires existing resources
@@ -148,9 +164,10 @@ def _stack_cluster(graph: StackGraph) -> Iterator[str]:
 
 def node_label(graph: StackGraph, node_id: str) -> str:
     """An HTML-like label: the service's icon, its name, the resource, its counts."""
-    node = graph.nodes[node_id]
-    counts = graph.summary(node_id)
-    rows = [f"<B>{escape(node.title)}</B>", _wrap(_short_label(graph, node_id))]
+    node = graph.nodes.get(node_id) or graph.extras[node_id]
+    counts = graph.summary(node_id) if node_id in graph.nodes else []
+    title = node.title if node_id in graph.nodes else node.title.capitalize()
+    rows = [f"<B>{escape(title)}</B>", _wrap(_short_label(graph, node_id))]
     if counts:
         rows.append(_summary(counts))
     cells = "".join(
@@ -163,12 +180,17 @@ def node_label(graph: StackGraph, node_id: str) -> str:
 
 def _short_label(graph: StackGraph, node_id: str) -> str:
     """The node's path inside its pattern's box (which names the pattern's path)."""
-    node = graph.nodes[node_id]
-    group = graph.group_of.get(node_id, "")
+    node = graph.nodes.get(node_id) or graph.extras[node_id]
+    group = _group(graph, node_id)
     if not group or not node.path.startswith(f"{group}/"):
         return node.label
     inside = [p for p in node.path.removeprefix(f"{group}/").split("/") if p not in _PLUMBING]
     return "/".join(inside) or group.split("/")[-1]
+
+
+def _group(graph: StackGraph, node_id: str) -> str:
+    """The pattern box a node is drawn in: a supporting resource's is its service's."""
+    return graph.group_of.get(node_id) or graph.group_of.get(graph.owner_of.get(node_id, ""), "")
 
 
 def _wrap(path: str) -> str:
