@@ -8,6 +8,7 @@ check sees what a reader sees.
 from __future__ import annotations
 
 import shutil
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -73,12 +74,25 @@ def chromium_page() -> Iterator[Any]:
         raise RuntimeError(
             "headless Chromium is missing: `make setup` installs Debian's chromium package"
         )
+    if not _helvetica_metrics():
+        raise RuntimeError(
+            "no font with Helvetica's metrics (Graphviz sizes its boxes for them, so text "
+            "would overflow): `make setup` installs Debian's fonts-liberation package"
+        )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable)
         try:
             yield browser.new_page()
         finally:
             browser.close()
+
+
+def _helvetica_metrics() -> bool:
+    """Whether the system draws Helvetica with a metric-compatible font."""
+    if shutil.which("fc-match") is None:
+        return True  # not fontconfig: the system's own Helvetica or Arial
+    found = subprocess.run(["fc-match", "Helvetica"], capture_output=True, text=True, check=False)
+    return any(name in found.stdout for name in ("Liberation Sans", "Helvetica", "Arial"))
 
 
 def measure(page: Any, svg: Path) -> Geometry:
