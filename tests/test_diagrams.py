@@ -29,7 +29,8 @@ from tools.diagram import (
     stage_diagrams,
     to_dot,
 )
-from tools.diagram_model import SUMMARISED, read_stack_graph
+from tools.diagram_icons import ICON_DIR, ICONS
+from tools.diagram_model import SERVICES, SUMMARISED, read_stack_graph
 
 COMMITTED = ROOT / "docs" / "diagrams"
 STAGES = ["Dev", "Staging", "Prod"]
@@ -151,7 +152,9 @@ def test_committed_pictures_are_current(diagrams: dict[str, StageDiagram], stage
         assert (COMMITTED / f"{picture}.dot").read_text() == dot, (
             f"docs/diagrams/{picture}.dot is stale: run `make diagrams` and commit it"
         )
-        assert (COMMITTED / f"{picture}.svg").exists()
+        assert (COMMITTED / f"{picture}.svg").read_text() == render_svg(dot), (
+            f"docs/diagrams/{picture}.svg is not the rendering of its DOT: run `make diagrams`"
+        )
 
 
 def test_detailed_pictures_draw_what_the_overview_counts(
@@ -163,6 +166,12 @@ def test_detailed_pictures_draw_what_the_overview_counts(
     assert all(f'"{extra}" [label=' in detail for extra in web.extras)
     assert 'label="rolls back on"' in detail
     assert 'label="rolls back on"' not in to_dot(dev), "the overview counts them instead"
+
+
+def test_every_drawn_or_counted_type_has_an_installed_icon() -> None:
+    assert set(SERVICES) | set(SUMMARISED) <= set(ICONS)
+    missing = [name for name in ICONS.values() if not (ICON_DIR / f"{name}.svg").exists()]
+    assert missing == [], "npm ci installs aws-icons: is the pinned version's set different?"
 
 
 def test_dot_renders_to_svg_with_icons_embedded(diagrams: dict[str, StageDiagram]) -> None:

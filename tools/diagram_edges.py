@@ -13,6 +13,8 @@ _FUNCTION_ALIASES = ("AWS::Lambda::Alias", "AWS::Lambda::Version")
 
 @dataclass(frozen=True, order=True)
 class Edge:
+    """A flow (events, invocations, deliveries) or an IAM grant from one node to another."""
+
     source: str
     target: str
     label: str

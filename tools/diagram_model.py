@@ -59,6 +59,8 @@ _OWNER_PROPERTIES: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class Node:
+    """A resource as drawn: its type, a short label from its construct path."""
+
     kind: str
     label: str
     service: str = ""  # the service name shown; SERVICES[kind] when empty
