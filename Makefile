@@ -4,11 +4,15 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# The oldest aws-cdk-lib the library supports (pyproject.toml's lower bound), tested in its
+# own environment beside the main one (which gets the newest release).
+FLOOR_VENV := .venv-floor
+CDK_FLOOR = $(shell $(PYTHON) -m tools.cdk_floor)
 
 # The project's Node (22, from package.json) and venv come first, so jsii and the CDK CLI use them.
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup browser layers synth test lint format bench docs diagrams sandbox ls diff clean
+.PHONY: setup browser layers synth test test-floor-env lint format bench docs diagrams sandbox ls diff clean
 
 setup: $(VENV)/.stamp-installed node_modules/.stamp-installed layers browser
 
@@ -37,6 +41,12 @@ node_modules/.stamp-installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+$(FLOOR_VENV)/.stamp-installed: pyproject.toml
+	$(PYTHON) -m venv $(FLOOR_VENV)
+	$(FLOOR_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(FLOOR_VENV)/bin/python -m pip install --quiet -e '.[dev]' 'aws-cdk-lib==$(CDK_FLOOR)'
+	touch $@
+
 ## Lambda layers (build/layers) from prebuilt manylinux wheels, no Docker; skips built ones.
 layers: $(VENV)/.stamp-installed
 	$(PY) -m tools.build_layers
@@ -48,9 +58,13 @@ synth: setup
 	$(PY) -m tools.synth_summary cdk.out || status=$$?; \
 	exit $$status
 
-## Lint, type-check and run the whole test suite.
-test: setup lint
+## Lint, type-check and run the whole test suite; then the construct tests again on the
+## oldest aws-cdk-lib the library supports.
+test: setup lint test-floor-env
 	$(PY) -m pytest
+	CDK_FLOOR_RUN=$(CDK_FLOOR) $(FLOOR_VENV)/bin/python -m pytest -p no:cacheprovider tests/patterns tests/test_cdk_versions.py
+
+test-floor-env: $(FLOOR_VENV)/.stamp-installed
 
 lint: setup
 	$(PY) -m ruff check .
