@@ -14,6 +14,8 @@ from constructs import Construct
 
 from patterns._aws_limits import check_certificate_region
 from patterns._metadata import mark_pattern
+from patterns._override_guards import DOMAIN_NAME_GUARDS
+from patterns._overrides import merged
 from patterns._types import checked
 from patterns._validation import is_token, present
 
@@ -61,6 +63,8 @@ class ApiCustomDomain(Construct):
         (``example.com/<base_path>``). Default: the domain's root.
     :param security_policy: minimum TLS version callers may use. Default: TLS 1.2.
     :param domain_name_props: escape hatch merged last into ``apigateway.DomainName``.
+        A key that would weaken a secure default, or that an argument
+        above sets, is refused with a ``ValueError`` saying what to pass instead.
         Default: none.
     """
 
@@ -107,7 +111,7 @@ class ApiCustomDomain(Construct):
             "endpoint_type": apigateway.EndpointType.REGIONAL,
             "security_policy": security_policy,
         }
-        props.update(domain_name_props or {})
+        props = merged("domain_name_props", props, domain_name_props, DOMAIN_NAME_GUARDS)
         #: The API Gateway domain name (its ``domain_name_alias_domain_name`` and
         #: ``domain_name_alias_hosted_zone_id`` are what DNS aliases point at).
         self.domain = apigateway.DomainName(self, "Resource", **props)

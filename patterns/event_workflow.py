@@ -18,6 +18,8 @@ from constructs import Construct
 from patterns._aws_limits import check_event_pattern
 from patterns._metadata import mark_pattern
 from patterns._ops_common import check_schedule_expression, ops_topic
+from patterns._override_guards import STATE_MACHINE_GUARDS
+from patterns._overrides import merged
 from patterns._types import checked
 from patterns._validation import cfn_child, check_duration
 from patterns.alarms import create_alarm
@@ -71,7 +73,9 @@ class EventWorkflow(Construct):
     :param removal_policy: what deleting the stack does to a created log group.
         Default: ``RETAIN``.
     :param state_machine_props: escape hatch: keyword arguments merged last into
-        ``sfn.StateMachine``. Default: none.
+        ``sfn.StateMachine``. A key that would weaken a secure default, or that an argument
+        above sets, is refused with a ``ValueError`` saying what to pass instead.
+        Default: none.
     """
 
     @checked
@@ -118,7 +122,7 @@ class EventWorkflow(Construct):
             self, "LogGroup", retention=log_retention, removal_policy=removal_policy
         )
         props: dict[str, Any] = {"definition_body": body, "timeout": timeout}
-        props.update(state_machine_props or {})
+        props = merged("state_machine_props", props, state_machine_props, STATE_MACHINE_GUARDS)
         #: The state machine.
         self.state_machine = sfn.StateMachine(self, "Resource", **props)
         cfn_machine = cfn_child(self.state_machine, sfn.CfnStateMachine)

@@ -14,6 +14,8 @@ from patterns._aws_limits import check_lifecycle_rules, check_whole_days
 from patterns._cdk_singletons import quiet_redundant_dependencies
 from patterns._metadata import mark_pattern
 from patterns._nag import acknowledge_packs
+from patterns._override_guards import BUCKET_GUARDS
+from patterns._overrides import merged
 from patterns._types import checked
 from patterns._validation import cfn_child, check_duration
 
@@ -51,7 +53,12 @@ class SecureBucket(Construct):
         overwritten or deleted object forever.
     :param event_bridge_enabled: send object events to EventBridge (set on the bucket
         itself, without CDK's notifications custom resource). Default: False.
+    :param acl_log_delivery: turn ACLs on (object owner preferred) for a service that still
+        delivers logs with ACLs, as CloudFront's standard logs do. Only for a log bucket.
+        Default: False (ACLs off, the bucket owner owns every object).
     :param bucket_props: escape hatch: keyword arguments merged last into ``s3.Bucket``.
+        It may not weaken what makes the bucket secure (public access blocked, TLS-only,
+        TLS 1.2, ACLs off, encryption) nor set what an argument above sets (``ValueError``).
         Default: none.
     """
 
@@ -70,6 +77,7 @@ class SecureBucket(Construct):
         lifecycle_rules: Sequence[s3.LifecycleRule] | None = None,
         event_bridge_enabled: bool = False,
         noncurrent_version_expiration: cdk.Duration | None = None,
+        acl_log_delivery: bool = False,
         bucket_props: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -103,7 +111,11 @@ class SecureBucket(Construct):
             "block_public_access": s3.BlockPublicAccess.BLOCK_ALL,
             "enforce_ssl": True,
             "minimum_tls_version": 1.2,
-            "object_ownership": s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            "object_ownership": (
+                s3.ObjectOwnership.BUCKET_OWNER_PREFERRED
+                if acl_log_delivery
+                else s3.ObjectOwnership.BUCKET_OWNER_ENFORCED
+            ),
             "versioned": versioned,
             "removal_policy": removal_policy,
             "auto_delete_objects": auto_delete_objects,
@@ -122,9 +134,10 @@ class SecureBucket(Construct):
                 server_access_logs_bucket=server_access_logs_bucket,
                 server_access_logs_prefix=server_access_logs_prefix or f"{construct_id}/",
             )
-        props.update(bucket_props or {})
         #: The bucket.
-        self.bucket = s3.Bucket(self, "Resource", **props)
+        self.bucket = s3.Bucket(
+            self, "Resource", **merged("bucket_props", props, bucket_props, BUCKET_GUARDS)
+        )
         if auto_delete_objects:
             quiet_redundant_dependencies(cdk.Stack.of(self))
         if event_bridge_enabled:
@@ -215,11 +228,7 @@ def access_logs_bucket(
                 noncurrent_version_expiration=cdk.Duration.days(30),
             )
         ],
-        bucket_props=(
-            {"object_ownership": s3.ObjectOwnership.BUCKET_OWNER_PREFERRED}
-            if acl_delivery
-            else None
-        ),
+        acl_log_delivery=acl_delivery,
     )
     cdk.Validations.of(logs.bucket).acknowledge(
         cdk.Acknowledgment(

@@ -17,6 +17,8 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from patterns._metadata import mark_pattern
+from patterns._override_guards import REST_API_GUARDS
+from patterns._overrides import merged
 from patterns._types import checked
 from patterns._validation import present
 from patterns.api.arguments import check_arguments, check_route
@@ -114,6 +116,8 @@ class ServerlessApi(Construct):
         Default: 25 (%).
     :param latency_p99: p99 latency alarm threshold. Default: 3 seconds.
     :param rest_api_props: escape hatch merged last into ``apigateway.RestApi``.
+        A key that would weaken a secure default, or that an argument
+        above sets, is refused with a ``ValueError`` saying what to pass instead.
         Default: none.
     """
 
@@ -228,9 +232,10 @@ class ServerlessApi(Construct):
             cors_origins=cors_origins,
             cors_allow_headers=cors_allow_headers,
         )
-        props.update(rest_api_props or {})
         #: The REST API.
-        self.api = apigateway.RestApi(self, "Resource", **props)
+        self.api = apigateway.RestApi(
+            self, "Resource", **merged("rest_api_props", props, rest_api_props, REST_API_GUARDS)
+        )
         if cors_origins and len(cors_origins) == 1:
             cors_on_gateway_errors(self.api, cors_origins[0])
         #: The deployed stage.

@@ -18,6 +18,8 @@ from constructs import Construct
 
 from patterns._cdk_singletons import acknowledge_deployment_handler, quiet_redundant_dependencies
 from patterns._metadata import mark_pattern
+from patterns._override_guards import DISTRIBUTION_GUARDS
+from patterns._overrides import merged
 from patterns._types import checked
 from patterns._validation import is_token
 from patterns._website_checks import (
@@ -81,7 +83,9 @@ class StaticWebsite(Construct):
     :param content_sources: more ``s3_deployment`` sources deployed with (or without)
         ``content_path``, e.g. ``Source.json_data("config.json", ...)``. Default: none.
     :param distribution_props: escape hatch: keyword arguments merged last into
-        ``cloudfront.Distribution``. Default: none.
+        ``cloudfront.Distribution``. A key that would weaken a secure default, or that an argument
+        above sets, is refused with a ``ValueError`` saying what to pass instead.
+        Default: none.
     """
 
     @checked
@@ -184,7 +188,7 @@ class StaticWebsite(Construct):
             "log_file_prefix": "cloudfront/",
             "comment": f"Static website {self.node.path}"[:128],
         }
-        props.update(distribution_props or {})
+        props = merged("distribution_props", props, distribution_props, DISTRIBUTION_GUARDS)
         #: The CloudFront distribution.
         self.distribution = cloudfront.Distribution(self, "Resource", **props)
         self._acknowledge(certificate, geo_restriction, web_acl_arn)

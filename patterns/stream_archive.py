@@ -18,6 +18,8 @@ from constructs import Construct
 
 from patterns._metadata import mark_pattern
 from patterns._nag import KEY_ENCRYPT_DECRYPT_ACTIONS, acknowledge_wildcards
+from patterns._override_guards import DELIVERY_STREAM_GUARDS
+from patterns._overrides import merged
 from patterns._targets import acknowledge_synchronous_invocation
 from patterns._types import checked
 from patterns._validation import check_duration, check_range
@@ -73,7 +75,9 @@ class StreamArchive(Construct):
     :param freshness_threshold: age of the oldest undelivered record that raises the alarm,
         60 s..24 h. Default: twice ``buffering_interval``, at least 15 minutes.
     :param delivery_stream_props: escape hatch: keyword arguments merged last into
-        ``firehose.DeliveryStream``. Default: none.
+        ``firehose.DeliveryStream``. A key that would weaken a secure default, or that an argument
+        above sets, is refused with a ``ValueError`` saying what to pass instead.
+        Default: none.
     """
 
     @checked
@@ -188,7 +192,9 @@ class StreamArchive(Construct):
             props["encryption"] = firehose.StreamEncryption.customer_managed_key(encryption_key)
         else:
             props["encryption"] = firehose.StreamEncryption.aws_owned_key()
-        props.update(delivery_stream_props or {})
+        props = merged(
+            "delivery_stream_props", props, delivery_stream_props, DELIVERY_STREAM_GUARDS
+        )
         stack = cdk.Stack.of(self)
         had_cidr_mapping = stack.node.try_find_child(_CIDR_MAPPING) is not None
         #: The Firehose delivery stream.

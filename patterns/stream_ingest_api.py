@@ -17,6 +17,8 @@ from constructs import Construct
 from patterns._aws_limits import check_web_acl_arn
 from patterns._metadata import mark_pattern
 from patterns._nag import acknowledge_packs
+from patterns._override_guards import INGEST_API_GUARDS
+from patterns._overrides import merged
 from patterns._stream import create_encrypted_stream
 from patterns._stream_ingest import batch_method_options, record_schema_with_key
 from patterns._types import checked
@@ -66,7 +68,9 @@ class StreamIngestApi(Construct):
     :param log_retention: retention of the access logs. Default: one month.
     :param removal_policy: for the new stream and the access logs. Default: RETAIN.
     :param rest_api_props: escape hatch: keyword arguments merged last into
-        ``apigw.RestApi``. Default: none.
+        ``apigw.RestApi``. A key that would weaken a secure default, or that an argument
+        above sets, is refused with a ``ValueError`` saying what to pass instead.
+        Default: none.
     """
 
     @checked
@@ -161,9 +165,10 @@ class StreamIngestApi(Construct):
                 ),
             ),
         }
-        props.update(rest_api_props or {})
         #: The REST API.
-        self.api = apigw.RestApi(self, "Resource", **props)
+        self.api = apigw.RestApi(
+            self, "Resource", **merged("rest_api_props", props, rest_api_props, INGEST_API_GUARDS)
+        )
         if execution_log_level is None:
             cdk.Validations.of(self.api.deployment_stage).acknowledge(
                 cdk.Acknowledgment(

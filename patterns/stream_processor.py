@@ -18,6 +18,8 @@ from constructs import Construct
 from patterns._aws_limits import check_filters
 from patterns._imported import stream_retention
 from patterns._metadata import mark_pattern
+from patterns._override_guards import EVENT_SOURCE_GUARDS
+from patterns._overrides import merged
 from patterns._stream import MIN_RETENTION, check_stream_options, create_encrypted_stream
 from patterns._stream_alarms import processor_alarms
 from patterns._targets import (
@@ -97,7 +99,9 @@ class StreamProcessor(Construct):
         record is older than this fraction of the time a record can wait before it is lost
         (the retention, or ``max_record_age`` when shorter), 0.05..1. Default: 0.5.
     :param event_source_props: escape hatch: keyword arguments merged last into
-        ``lambda_.EventSourceMapping``. Default: none.
+        ``lambda_.EventSourceMapping``. A key that would weaken a secure default, or that
+        an argument above sets, is refused with a ``ValueError`` saying what to pass instead.
+        Default: none.
     """
 
     @checked
@@ -220,7 +224,7 @@ class StreamProcessor(Construct):
             "filters": list(filters) if filters else None,
             "enabled": enabled,
         }
-        props.update(event_source_props or {})
+        props = merged("event_source_props", props, event_source_props, EVENT_SOURCE_GUARDS)
         #: The event source mapping.
         self.event_source_mapping = lambda_.EventSourceMapping(self, "EventSourceMapping", **props)
         if retry_attempts == -1:

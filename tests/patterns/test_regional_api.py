@@ -9,6 +9,7 @@ import pytest
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_route53 as route53
+from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Template
 
 from patterns import ApiCustomDomain, RegionalApiRecord
@@ -103,10 +104,14 @@ def test_domain_escape_hatch_is_merged_last(
         stack,
         api_stage,
         hosted_zone=zone,
-        domain_name_props={"security_policy": apigateway.SecurityPolicy.TLS_1_0},
+        domain_name_props={
+            "mtls": apigateway.MTLSConfig(
+                bucket=s3.Bucket.from_bucket_name(stack, "Trust", "truststore"), key="ca.pem"
+            )
+        },
     )
     props = properties(Template.from_stack(stack), "AWS::ApiGateway::DomainName")
-    assert props["SecurityPolicy"] == "TLS_1_0"
+    assert props["MutualTlsAuthentication"] == {"TruststoreUri": "s3://truststore/ca.pem"}
 
 
 @pytest.mark.parametrize(
