@@ -12,9 +12,24 @@ CDK_FLOOR = $(shell $(PYTHON) -m tools.cdk_floor)
 # The project's Node (22, from package.json) and venv come first, so jsii and the CDK CLI use them.
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup layers synth test test-floor-env lint format bench docs diagrams sandbox ls diff clean
+.PHONY: setup browser layers synth test test-floor-env lint format bench docs diagrams sandbox ls diff clean
 
-setup: $(VENV)/.stamp-installed node_modules/.stamp-installed layers
+setup: $(VENV)/.stamp-installed node_modules/.stamp-installed layers browser
+
+## Headless Chromium for the browser tests (Playwright drives it; its own browser download is
+## never used) and Liberation Sans, metric-compatible with the Helvetica/Arial the diagrams are
+## laid out for. Debian's packages; nothing to do when present. A fresh machine may have no
+## package lists yet: `apt-get update` runs only when the install cannot find the packages.
+BROWSER_PACKAGES := chromium fonts-liberation
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -qq -o=Dpkg::Use-Pty=0
+browser:
+	@if ! command -v chromium >/dev/null || ! dpkg -s fonts-liberation >/dev/null 2>&1; then \
+	  command -v apt-get >/dev/null || { echo "make setup: install $(BROWSER_PACKAGES) (Debian packages) by hand" >&2; exit 1; }; \
+	  echo "Installing $(BROWSER_PACKAGES) for the browser tests"; \
+	  $(APT_GET) install -y --no-install-recommends $(BROWSER_PACKAGES) >/dev/null 2>&1 || \
+	    { $(APT_GET) update && $(APT_GET) install -y --no-install-recommends $(BROWSER_PACKAGES) >/dev/null; }; \
+	fi
 
 $(VENV)/.stamp-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

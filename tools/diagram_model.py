@@ -1,14 +1,17 @@
-"""A stack template read as services and the flows and grants between them."""
+"""A stack template read as services, the flows and grants between them, and the
+resources that only support a service (alarms, keys, policies...), each tied to it."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from patterns import PATTERN_METADATA
 from tools.assembly import StackArtifact
+from tools.diagram_edges import Edge, Resolver, edges, references
+
+__all__ = ["SERVICES", "SUMMARISED", "Edge", "Node", "StackGraph", "read_stack_graph"]
 
 #: Resource types drawn as nodes, with the service name shown.
 SERVICES: dict[str, str] = {
@@ -21,6 +24,8 @@ SERVICES: dict[str, str] = {
     "AWS::Kinesis::Stream": "Kinesis",
     "AWS::KinesisFirehose::DeliveryStream": "Firehose",
     "AWS::ApiGateway::RestApi": "API Gateway",
+    # HTTP and WebSocket APIs: named by their ProtocolType (see service_name).
+    "AWS::ApiGatewayV2::Api": "API Gateway v2",
     "AWS::StepFunctions::StateMachine": "Step Functions",
     "AWS::Events::Rule": "EventBridge rule",
     "AWS::Scheduler::Schedule": "EventBridge Scheduler",
@@ -29,28 +34,41 @@ SERVICES: dict[str, str] = {
     "AWS::Glue::Database": "Glue database",
     "AWS::Glue::Crawler": "Glue crawler",
     "AWS::Athena::WorkGroup": "Athena",
-    "AWS::CodeDeploy::DeploymentGroup": "CodeDeploy",
     "AWS::WAFv2::WebACL": "WAF",
-    "AWS::CloudWatch::Alarm": "CloudWatch alarm",
-    "AWS::CloudWatch::Dashboard": "CloudWatch dashboard",
+    "AWS::EC2::VPC": "VPC",
 }
-_IMPORT = "import:"
-#: Resources that stand for the function they point at.
-_FUNCTION_ALIASES = ("AWS::Lambda::Alias", "AWS::Lambda::Version")
+#: Resource types that support one service: counted on it in the overview, drawn in the
+#: detailed picture. Type -> (singular, plural).
+SUMMARISED: dict[str, tuple[str, str]] = {
+    "AWS::CloudWatch::Alarm": ("alarm", "alarms"),
+    "AWS::CodeDeploy::DeploymentGroup": ("deployment", "deployments"),
+    "AWS::KMS::Key": ("key", "keys"),
+    "AWS::IAM::Policy": ("policy", "policies"),
+    "AWS::IAM::ManagedPolicy": ("policy", "policies"),
+    "AWS::Logs::LogGroup": ("log group", "log groups"),
+    "AWS::CloudWatch::Dashboard": ("dashboard", "dashboards"),
+}
+#: Where a supporting resource names the service it belongs to (alarms their metric's
+#: dimensions, policies their roles); others belong to the service that refers to them.
+_OWNER_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "AWS::CloudWatch::Alarm": ("Dimensions", "Metrics"),
+    "AWS::IAM::Policy": ("Roles",),
+    "AWS::IAM::ManagedPolicy": ("Roles",),
+}
 
 
 @dataclass(frozen=True)
 class Node:
+    """A resource as drawn: its type, a short label from its construct path."""
+
     kind: str
     label: str
+    service: str = ""  # the service name shown; SERVICES[kind] when empty
+    path: str = ""  # the construct path inside its stack
 
-
-@dataclass(frozen=True, order=True)
-class Edge:
-    source: str
-    target: str
-    label: str
-    kind: str = "flow"  # or "grant"
+    @property
+    def title(self) -> str:
+        return self.service or SERVICES.get(self.kind) or SUMMARISED[self.kind][0]
 
 
 @dataclass
@@ -62,6 +80,30 @@ class StackGraph:
     edges: list[Edge] = field(default_factory=list)
     group_of: dict[str, str] = field(default_factory=dict)  # node -> pattern instance path
     pattern_of: dict[str, str] = field(default_factory=dict)  # instance path -> class
+    #: Supporting resources (SUMMARISED) by id, and the service node each belongs to
+    #: ("" for the stack itself).
+    extras: dict[str, Node] = field(default_factory=dict)
+    owner_of: dict[str, str] = field(default_factory=dict)
+
+    def summary(self, node_id: str) -> list[str]:
+        """``["3 alarms", "1 key"]``: the supporting resources of ``node_id`` (of the
+        stack itself for ``""``), counted by kind."""
+        found: dict[tuple[str, str], int] = {}
+        for extra, owner in self.owner_of.items():
+            if owner == node_id:
+                nouns = SUMMARISED[self.extras[extra].kind]
+                found[nouns] = found.get(nouns, 0) + 1
+        return [f"{n} {nouns[n > 1]}" for nouns, n in sorted(found.items())]
+
+
+def service_name(resource: dict[str, Any]) -> str:
+    """The service a resource is shown as (API Gateway v2 by its protocol)."""
+    if resource["Type"] == "AWS::ApiGatewayV2::Api":
+        protocol = str(resource.get("Properties", {}).get("ProtocolType", "")).upper()
+        return {"WEBSOCKET": "API Gateway WebSocket", "HTTP": "API Gateway HTTP"}.get(
+            protocol, SERVICES[resource["Type"]]
+        )
+    return SERVICES[resource["Type"]]
 
 
 def read_stack_graph(stack: StackArtifact, exports: dict[str, str] | None = None) -> StackGraph:
@@ -72,18 +114,63 @@ def read_stack_graph(stack: StackArtifact, exports: dict[str, str] | None = None
     prefix = f"{stack.display_name}/"
     patterns = _pattern_instances(stack, prefix)
     graph.pattern_of.update(patterns)
+    paths: dict[str, str] = {}
     for logical_id, resource in resources.items():
         path = resource.get("Metadata", {}).get("aws:cdk:path", logical_id)
-        if resource["Type"] in SERVICES and not _is_cdk_plumbing(path):
-            relative = path.removeprefix(prefix)
-            node_id = f"{stack.display_name}/{logical_id}"
-            graph.nodes[node_id] = Node(resource["Type"], _label(relative))
+        kind = resource["Type"]
+        if _is_cdk_plumbing(path) or (kind not in SERVICES and kind not in SUMMARISED):
+            continue
+        relative = path.removeprefix(prefix)
+        node_id = f"{stack.display_name}/{logical_id}"
+        paths[node_id] = relative
+        if kind in SERVICES:
+            graph.nodes[node_id] = Node(kind, _label(relative), service_name(resource), relative)
             owner = _owner(relative, patterns)
             if owner:
                 graph.group_of[node_id] = owner
-    resolver = _Resolver(stack.display_name, resources, exports or {})
-    graph.edges.extend(e for e in _edges(resources, resolver) if e.source != e.target)
+        else:
+            graph.extras[node_id] = Node(kind, _label(relative), path=relative)
+    resolver = Resolver(stack.display_name, resources, exports or {})
+    graph.edges.extend(e for e in edges(resources, resolver) if e.source != e.target)
+    _tie_extras(graph, resources, resolver, paths)
     return graph
+
+
+def _tie_extras(
+    graph: StackGraph,
+    resources: dict[str, dict[str, Any]],
+    resolve: Resolver,
+    paths: dict[str, str],
+) -> None:
+    """Each supporting resource belongs to the service it names or that names it; among
+    several (or none), to the one whose construct path it shares most of."""
+    referred_by: dict[str, set[str]] = {}
+    for node_id in graph.nodes:
+        logical_id = node_id.removeprefix(f"{graph.name}/")
+        for target in references(resources[logical_id].get("Properties")):
+            referred_by.setdefault(f"{graph.name}/{target}", set()).add(node_id)
+    for extra, node in graph.extras.items():
+        props = resources[extra.removeprefix(f"{graph.name}/")].get("Properties", {})
+        named = {
+            n
+            for key in _OWNER_PROPERTIES.get(node.kind, ())
+            for n in resolve.nodes(props.get(key))
+            if n in graph.nodes
+        }
+        candidates = named or referred_by.get(extra, set()) or set(graph.nodes)
+        scored = [(_shared(paths[extra], paths[c]), c) for c in sorted(candidates)]
+        best = max(scored, key=lambda pair: pair[0], default=(0, ""))
+        graph.owner_of[extra] = best[1] if best[0] or named or extra in referred_by else ""
+
+
+def _shared(one: str, other: str) -> int:
+    """How many leading construct path segments two paths share."""
+    count = 0
+    for a, b in zip(one.split("/"), other.split("/"), strict=False):
+        if a != b:
+            break
+        count += 1
+    return count
 
 
 def stack_exports(stack: StackArtifact) -> dict[str, str]:
@@ -94,7 +181,7 @@ def stack_exports(stack: StackArtifact) -> dict[str, str]:
     """
     found = {}
     for output_name, output in stack.template().get("Outputs", {}).items():
-        targets = list(_references(output.get("Value")))
+        targets = list(references(output.get("Value")))
         if not targets:
             continue
         found[output_name] = f"{stack.display_name}/{targets[0]}"
@@ -131,112 +218,3 @@ def _owner(relative_path: str, patterns: dict[str, str]) -> str:
 def _label(relative_path: str) -> str:
     parts = [p for p in relative_path.split("/") if p not in ("Resource", "Default")]
     return "/".join(parts[-2:]) if parts else relative_path
-
-
-class _Resolver:
-    """Turns references into node ids, seeing through aliases, versions and roles."""
-
-    def __init__(
-        self, stack: str, resources: dict[str, dict[str, Any]], exports: dict[str, str]
-    ) -> None:
-        self.stack = stack
-        self.resources = resources
-        self.exports = exports
-        self.role_users: dict[str, list[str]] = {}
-        for logical_id, resource in resources.items():
-            if resource["Type"] == "AWS::Lambda::Function":
-                for role in _references(resource["Properties"].get("Role")):
-                    self.role_users.setdefault(role, []).append(logical_id)
-
-    def nodes(self, value: Any) -> list[str]:
-        found = []
-        for logical_id in _references(value):
-            if logical_id.startswith(_IMPORT):
-                imported = self.exports.get(logical_id.removeprefix(_IMPORT))
-                found.extend([imported] if imported else [])
-                continue
-            resource = self.resources.get(logical_id)
-            if resource is None:
-                continue
-            if resource["Type"] in _FUNCTION_ALIASES:
-                found.extend(self.nodes(resource["Properties"].get("FunctionName")))
-            elif resource["Type"] == "AWS::IAM::Role":
-                found.extend(f"{self.stack}/{user}" for user in self.role_users.get(logical_id, []))
-            else:
-                found.append(f"{self.stack}/{logical_id}")
-        return found
-
-
-#: Resources that connect others: type -> (property naming the source, ``None`` for the
-#: resource itself; property naming the targets, ``None`` for all its properties; label;
-#: edge kind).
-_CONNECTORS: dict[str, tuple[str | None, str | None, str, str]] = {
-    "AWS::SNS::Subscription": ("TopicArn", "Endpoint", "subscription", "flow"),
-    "AWS::Lambda::EventSourceMapping": ("EventSourceArn", "FunctionName", "event source", "flow"),
-    "AWS::CloudWatch::Alarm": (None, "AlarmActions", "alarm", "flow"),
-    "AWS::Lambda::EventInvokeConfig": ("FunctionName", "DestinationConfig", "on failure", "flow"),
-    "AWS::Lambda::Permission": ("SourceArn", "FunctionName", "invokes", "flow"),
-    "AWS::ApiGateway::Method": ("RestApiId", "Integration", "integration", "flow"),
-    "AWS::CodeDeploy::DeploymentGroup": (None, "AlarmConfiguration", "rolls back on", "flow"),
-    "AWS::IAM::Policy": ("Roles", "PolicyDocument", "grant", "grant"),
-    "AWS::KinesisFirehose::DeliveryStream": (None, None, "delivers", "flow"),
-    "AWS::CloudFront::Distribution": (None, None, "uses", "flow"),
-    "AWS::StepFunctions::StateMachine": (None, None, "uses", "flow"),
-    "AWS::Glue::Crawler": (None, None, "crawls", "flow"),
-    "AWS::Athena::WorkGroup": (None, None, "writes results to", "flow"),
-}
-
-
-def _edges(resources: dict[str, dict[str, Any]], resolve: _Resolver) -> Iterator[Edge]:
-    for logical_id, resource in resources.items():
-        kind = resource["Type"]
-        props = resource.get("Properties", {})
-        me = [f"{resolve.stack}/{logical_id}"]
-        pairs: list[tuple[list[str], list[str], str, str]] = []
-        if kind in ("AWS::Events::Rule", "AWS::Scheduler::Schedule"):
-            targets = props.get("Targets") or [props.get("Target") or {}]
-            pairs.append((me, resolve.nodes([t.get("Arn") for t in targets]), "triggers", "flow"))
-            letters = [t.get("DeadLetterConfig") for t in targets]
-            pairs.append((me, resolve.nodes(letters), "dead letters", "flow"))
-        elif kind in _CONNECTORS:
-            source, target, label, edge_kind = _CONNECTORS[kind]
-            sources = me if source is None else resolve.nodes(props.get(source))
-            found = resolve.nodes(props if target is None else props.get(target))
-            pairs.append((sources, found, label, edge_kind))
-        for sources, targets, label, edge_kind in pairs:
-            for source in sources:
-                for target in targets:
-                    yield Edge(source, target, label, edge_kind)
-        if kind == "AWS::CodeDeploy::DeploymentGroup":
-            yield from _deployment_targets(logical_id, resources, resolve)
-
-
-def _deployment_targets(
-    group_id: str, resources: dict[str, dict[str, Any]], resolve: _Resolver
-) -> Iterator[Edge]:
-    """CodeDeploy shifts the traffic of the alias whose UpdatePolicy names this group."""
-    for resource in resources.values():
-        policy = resource.get("UpdatePolicy", {}).get("CodeDeployLambdaAliasUpdate", {})
-        if group_id in _references(policy.get("DeploymentGroupName")):
-            for function in resolve.nodes(resource["Properties"].get("FunctionName")):
-                yield Edge(f"{resolve.stack}/{group_id}", function, "shifts traffic")
-
-
-def _references(value: Any) -> Iterator[str]:
-    """Logical ids that a template value refers to (Ref, GetAtt, Sub)."""
-    if isinstance(value, dict):
-        if "Ref" in value and isinstance(value["Ref"], str):
-            yield value["Ref"]
-        if "Fn::GetAtt" in value:
-            target = value["Fn::GetAtt"]
-            yield target[0] if isinstance(target, list) else str(target).split(".")[0]
-        if isinstance(value.get("Fn::ImportValue"), str):
-            yield _IMPORT + value["Fn::ImportValue"]
-        if isinstance(value.get("Fn::GetStackOutput"), dict):
-            yield _IMPORT + str(value["Fn::GetStackOutput"].get("OutputName"))
-        for key, inner in value.items():
-            if key not in ("Ref", "Fn::GetAtt", "Fn::ImportValue", "Fn::GetStackOutput"):
-                yield from _references(inner)
-    elif isinstance(value, list):
-        for inner in value:
-            yield from _references(inner)
