@@ -14,7 +14,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: setup browser layers synth test test-floor-env lint format bench docs diagrams sandbox ls diff clean
 
-setup: $(VENV)/.stamp-installed node_modules/.stamp-installed layers browser
+setup: $(VENV)/.stamp-installed node_modules/.stamp-installed layers
 
 ## Headless Chromium for the browser tests (Playwright drives it; its own browser download is
 ## never used) and Liberation Sans, metric-compatible with the Helvetica/Arial the diagrams are
@@ -60,7 +60,7 @@ synth: setup
 
 ## Lint, type-check and run the whole test suite; then the construct tests again on the
 ## oldest aws-cdk-lib the library supports.
-test: setup lint test-floor-env
+test: setup browser lint test-floor-env
 	$(PY) -m pytest
 	CDK_FLOOR_RUN=$(CDK_FLOOR) $(FLOOR_VENV)/bin/python -m pytest -p no:cacheprovider tests/patterns tests/test_cdk_versions.py
 
