@@ -16,6 +16,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from patterns._aws_limits import check_event_pattern
+from patterns._grants import acknowledged
 from patterns._metadata import mark_pattern
 from patterns._ops_common import check_schedule_expression, ops_topic
 from patterns._override_guards import STATE_MACHINE_GUARDS
@@ -182,6 +183,28 @@ class EventWorkflow(Construct):
                 ("Aborted", self.state_machine.metric_aborted),
             )
         ]
+
+    def grant_start_execution(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Start executions of the workflow."""
+        return self.state_machine.grant_start_execution(grantee)
+
+    def grant_read(self, grantee: iam.IGrantable) -> iam.Grant:
+        """List and describe the workflow's executions and their history."""
+        return acknowledged(
+            lambda: self.state_machine.grant_read(grantee), grantee, f"reads of {self.node.path}"
+        )
+
+    def metric_failed(self, **kwargs: Any) -> cloudwatch.Metric:
+        """Executions that failed. Default: sum over 5 minutes."""
+        return self.state_machine.metric_failed(**kwargs)
+
+    def metric_timed_out(self, **kwargs: Any) -> cloudwatch.Metric:
+        """Executions that timed out. Default: sum over 5 minutes."""
+        return self.state_machine.metric_timed_out(**kwargs)
+
+    def metric_succeeded(self, **kwargs: Any) -> cloudwatch.Metric:
+        """Executions that succeeded. Default: sum over 5 minutes."""
+        return self.state_machine.metric_succeeded(**kwargs)
 
     def _observe(
         self, cfn: sfn.CfnStateMachine, level: sfn.LogLevel, include_execution_data: bool

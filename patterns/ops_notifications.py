@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
@@ -96,6 +98,14 @@ class OpsNotifications(Construct):
             self.topic.grant_publish(iam.ServicePrincipal(service))
         for address in addresses:
             self.add_email(address)
+
+    def grant_publish(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Publish to the topic (and encrypt with its key)."""
+        return self.topic.grant_publish(grantee)
+
+    def metric_notifications_failed(self, **kwargs: Any) -> cloudwatch.Metric:
+        """Notifications SNS could not deliver. Default: sum over 5 minutes."""
+        return self.topic.metric_number_of_notifications_failed(**kwargs)
 
     def add_email(self, address: str) -> None:
         """Subscribe ``address`` to the topic by e-mail."""

@@ -6,12 +6,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from patterns._aws_limits import check_lifecycle_rules, check_whole_days
 from patterns._cdk_singletons import quiet_redundant_dependencies
+from patterns._grants import acknowledged
 from patterns._metadata import mark_pattern
 from patterns._nag import acknowledge_packs
 from patterns._override_guards import BUCKET_GUARDS
@@ -149,6 +151,40 @@ class SecureBucket(Construct):
                     event_bridge_enabled=True
                 )
             )
+
+    def grant_read(self, grantee: iam.IGrantable, objects_key_pattern: str = "*") -> iam.Grant:
+        """Read objects (and decrypt them with the bucket's key, if it has one)."""
+        return acknowledged(
+            lambda: self.bucket.grant_read(grantee, objects_key_pattern),
+            grantee,
+            f"read of {self.node.path}",
+        )
+
+    def grant_write(self, grantee: iam.IGrantable, objects_key_pattern: str = "*") -> iam.Grant:
+        """Write and delete objects (and encrypt them with the bucket's key)."""
+        return acknowledged(
+            lambda: self.bucket.grant_write(grantee, objects_key_pattern),
+            grantee,
+            f"write of {self.node.path}",
+        )
+
+    def grant_put(self, grantee: iam.IGrantable, objects_key_pattern: str = "*") -> iam.Grant:
+        """Put objects only (and encrypt them with the bucket's key)."""
+        return acknowledged(
+            lambda: self.bucket.grant_put(grantee, objects_key_pattern),
+            grantee,
+            f"put to {self.node.path}",
+        )
+
+    def grant_read_write(
+        self, grantee: iam.IGrantable, objects_key_pattern: str = "*"
+    ) -> iam.Grant:
+        """Read, write and delete objects (and use the bucket's key both ways)."""
+        return acknowledged(
+            lambda: self.bucket.grant_read_write(grantee, objects_key_pattern),
+            grantee,
+            f"read and write of {self.node.path}",
+        )
 
 
 def _noncurrent_rule(

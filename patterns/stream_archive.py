@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import aws_cdk as cdk
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_kinesisfirehose as firehose
@@ -233,6 +234,17 @@ class StreamArchive(Construct):
     def grant_put_records(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` put records directly (only useful without a source stream)."""
         return self.delivery_stream.grant_put_records(grantee)
+
+    def metric_data_freshness(self, **kwargs: Any) -> cloudwatch.Metric:
+        """Age of the oldest record not yet delivered to S3 (s). Default: maximum over 5
+        minutes."""
+        return self.delivery_stream.metric(
+            "DeliveryToS3.DataFreshness", **{"statistic": "Maximum", **kwargs}
+        )
+
+    def metric_incoming_records(self, **kwargs: Any) -> cloudwatch.Metric:
+        """Records received. Default: sum over 5 minutes."""
+        return self.delivery_stream.metric_incoming_records(**kwargs)
 
     def _new_access_logs_bucket(self, removal_policy: cdk.RemovalPolicy) -> s3.IBucket:
         return access_logs_bucket(self, "AccessLogsBucket", removal_policy=removal_policy).bucket

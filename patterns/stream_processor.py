@@ -7,6 +7,7 @@ from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -16,6 +17,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from patterns._aws_limits import check_filters
+from patterns._grants import acknowledged
 from patterns._imported import stream_retention
 from patterns._metadata import mark_pattern
 from patterns._override_guards import EVENT_SOURCE_GUARDS
@@ -243,6 +245,29 @@ class StreamProcessor(Construct):
             topic=alarm_topic,
             iterator_age_seconds=wait_limit * iterator_age_alarm_fraction,
         )
+
+    def grant_put_records(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Write records to the stream (and encrypt them with its key)."""
+        return acknowledged(
+            lambda: self.stream.grant_write(grantee), grantee, f"writes to {self.node.path}"
+        )
+
+    def grant_read(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Read the stream (and decrypt it with its key)."""
+        return acknowledged(
+            lambda: self.stream.grant_read(grantee), grantee, f"reads of {self.node.path}"
+        )
+
+    def metric_iterator_age(self, **kwargs: Any) -> cloudwatch.Metric:
+        """How far behind the stream's newest record the function is (ms). Default:
+        maximum over 1 minute."""
+        return self.function.metric(
+            "IteratorAge", **{"statistic": "Maximum", "period": cdk.Duration.minutes(1), **kwargs}
+        )
+
+    def metric_incoming_records(self, **kwargs: Any) -> cloudwatch.Metric:
+        """Records put into the stream. Default: sum over 5 minutes."""
+        return self.stream.metric_incoming_records(**kwargs)
 
 
 def _check_starting_position(position: lambda_.StartingPosition, timestamp: float | None) -> None:
