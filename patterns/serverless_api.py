@@ -10,7 +10,6 @@ from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
@@ -34,6 +33,7 @@ from patterns.api.stage import (
     protect_stage,
     rest_api_options,
 )
+from patterns.api.stage_access import StageAccess
 from patterns.api.usage import ApiUsagePlan, add_usage_plan
 from patterns.choices import AuthType, CacheSize
 from patterns.function_defaults import FunctionDefaults
@@ -46,7 +46,7 @@ DEFAULT_LATENCY_P99 = cdk.Duration.seconds(3)
 __all__ = ["DEFAULT_THROTTLE", "ApiUsagePlan", "LambdaAuthorizer", "Route", "ServerlessApi"]
 
 
-class ServerlessApi(Construct):
+class ServerlessApi(StageAccess, Construct):
     """A regional REST API routing declared routes to Lambda functions.
 
     Each route (:class:`Route`) names a method, a path, the function serving it, the table
@@ -310,29 +310,3 @@ class ServerlessApi(Construct):
     ) -> apigateway.Method:
         """Serve ``method path`` with ``function``; ``options`` are :class:`Route`'s."""
         return self.add(Route(method, path, function, **options))
-
-    def grant_execute(
-        self, grantee: iam.IGrantable, method: str = "*", path: str = "/*"
-    ) -> iam.Grant:
-        """Let ``grantee`` call ``method path`` on the stage (for ``iam`` routes)."""
-        return iam.Grant.add_to_principal(
-            grantee=grantee,
-            actions=["execute-api:Invoke"],
-            resource_arns=[self.api.arn_for_execute_api(method, path, self.stage.stage_name)],
-        )
-
-    def metric_client_errors(self, **kwargs: Any) -> cloudwatch.Metric:
-        """4XX responses of the stage."""
-        return self.stage.metric_client_error(**kwargs)
-
-    def metric_server_errors(self, **kwargs: Any) -> cloudwatch.Metric:
-        """5XX responses of the stage."""
-        return self.stage.metric_server_error(**kwargs)
-
-    def metric_latency(self, **kwargs: Any) -> cloudwatch.Metric:
-        """End-to-end latency of the stage, in milliseconds."""
-        return self.stage.metric_latency(**kwargs)
-
-    def metric_count(self, **kwargs: Any) -> cloudwatch.Metric:
-        """Requests to the stage."""
-        return self.stage.metric_count(**kwargs)

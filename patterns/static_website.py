@@ -29,6 +29,7 @@ from patterns._website_checks import (
     check_fallback,
     check_headers_and_acl,
 )
+from patterns._website_headers import security_headers
 from patterns.secure_bucket import SecureBucket, access_logs_bucket
 from patterns.web_acl import managed_web_acl
 
@@ -152,7 +153,7 @@ class StaticWebsite(Construct):
             ).bucket
         )
         #: The security headers every response carries.
-        self.response_headers_policy = _security_headers(self, content_security_policy)
+        self.response_headers_policy = security_headers(self, content_security_policy)
 
         error_responses = [
             cloudfront.ErrorResponse(
@@ -290,30 +291,3 @@ class StaticWebsite(Construct):
             cdk.Validations.of(self.distribution).acknowledge(
                 cdk.Acknowledgment(id=rule, reason=reason)
             )
-
-
-def _security_headers(scope: Construct, csp: str) -> cloudfront.ResponseHeadersPolicy:
-    return cloudfront.ResponseHeadersPolicy(
-        scope,
-        "SecurityHeaders",
-        comment="Security headers of a static website",
-        security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
-            strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
-                access_control_max_age=cdk.Duration.days(730),
-                include_subdomains=True,
-                preload=True,
-                override=True,
-            ),
-            content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
-            frame_options=cloudfront.ResponseHeadersFrameOptions(
-                frame_option=cloudfront.HeadersFrameOption.DENY, override=True
-            ),
-            referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
-                referrer_policy=cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
-                override=True,
-            ),
-            content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
-                content_security_policy=csp, override=True
-            ),
-        ),
-    )

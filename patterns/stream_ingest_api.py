@@ -15,6 +15,7 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from patterns._aws_limits import check_web_acl_arn
+from patterns._grants import acknowledged
 from patterns._metadata import mark_pattern
 from patterns._nag import acknowledge_packs
 from patterns._override_guards import INGEST_API_GUARDS
@@ -24,13 +25,14 @@ from patterns._stream_ingest import batch_method_options, record_schema_with_key
 from patterns._types import checked
 from patterns._validation import check_range, check_stage_name
 from patterns.api.stage import acknowledge_client_certificate
+from patterns.api.stage_access import StageAccess
 
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _ERRORS = (("4\\d{2}", "400"), ("5\\d{2}", "500"))
 _ERROR_TEMPLATE = '{"message": "$util.escapeJavaScript($input.path(\'$.message\'))"}'
 
 
-class StreamIngestApi(Construct):
+class StreamIngestApi(StageAccess, Construct):
     """A REST API whose methods are AWS service integrations with Kinesis.
 
     ``POST /record`` takes one JSON record and calls ``PutRecord``; ``POST /records`` takes
@@ -169,8 +171,10 @@ class StreamIngestApi(Construct):
         self.api = apigw.RestApi(
             self, "Resource", **merged("rest_api_props", props, rest_api_props, INGEST_API_GUARDS)
         )
+        #: The deployed stage.
+        self.stage = self.api.deployment_stage
         if execution_log_level is None:
-            cdk.Validations.of(self.api.deployment_stage).acknowledge(
+            cdk.Validations.of(self.stage).acknowledge(
                 cdk.Acknowledgment(
                     id="AwsSolutions-APIG6",
                     reason="Execution logging needs the account-wide API Gateway CloudWatch "
@@ -206,12 +210,12 @@ class StreamIngestApi(Construct):
         }
         iam_only = authorizer is None and authorization_type == apigw.AuthorizationType.IAM
         self._attach_web_acl(web_acl_arn, acknowledge_absence=iam_only)
-        acknowledge_client_certificate(self.api.deployment_stage)
+        acknowledge_client_certificate(self.stage)
         never_cached = (
             "The API only takes POST writes into Kinesis; a cache would answer a write "
             "from an earlier response without putting the record."
         )
-        acknowledge_packs(self.api.deployment_stage, "APIGWCacheEnabledAndEncrypted", never_cached)
+        acknowledge_packs(self.stage, "APIGWCacheEnabledAndEncrypted", never_cached)
         stream_name = self.stream.stream_name
         field = partition_key_field
         put_record = self.api.root.add_resource("record").add_method(
@@ -251,16 +255,22 @@ class StreamIngestApi(Construct):
                 )
             )
 
+    def grant_put_records(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Write records to the stream directly (and encrypt them with its key)."""
+        return acknowledged(
+            lambda: self.stream.grant_write(grantee), grantee, f"writes to {self.node.path}"
+        )
+
     def _attach_web_acl(self, web_acl_arn: str | None, *, acknowledge_absence: bool) -> None:
         if web_acl_arn is not None:
             wafv2.CfnWebACLAssociation(
                 self,
                 "WebAcl",
-                resource_arn=self.api.deployment_stage.stage_arn,
+                resource_arn=self.stage.stage_arn,
                 web_acl_arn=web_acl_arn,
             )
         elif acknowledge_absence:
-            cdk.Validations.of(self.api.deployment_stage).acknowledge(
+            cdk.Validations.of(self.stage).acknowledge(
                 cdk.Acknowledgment(
                     id="AwsSolutions-APIG3",
                     reason="Every method requires SigV4-signed requests (IAM authorization), "

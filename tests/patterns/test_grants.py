@@ -22,7 +22,13 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks
 
-from patterns import EventWorkflow, OpsNotifications, SecureBucket, StreamProcessor
+from patterns import (
+    EventWorkflow,
+    OpsNotifications,
+    SecureBucket,
+    StreamIngestApi,
+    StreamProcessor,
+)
 from tests.patterns import bad_inputs_cases as cases
 from tests.support.policies import ALLOW, Request, evaluate, role_may_use_key, role_statements
 from tools.assembly import validation_findings
@@ -46,6 +52,14 @@ def _workflow(stack: cdk.Stack) -> EventWorkflow:
 
 def _ops(stack: cdk.Stack) -> OpsNotifications:
     return OpsNotifications(stack, "Ops")
+
+
+def _ingest(stack: cdk.Stack) -> StreamIngestApi:
+    return StreamIngestApi(stack, "Ingest")
+
+
+def _stage_arn(pattern: Any) -> Any:
+    return pattern.api.arn_for_execute_api("*", "/*", pattern.stage.stage_name)
 
 
 CASES: list[tuple[Callable[[cdk.Stack], Any], str, list[Check], list[Check], str | None]] = [
@@ -112,6 +126,20 @@ CASES: list[tuple[Callable[[cdk.Stack], Any], str, list[Check], list[Check], str
         "grant_read",
         [("states:DescribeStateMachine", lambda p: p.state_machine.state_machine_arn)],
         [("states:StartExecution", lambda p: p.state_machine.state_machine_arn)],
+        None,
+    ),
+    (
+        _ingest,
+        "grant_execute",
+        [("execute-api:Invoke", _stage_arn)],
+        [("execute-api:ManageConnections", _stage_arn)],
+        None,
+    ),
+    (
+        _ingest,
+        "grant_put_records",
+        [("kinesis:PutRecords", lambda p: p.stream.stream_arn)],
+        [("kinesis:DeleteStream", lambda p: p.stream.stream_arn)],
         None,
     ),
     (
@@ -200,6 +228,8 @@ def test_grants_leave_no_finding_on_the_grantee(tmp_path: Path, imported: bool) 
         (_workflow, "metric_timed_out", "AWS/States", "ExecutionsTimedOut"),
         (_workflow, "metric_succeeded", "AWS/States", "ExecutionsSucceeded"),
         (_ops, "metric_notifications_failed", "AWS/SNS", "NumberOfNotificationsFailed"),
+        (_ingest, "metric_count", "AWS/ApiGateway", "Count"),
+        (_ingest, "metric_server_errors", "AWS/ApiGateway", "5XXError"),
     ],
 )
 def test_metrics_name_the_pattern_resource(
