@@ -26,6 +26,7 @@ from typing import Any
 
 import aws_cdk as cdk
 import jsii
+from aws_cdk import aws_events as events
 from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
@@ -165,6 +166,24 @@ def check_event_bridge_bucket(bucket: s3.IBucket, argument: str) -> None:
         )
     bucket.enable_event_bridge_notification()
     acknowledge_notifications_handler(bucket)
+
+
+def s3_event_buckets(event_pattern: events.EventPattern | None) -> list[s3.IBucket]:
+    """The buckets of this app an S3 event pattern names (``detail.bucket.name`` given as
+    ``bucket.bucket_name``): each must send its events to EventBridge for the pattern to
+    ever match. Literal names and buckets of no construct here are not returned."""
+    if event_pattern is None or "aws.s3" not in (event_pattern.source or ()):
+        return []
+    names = ((event_pattern.detail or {}).get("bucket") or {}).get("name") or []
+    found: list[s3.IBucket] = []
+    for name in names if isinstance(names, list) else [names]:
+        if not isinstance(name, str) or not cdk.Token.is_unresolved(name):
+            continue
+        for token in cdk.Tokenization.reverse_string(name).tokens:
+            target = getattr(token, "target", None)
+            if isinstance(target, s3.CfnBucket) and isinstance(target.node.scope, s3.Bucket):
+                found.append(target.node.scope)
+    return found
 
 
 def stream_retention(

@@ -17,6 +17,7 @@ from constructs import Construct
 
 from patterns._aws_limits import check_event_pattern
 from patterns._grants import acknowledged
+from patterns._imported import check_event_bridge_bucket, s3_event_buckets
 from patterns._metadata import mark_pattern
 from patterns._ops_common import check_schedule_expression, ops_topic
 from patterns._override_guards import STATE_MACHINE_GUARDS
@@ -108,6 +109,8 @@ class EventWorkflow(Construct):
                 f"{'both' if event_pattern is not None else 'neither'}"
             )
         check_event_pattern("event_pattern", event_pattern)
+        for bucket in s3_event_buckets(event_pattern):
+            check_event_bridge_bucket(bucket, "event_pattern's bucket")
         if schedule is not None:
             check_schedule_expression("schedule", schedule)
             if event_bus is not None:

@@ -9,11 +9,12 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_events as events
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk.assertions import Template
 
-from patterns import EventWorkflow
+from patterns import EventWorkflow, SecureBucket
 from tests.support.templates import all_of, only
 
 UPLOADS = events.EventPattern(source=["aws.s3"], detail_type=["Object Created"])
@@ -155,3 +156,38 @@ def test_bad_input_is_rejected(
 def test_definition_of_wrong_type_is_rejected(stack: cdk.Stack) -> None:
     with pytest.raises(TypeError, match="definition must be"):
         EventWorkflow(stack, "Flow", definition="{}", event_pattern=UPLOADS)  # type: ignore[arg-type]
+
+
+def _s3_pattern(name: str) -> events.EventPattern:
+    return events.EventPattern(
+        source=["aws.s3"], detail_type=["Object Created"], detail={"bucket": {"name": [name]}}
+    )
+
+
+def test_a_bucket_of_the_app_that_sends_no_events_is_refused(stack: cdk.Stack) -> None:
+    """EventBridge would never see an object of this bucket: the workflow would never run."""
+    quiet = SecureBucket(stack, "Quiet")
+    with pytest.raises(ValueError, match=r"event_pattern's bucket .*Quiet.* EventBridge"):
+        EventWorkflow(
+            stack,
+            "Flow",
+            definition=sfn.Pass(stack, "Step"),
+            event_pattern=_s3_pattern(quiet.bucket.bucket_name),
+        )
+
+
+@pytest.mark.parametrize("kind", ["SecureBucket", "s3.Bucket", "literal name"])
+def test_buckets_that_send_events_or_are_named_literally_are_taken(
+    stack: cdk.Stack, kind: str
+) -> None:
+    if kind == "SecureBucket":
+        name = SecureBucket(stack, "Loud", event_bridge_enabled=True).bucket.bucket_name
+    elif kind == "s3.Bucket":
+        name = s3.Bucket(stack, "Loud", event_bridge_enabled=True).bucket_name
+    else:
+        name = "uploads-of-another-team"
+    EventWorkflow(
+        stack, "Flow", definition=sfn.Pass(stack, "Step"), event_pattern=_s3_pattern(name)
+    )
+    rules = Template.from_stack(stack).find_resources("AWS::Events::Rule")
+    assert len(rules) >= 1
