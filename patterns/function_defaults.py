@@ -47,10 +47,17 @@ RETENTION_BY_DAYS: Mapping[int, logs.RetentionDays] = MappingProxyType(
     }
 )
 
-#: Powertools for AWS Lambda (Python) v3 public layer version pinned by default.
-#: Layer version 36 carries Powertools 3.31.1; the dev extra pins the same release so
-#: handler tests run the code that is deployed.
-POWERTOOLS_LAYER_VERSION = 36
+#: Powertools for AWS Lambda (Python) v3 releases and the version of the public layers
+#: (``AWSLambdaPowertoolsPythonV3-<python>-<arch>``, one number for every runtime and
+#: architecture) that carries each: only releases whose layer number the Powertools
+#: project documents. 3.31.1 is the newest confirmed here (see the README's "Tracing").
+POWERTOOLS_LAYERS: Mapping[str, int] = MappingProxyType({"3.31.1": 36})
+#: The Powertools release the functions run, pinned in this one place: the layer below,
+#: and (checked by a test) the dev extra's ``aws-lambda-powertools`` that the handler
+#: tests import.
+POWERTOOLS_VERSION = "3.31.1"
+#: The public layer version pinned by default: the one carrying :data:`POWERTOOLS_VERSION`.
+POWERTOOLS_LAYER_VERSION = POWERTOOLS_LAYERS[POWERTOOLS_VERSION]
 #: AWS's account that publishes the Powertools layers in the commercial partition.
 POWERTOOLS_LAYER_ACCOUNT = "017000801446"
 
