@@ -156,15 +156,15 @@ def check_web_acl_arn(name: str, arn: str | None, *, scope: str, region: str) ->
         )
 
 
-def check_layer_count(name: str, layers: Sequence[Any] | None, *, hidden: bool) -> None:
-    """Raise ``ValueError`` when ``layers`` (plus the Powertools layer when ``hidden``)
-    exceed Lambda's five layers per function."""
+def check_layer_count(name: str, layers: Sequence[Any] | None, *, hidden: Sequence[str]) -> None:
+    """Raise ``ValueError`` when ``layers`` plus the ``hidden`` layers FunctionDefaults adds
+    (named: ``PowertoolsLayer``, ``OpenTelemetryLayer``) exceed Lambda's five per function."""
     count = len(layers or ())
-    if count + int(hidden) > LAMBDA_MAX_LAYERS:
-        also = " besides the Powertools layer FunctionDefaults adds" if hidden else ""
+    if count + len(hidden) > LAMBDA_MAX_LAYERS:
+        also = f" besides the ones FunctionDefaults adds ({', '.join(hidden)})" if hidden else ""
         raise ValueError(
             f"{name} has {count} layers{also}; Lambda allows {LAMBDA_MAX_LAYERS} per function "
-            f"in all, so pass at most {LAMBDA_MAX_LAYERS - int(hidden)} (or set "
+            f"in all, so pass at most {LAMBDA_MAX_LAYERS - len(hidden)} (or set "
             "FunctionDefaults(powertools_layer_version=None))"
         )
 

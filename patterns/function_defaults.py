@@ -17,7 +17,7 @@ from constructs import IConstruct
 from patterns._aws_limits import check_environment, check_length
 from patterns._types import check_fields, checked
 from patterns._validation import check_choice, check_range
-from patterns.tracing import TracingMode
+from patterns.tracing import TracingMode, opentelemetry_layer_arn
 
 #: Retention periods CloudWatch Logs accepts, in days, mapped to the CDK enum.
 RETENTION_BY_DAYS: Mapping[int, logs.RetentionDays] = MappingProxyType(
@@ -47,10 +47,17 @@ RETENTION_BY_DAYS: Mapping[int, logs.RetentionDays] = MappingProxyType(
     }
 )
 
-#: Powertools for AWS Lambda (Python) v3 public layer version pinned by default.
-#: Layer version 36 carries Powertools 3.31.1; the dev extra pins the same release so
-#: handler tests run the code that is deployed.
-POWERTOOLS_LAYER_VERSION = 36
+#: Powertools for AWS Lambda (Python) v3 releases and the version of the public layers
+#: (``AWSLambdaPowertoolsPythonV3-<python>-<arch>``, one number for every runtime and
+#: architecture) that carries each: only releases whose layer number the Powertools
+#: project documents. 3.31.1 is the newest confirmed here (see the README's "Tracing").
+POWERTOOLS_LAYERS: Mapping[str, int] = MappingProxyType({"3.31.1": 36})
+#: The Powertools release the functions run, pinned in this one place: the layer below,
+#: and (checked by a test) the dev extra's ``aws-lambda-powertools`` that the handler
+#: tests import.
+POWERTOOLS_VERSION = "3.31.1"
+#: The public layer version pinned by default: the one carrying :data:`POWERTOOLS_VERSION`.
+POWERTOOLS_LAYER_VERSION = POWERTOOLS_LAYERS[POWERTOOLS_VERSION]
 #: AWS's account that publishes the Powertools layers in the commercial partition.
 POWERTOOLS_LAYER_ACCOUNT = "017000801446"
 
@@ -97,7 +104,8 @@ class FunctionDefaults:
     :param tracing: how functions are traced, a :class:`TracingMode` (its string value, or
         CDK's ``Tracing.ACTIVE``, meaning ``XRAY_SDK``, also do). ``LAMBDA`` depends on no
         SDK and imports nothing; ``XRAY_SDK`` adds subsegments for AWS calls through the
-        X-Ray SDK (end of support 25 February 2027). Default: ``XRAY_SDK``.
+        X-Ray SDK (end of support 25 February 2027); ``OPENTELEMETRY`` runs AWS's
+        OpenTelemetry layer (needs ``opentelemetry_layer_version``). Default: ``XRAY_SDK``.
     :param log_retention: retention of each function's log group. Default: one month.
     :param log_level: application log level, one of DEBUG/INFO/WARNING/ERROR/CRITICAL.
         Default: ``INFO``.
@@ -107,6 +115,10 @@ class FunctionDefaults:
         Default: ``RETAIN``.
     :param powertools_layer_version: pinned version of the public Powertools layer;
         ``None`` leaves the layer out. Default: :data:`POWERTOOLS_LAYER_VERSION`.
+    :param opentelemetry_layer_version: with ``tracing=OPENTELEMETRY`` (and only then,
+        where it is required): the version of AWS's ``AWSOpenTelemetryDistroPython`` layer
+        published in the stacks' region (it differs from region to region: see the
+        project's release notes). Default: None.
     :param service_name: ``POWERTOOLS_SERVICE_NAME``. Default: ``"serverless-patterns"``.
     :param metrics_namespace: ``POWERTOOLS_METRICS_NAMESPACE``. Default: ``"ServerlessPatterns"``.
     :param stage: value of the ``STAGE`` environment variable; ``None`` omits it. Default: None.
@@ -135,6 +147,7 @@ class FunctionDefaults:
     log_event: bool = False
     removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN
     powertools_layer_version: int | None = POWERTOOLS_LAYER_VERSION
+    opentelemetry_layer_version: int | None = None
     service_name: str = "serverless-patterns"
     metrics_namespace: str = "ServerlessPatterns"
     stage: str | None = None
@@ -154,6 +167,7 @@ class FunctionDefaults:
         check_range("reserved_concurrency", self.reserved_concurrency, 1, 1_000_000)
         if self.powertools_layer_version is not None:
             check_range("powertools_layer_version", self.powertools_layer_version, 1, 10_000)
+        self._check_opentelemetry()
         if not self.service_name:
             raise ValueError("service_name must be a non-empty string")
         check_length("metrics_namespace", self.metrics_namespace, 255, 1)
@@ -172,6 +186,27 @@ class FunctionDefaults:
         if self.environment is not None:
             object.__setattr__(self, "environment", MappingProxyType(dict(self.environment)))
 
+    def _check_opentelemetry(self) -> None:
+        version = self.opentelemetry_layer_version
+        if version is not None:
+            check_range("opentelemetry_layer_version", version, 1, 10_000)
+        wanted = self.tracing is TracingMode.OPENTELEMETRY
+        if wanted and version is None:
+            raise ValueError(
+                "opentelemetry_layer_version is required with tracing=opentelemetry: the "
+                "version of the AWSOpenTelemetryDistroPython layer in the stacks' region"
+            )
+        if not wanted and version is not None:
+            raise ValueError(
+                f"opentelemetry_layer_version={version} needs tracing=opentelemetry, got "
+                f"tracing={self.tracing.value}"
+            )
+        if wanted and self.runtime.family != lambda_.RuntimeFamily.PYTHON:
+            raise ValueError(
+                f"runtime {self.runtime.name!r} is not a Python runtime, but tracing="
+                "opentelemetry adds AWS's OpenTelemetry layer for Python"
+            )
+
     def replace(self, **changes: Any) -> FunctionDefaults:
         """Return a copy with ``changes`` applied (validated like the original)."""
         return dataclasses.replace(self, **changes)
@@ -189,10 +224,7 @@ class FunctionDefaults:
             "POWERTOOLS_LOG_LEVEL": self.log_level,
             "POWERTOOLS_LOGGER_LOG_EVENT": "true" if self.log_event else "false",
         }
-        if not self.tracing.sdk_in_function:
-            # Powertools' Tracer records nothing, and code that checks this (as the
-            # reference app's handlers do) never imports the X-Ray SDK.
-            variables["POWERTOOLS_TRACE_DISABLED"] = "true"
+        variables.update(self.tracing.environment)
         if self.stage is not None:
             variables["STAGE"] = self.stage
         variables.update(self.environment or {})
@@ -218,6 +250,18 @@ class FunctionDefaults:
             ),
             arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
         )
+
+    def layer_arns(self, scope: IConstruct) -> dict[str, str]:
+        """The layers every function gets, by construct ID: Powertools' (``PowertoolsLayer``,
+        unless left out), then AWS's OpenTelemetry layer (``OpenTelemetryLayer``) with
+        ``tracing=OPENTELEMETRY``."""
+        arns: dict[str, str] = {}
+        if (powertools := self.powertools_layer_arn(scope)) is not None:
+            arns["PowertoolsLayer"] = powertools
+        if self.opentelemetry_layer_version is not None:
+            version = self.opentelemetry_layer_version
+            arns["OpenTelemetryLayer"] = opentelemetry_layer_arn(scope, version)
+        return arns
 
     def apply_to(self, scope: IConstruct) -> FunctionDefaults:
         """Make these the defaults of every function created below ``scope``."""

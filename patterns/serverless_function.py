@@ -115,7 +115,7 @@ class ServerlessFunction(Construct):
         check_length("description", description, 256)
         check_environment("environment", environment)
         defaults = defaults or FunctionDefaults.of(self)
-        check_layer_count("layers", layers, hidden=defaults.powertools_layer_version is not None)
+        check_layer_count("layers", layers, hidden=tuple(defaults.layer_arns(self)))
 
         #: Execution role: log writes to its own group, X-Ray when tracing, plus later grants.
         self.role = iam.Role(
@@ -133,12 +133,10 @@ class ServerlessFunction(Construct):
         )
         self.log_group.grant_write(self.role)
 
-        layer_arn = defaults.powertools_layer_arn(self)
-        all_layers: list[lambda_.ILayerVersion] = []
-        if layer_arn is not None:
-            all_layers.append(
-                lambda_.LayerVersion.from_layer_version_arn(self, "PowertoolsLayer", layer_arn)
-            )
+        all_layers: list[lambda_.ILayerVersion] = [
+            lambda_.LayerVersion.from_layer_version_arn(self, layer_id, arn)
+            for layer_id, arn in defaults.layer_arns(self).items()
+        ]
         all_layers.extend(layers or ())
 
         props: dict[str, Any] = {

@@ -119,9 +119,15 @@ def _check_choices(config: StageConfig) -> None:
             "deployment_preference",
             f"must be one of {', '.join(DEPLOYMENT_CONFIGS)}; got {config.deployment_preference!r}",
         )
-    modes = [mode.value for mode in TracingMode]
+    # A stage has no setting for the OpenTelemetry layer's version of its region (yet).
+    modes = [mode.value for mode in TracingMode if mode is not TracingMode.OPENTELEMETRY]
     if config.tracing not in modes:
-        raise fail(config, "tracing", f"must be one of {', '.join(modes)}; got {config.tracing!r}")
+        raise fail(
+            config,
+            "tracing",
+            f"must be one of {', '.join(modes)} (a stage cannot pin the OpenTelemetry "
+            f"layer's version yet); got {config.tracing!r}",
+        )
     if config.workflow_log_level not in WORKFLOW_LOG_LEVELS:
         raise fail(
             config,

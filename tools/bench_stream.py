@@ -153,20 +153,18 @@ def _table(name: str) -> Any:
 
 def _aggregator(records: list[dict[str, Any]]) -> Run:
     """The handler's code on the batch, timed end to end and by phase; counts checked."""
-    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
     from usage_aggregator import aggregation
     from usage_aggregator.counters import CounterStore
 
     client, writes = _table("counts")
     store = CounterStore("counts", client=client)
-    processor = BatchProcessor(event_type=EventType.KinesisDataStreams)
     phases: dict[str, float] = {}
     with (
         _timed(aggregation, "aggregate", phases, time.process_time),
         _timed(aggregation, "write_totals", phases, time.perf_counter),
     ):
         started = time.perf_counter()
-        response = aggregation.count_usage_events({"Records": records}, processor, store)
+        response = aggregation.count_usage_events({"Records": records}, store)
         elapsed = time.perf_counter() - started
     if response["batchItemFailures"]:
         raise RuntimeError(f"benchmark batch had failures: {response['batchItemFailures'][:3]}")

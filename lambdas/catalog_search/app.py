@@ -8,8 +8,6 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
-from aws_lambda_powertools.event_handler.exceptions import BadRequestError as HttpBadRequest
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from catalog_search.search import (
@@ -19,7 +17,10 @@ from catalog_search.search import (
     parse_date,
     parse_limit,
 )
+from shop_common.http import BadRequestError as HttpBadRequest
+from shop_common.http import Request
 from shop_common.observability import logger, metrics, tracer
+from shop_common.router import Response, Router
 
 
 @cache
@@ -31,7 +32,10 @@ def _json(body: Any) -> str:
     return json.dumps(body, default=lambda v: int(v) if isinstance(v, Decimal) else str(v))
 
 
-app = APIGatewayRestResolver(serializer=_json)
+app = Router(
+    serializer=_json,
+    not_found=Response(404, '{"message": "Not found"}'),
+)
 
 
 def _page(key: str, page: Page) -> dict[str, Any]:
@@ -39,8 +43,8 @@ def _page(key: str, page: Page) -> dict[str, Any]:
 
 
 @app.get("/datasets")
-def datasets_by_tag() -> dict[str, Any]:
-    params = app.current_event.query_string_parameters or {}
+def datasets_by_tag(request: Request) -> dict[str, Any]:
+    params = request.query
     tag = params.get("tag")
     if not tag or "=" not in tag:
         raise HttpBadRequest("tag is required, as key=value (e.g. tag=team=shop)")
@@ -53,9 +57,9 @@ def datasets_by_tag() -> dict[str, Any]:
     return _page("datasets", page)
 
 
-@app.get("/datasets/<dataset>/objects")
-def objects_of_dataset(dataset: str) -> dict[str, Any]:
-    params = app.current_event.query_string_parameters or {}
+@app.get("/datasets/{dataset}/objects")
+def objects_of_dataset(request: Request, dataset: str) -> dict[str, Any]:
+    params = request.query
     try:
         page = _search().objects_of_dataset(
             dataset,
@@ -67,15 +71,6 @@ def objects_of_dataset(dataset: str) -> dict[str, Any]:
     except BadRequestError as error:
         raise HttpBadRequest(str(error)) from None
     return _page("objects", page)
-
-
-@app.not_found
-def not_found(_: Exception) -> Response[str]:
-    return Response(
-        status_code=404,
-        content_type=content_types.APPLICATION_JSON,
-        body='{"message": "Not found"}',
-    )
 
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")

@@ -20,6 +20,16 @@ def _ec2() -> Ec2Snapshots:
     return Ec2Snapshots()
 
 
+@cache
+def _settings() -> dict[str, Any]:
+    """The run's settings from the environment, read once per execution environment."""
+    return {
+        "tag_key": os.environ.get("BACKUP_TAG_KEY", "backup"),
+        "tag_value": os.environ.get("BACKUP_TAG_VALUE", "true"),
+        "retention_days": int(os.environ.get("RETENTION_DAYS", "7")),
+    }
+
+
 def run_backups(
     ec2: Ec2Snapshots, *, today: date, tag_key: str, tag_value: str, retention_days: int
 ) -> dict[str, Any]:
@@ -49,10 +59,4 @@ def run_backups(
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return run_backups(
-        _ec2(),
-        today=datetime.now(UTC).date(),
-        tag_key=os.environ.get("BACKUP_TAG_KEY", "backup"),
-        tag_value=os.environ.get("BACKUP_TAG_VALUE", "true"),
-        retention_days=int(os.environ.get("RETENTION_DAYS", "7")),
-    )
+    return run_backups(_ec2(), today=datetime.now(UTC).date(), **_settings())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import asdict
+from functools import cache
 from typing import Any
 
 import boto3
@@ -20,13 +21,18 @@ from idempotency_sweeper.sweep import sweep
 from shop_common.observability import logger, metrics, tracer
 
 
+@cache
+def _table() -> Any:
+    """The table's resource, made once per execution environment (not per sweep)."""
+    return boto3.resource("dynamodb").Table(os.environ["IDEMPOTENCY_TABLE"])
+
+
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    table = boto3.resource("dynamodb").Table(os.environ["IDEMPOTENCY_TABLE"])
     result = sweep(
-        table,
+        _table(),
         now=int(time.time()),
         time_left=lambda: context.get_remaining_time_in_millis() / 1000,
     )

@@ -1,4 +1,4 @@
-"""Lambda entry point of the order API (``/orders``), routed by Powertools.
+"""Lambda entry point of the order API (``/orders``), routed by :mod:`shop_common.router`.
 
 ``POST /orders`` is idempotent: the client sends an ``Idempotency-Key`` header and a
 repeated request with the same key (and body) returns the first order instead of placing
@@ -14,12 +14,6 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
-from aws_lambda_powertools.event_handler.exceptions import (
-    BadRequestError,
-    NotFoundError,
-    ServiceError,
-)
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency import (
@@ -43,13 +37,21 @@ from orders.orders import (
     price_order,
 )
 from orders.store import OrderStore
-from shop_common.http import caller_claims, json_object
+from shop_common.http import (
+    BadRequestError,
+    NotFoundError,
+    Request,
+    ServiceError,
+    caller_claims,
+    json_object,
+)
 from shop_common.observability import logger, metrics, tracer
+from shop_common.router import Cors, Response, Router
 
-app = APIGatewayRestResolver(
-    cors=CORSConfig(
+app = Router(
+    cors=Cors(
         allow_origin=os.environ.get("ALLOWED_ORIGIN", "*"),
-        allow_headers=["Idempotency-Key"],
+        allow_headers=("Idempotency-Key",),
         max_age=300,
     )
 )
@@ -95,13 +97,13 @@ def _place_once() -> Callable[..., dict[str, Any]]:
 
 @app.post("/orders")
 @tracer.capture_method
-def create_order() -> Response[dict[str, Any]]:
-    event = app.current_event
-    customer = str(caller_claims(event)["sub"])
+def create_order(request: Request) -> Response:
+    customer = str(caller_claims(request)["sub"])
     try:
-        key = check_idempotency_key(event.headers.get("Idempotency-Key"))
-        request = {"customer": customer, "idempotency_key": key, "order": json_object(event)}
-        order = _place_once()(request=request)
+        key = check_idempotency_key(request.headers.get("Idempotency-Key"))
+        order = _place_once()(
+            request={"customer": customer, "idempotency_key": key, "order": json_object(request)}
+        )
     except InvalidOrderError as error:
         raise BadRequestError(str(error)) from None
     except IdempotencyValidationError:
@@ -118,13 +120,13 @@ def create_order() -> Response[dict[str, Any]]:
         raise ServiceError(
             503, "the order could not be confirmed; retry with the same Idempotency-Key"
         ) from None
-    return Response(status_code=201, content_type="application/json", body=order)
+    return Response(201, order)
 
 
-@app.get("/orders/<order_id>")
+@app.get("/orders/{order_id}")
 @tracer.capture_method
-def get_order(order_id: str) -> dict[str, Any]:
-    customer = str(caller_claims(app.current_event)["sub"])
+def get_order(request: Request, order_id: str) -> dict[str, Any]:
+    customer = str(caller_claims(request)["sub"])
     item = _store().get_order(order_id)
     # Someone else's order is as unknown to this caller as a missing one.
     if item is None or item.get("customer") != customer:

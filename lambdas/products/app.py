@@ -1,4 +1,4 @@
-"""Lambda entry point of the product API (``/products``), routed by Powertools."""
+"""Lambda entry point of the product API (``/products``), routed by :mod:`shop_common.router`."""
 
 from __future__ import annotations
 
@@ -7,13 +7,6 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
-from aws_lambda_powertools.event_handler.exceptions import (
-    BadRequestError,
-    ForbiddenError,
-    NotFoundError,
-    ServiceError,
-)
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -25,15 +18,22 @@ from products.catalog import (
     product_from_item,
 )
 from products.store import ProductStore
-from shop_common.http import caller_groups, json_object
+from shop_common.http import (
+    BadRequestError,
+    ForbiddenError,
+    NotFoundError,
+    Request,
+    ServiceError,
+    caller_groups,
+    json_object,
+)
 from shop_common.observability import logger, metrics, tracer
+from shop_common.router import Cors, Response, Router
 
 #: Cognito group whose members may change the catalogue.
 ADMIN_GROUP = "admin"
 
-app = APIGatewayRestResolver(
-    cors=CORSConfig(allow_origin=os.environ.get("ALLOWED_ORIGIN", "*"), max_age=300)
-)
+app = Router(cors=Cors(allow_origin=os.environ.get("ALLOWED_ORIGIN", "*"), max_age=300))
 
 
 @cache
@@ -42,7 +42,7 @@ def _store() -> ProductStore:
 
 
 @app.get("/health")
-def health() -> dict[str, str]:
+def health(_: Request) -> dict[str, str]:
     """Route 53's health checks: proves API Gateway and this function answer, cheaply
     (no table access, no metrics), so a region that cannot serve is taken out of DNS."""
     return {"status": "ok"}
@@ -50,8 +50,8 @@ def health() -> dict[str, str]:
 
 @app.get("/products")
 @tracer.capture_method
-def list_products() -> dict[str, Any]:
-    query = app.current_event.query_string_parameters or {}
+def list_products(request: Request) -> dict[str, Any]:
+    query = request.query
     try:
         limit = parse_page_size(query.get("limit"))
         items, cursor = _store().page(limit, query.get("cursor"))
@@ -60,9 +60,9 @@ def list_products() -> dict[str, Any]:
     return {"products": [product_from_item(item) for item in items], "cursor": cursor}
 
 
-@app.get("/products/<sku>")
+@app.get("/products/{sku}")
 @tracer.capture_method
-def get_product(sku: str) -> dict[str, Any]:
+def get_product(_: Request, sku: str) -> dict[str, Any]:
     item = _store().get(sku)
     if item is None:
         raise NotFoundError(f"no product {sku}")
@@ -71,18 +71,18 @@ def get_product(sku: str) -> dict[str, Any]:
 
 @app.post("/products")
 @tracer.capture_method
-def create_product() -> Response[dict[str, Any]]:
-    if ADMIN_GROUP not in caller_groups(app.current_event):
+def create_product(request: Request) -> Response:
+    if ADMIN_GROUP not in caller_groups(request):
         raise ForbiddenError(f"only members of {ADMIN_GROUP!r} may create products")
     try:
-        product = parse_new_product(json_object(app.current_event), datetime.now(UTC))
+        product = parse_new_product(json_object(request), datetime.now(UTC))
     except InvalidProductError as error:
         raise BadRequestError(str(error)) from None
     if not _store().add(product.to_item()):
         raise ServiceError(409, f"product {product.sku} already exists")
     logger.info("Created product", sku=product.sku)
     metrics.add_metric(name="ProductsCreated", unit=MetricUnit.Count, value=1)
-    return Response(status_code=201, content_type="application/json", body=product.to_json())
+    return Response(201, product.to_json())
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

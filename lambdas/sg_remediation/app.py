@@ -20,6 +20,12 @@ def _remediator() -> Remediator:
     return Remediator(os.environ["REPORT_TOPIC_ARN"])
 
 
+@cache
+def _allowed_ports() -> Collection[int]:
+    """The ports the policy allows, parsed once per execution environment."""
+    return parse_ports(os.environ.get("ALLOWED_PORTS", "443"))
+
+
 def remediate(
     event: Mapping[str, Any], remediator: Remediator, allowed_ports: Collection[int]
 ) -> dict[str, Any]:
@@ -75,4 +81,4 @@ def _block_bucket(target: Target, remediator: Remediator) -> dict[str, Any]:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return remediate(event, _remediator(), parse_ports(os.environ.get("ALLOWED_PORTS", "443")))
+    return remediate(event, _remediator(), _allowed_ports())

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import os
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shop_common.observability import logger, metrics, tracer
 from usage_aggregator.aggregation import count_usage_events
 from usage_aggregator.counters import CounterStore
 
-processor = BatchProcessor(event_type=EventType.KinesisDataStreams)
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 
 
 @cache
@@ -26,6 +25,4 @@ def _store() -> CounterStore:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return count_usage_events(
-        event, processor, _store(), remaining_ms=context.get_remaining_time_in_millis
-    )
+    return count_usage_events(event, _store(), remaining_ms=context.get_remaining_time_in_millis)

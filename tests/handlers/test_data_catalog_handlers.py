@@ -76,7 +76,7 @@ def api(path: str, **query: str) -> tuple[int, dict[str, Any]]:
         "body": None,
         "isBase64Encoded": False,
     }
-    response = search_app.app.resolve(event, None)  # type: ignore[arg-type]
+    response = search_app.app.resolve(event, None)
     return response["statusCode"], json.loads(response["body"])
 
 

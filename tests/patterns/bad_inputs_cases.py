@@ -233,6 +233,7 @@ MISTAKES: list[Mistake] = [
     _m("FunctionDefaults", "metrics_namespace", "N" * 256, "256"),
     _m("FunctionDefaults", "service_name", "", "service_name"),
     _m("FunctionDefaults", "powertools_layer_version", 0, "0"),
+    _m("FunctionDefaults", "opentelemetry_layer_version", 3, "3"),
     _m("ServerlessFunction", "memory_size", 100, "100"),
     _m("ServerlessFunction", "timeout", cdk.Duration.millis(1500), "1500"),
     _m("ServerlessFunction", "timeout", cdk.Duration.minutes(16), "960"),

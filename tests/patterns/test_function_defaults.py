@@ -7,6 +7,7 @@ from aws_cdk import aws_logs as logs
 
 from patterns import FunctionDefaults, TracingMode, retention_from_days
 from patterns.deployment import DEPLOYMENT_CONFIGS, deployment_config
+from patterns.function_defaults import POWERTOOLS_LAYER_VERSION
 
 
 def test_defaults_are_secure_and_current() -> None:
@@ -73,7 +74,7 @@ def test_layer_arn_follows_region_runtime_and_architecture(stack: cdk.Stack) -> 
         runtime=lambda_.Runtime.PYTHON_3_13, architecture=lambda_.Architecture.X86_64
     ).powertools_layer_arn(stack)
     assert x86 is not None
-    assert x86.endswith("AWSLambdaPowertoolsPythonV3-python313-x86_64:36")
+    assert x86.endswith(f"AWSLambdaPowertoolsPythonV3-python313-x86_64:{POWERTOOLS_LAYER_VERSION}")
     assert FunctionDefaults(powertools_layer_version=None).powertools_layer_arn(stack) is None
 
 

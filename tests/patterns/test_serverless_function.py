@@ -13,6 +13,7 @@ from aws_cdk.assertions import Match, Template
 
 from patterns import FunctionDefaults, ServerlessFunction, TracingMode
 from patterns.deployment import deployment_config
+from patterns.function_defaults import POWERTOOLS_LAYER_VERSION
 
 
 def only(template: Template, kind: str) -> dict[str, Any]:
@@ -36,7 +37,8 @@ def test_defaults_give_a_traced_json_logging_function_with_alias(
     assert function["TracingConfig"] == {"Mode": "Active"}
     assert function["LoggingConfig"]["LogFormat"] == "JSON"
     assert function["Layers"] == [
-        "arn:aws:lambda:eu-west-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python314-arm64:36"
+        "arn:aws:lambda:eu-west-1:017000801446:layer:"
+        f"AWSLambdaPowertoolsPythonV3-python314-arm64:{POWERTOOLS_LAYER_VERSION}"
     ]
     template.has_resource_properties("AWS::Logs::LogGroup", {"RetentionInDays": 30})
     template.has_resource("AWS::Logs::LogGroup", {"DeletionPolicy": "Retain"})

@@ -19,6 +19,7 @@ from aws_cdk import aws_lambda as lambda_
 from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, PCIDSS321Checks
 
 from patterns import FunctionDefaults, ServerlessFunction, TracingMode
+from patterns.function_defaults import POWERTOOLS_LAYER_VERSION
 from stacks.lambda_code import LAMBDAS_DIR, handler_function
 from tests.support.policies import ALLOW, IMPLICIT_DENY, Request, evaluate, role_statements
 from tools.assembly import validation_findings
@@ -30,6 +31,15 @@ PACKS: dict[str, Callable[[cdk.Stack], Any]] = {
 }
 
 
+#: A version of AWS's OpenTelemetry layer, as a stage would pin the one of its region.
+OTEL_LAYER = 12
+
+
+def _defaults(mode: TracingMode) -> FunctionDefaults:
+    otel = OTEL_LAYER if mode is TracingMode.OPENTELEMETRY else None
+    return FunctionDefaults(tracing=mode, service_name="shop", opentelemetry_layer_version=otel)
+
+
 def _synth(out: Path, mode: TracingMode, pack: str | None = None) -> dict[str, Any]:
     app = cdk.App(outdir=str(out))
     stack = cdk.Stack(
@@ -39,7 +49,7 @@ def _synth(out: Path, mode: TracingMode, pack: str | None = None) -> dict[str, A
         stack,
         "Products",
         **handler_function("products"),
-        defaults=FunctionDefaults(tracing=mode, service_name="shop"),
+        defaults=_defaults(mode),
     )
     if pack is not None:
         cdk.Validations.of(stack).add_plugins(PACKS[pack](stack))
@@ -70,6 +80,16 @@ def test_each_mode_renders_lambda_tracing_environment_and_permissions(
         None if mode is TracingMode.OFF else {"Mode": "Active"}
     )
     assert ("POWERTOOLS_TRACE_DISABLED" in variables) == (mode is not TracingMode.XRAY_SDK)
+    otel = mode is TracingMode.OPENTELEMETRY
+    assert variables.get("AWS_LAMBDA_EXEC_WRAPPER") == ("/opt/otel-instrument" if otel else None)
+    layers = [json.dumps(layer) for layer in function["Layers"]]
+    assert len(layers) == (2 if otel else 1)
+    assert f"AWSLambdaPowertoolsPythonV3-python314-arm64:{POWERTOOLS_LAYER_VERSION}" in layers[0]
+    if otel:
+        assert (
+            f":lambda:eu-west-1:615299751070:layer:AWSOpenTelemetryDistroPython:{OTEL_LAYER}"
+            in (layers[1])
+        )
     statements = role_statements(template, function["Role"]["Fn::GetAtt"][0])
     expected = IMPLICIT_DENY if mode is TracingMode.OFF else ALLOW
     assert evaluate(statements, Request("xray:PutTraceSegments", "*")) == expected
@@ -86,6 +106,7 @@ def test_no_mode_adds_a_cdk_nag_finding(tmp_path: Path, pack: str) -> None:
             f.rule for f in validation_findings(out).get("Service", []) if f.rule.startswith(pack)
         )
     assert findings[TracingMode.LAMBDA] == findings[TracingMode.XRAY_SDK]
+    assert findings[TracingMode.OPENTELEMETRY] == findings[TracingMode.XRAY_SDK]
     assert set(findings[TracingMode.OFF]) <= set(findings[TracingMode.XRAY_SDK])
 
 
@@ -130,5 +151,51 @@ def test_modes_are_given_by_enum_value_or_cdk_tracing(value: Any, mode: TracingM
     [(lambda_.Tracing.PASS_THROUGH, ValueError), ("xray", ValueError), (True, TypeError)],
 )
 def test_other_tracing_values_are_refused_by_name(value: Any, error: type[Exception]) -> None:
-    with pytest.raises(error, match=r"^tracing must be a TracingMode \(lambda, off, xray-sdk\)"):
+    expected = r"^tracing must be a TracingMode \(lambda, off, opentelemetry, xray-sdk\)"
+    with pytest.raises(error, match=expected):
         FunctionDefaults(tracing=value)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"tracing": "opentelemetry"}, "opentelemetry_layer_version is required with tracing="),
+        ({"opentelemetry_layer_version": 3}, "opentelemetry_layer_version=3 needs tracing=open"),
+        (
+            {"tracing": "opentelemetry", "opentelemetry_layer_version": 0},
+            "opentelemetry_layer_version must be between 1 and 10000",
+        ),
+        (
+            {
+                "tracing": "opentelemetry",
+                "opentelemetry_layer_version": 3,
+                "runtime": lambda_.Runtime.NODEJS_22_X,
+                "powertools_layer_version": None,
+            },
+            "runtime 'nodejs22.x' is not a Python runtime, but tracing=opentelemetry",
+        ),
+    ],
+)
+def test_the_opentelemetry_layer_is_given_with_its_mode_only(
+    changes: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        FunctionDefaults(**changes)
+
+
+def test_a_region_published_from_another_account_is_refused_by_name() -> None:
+    stack = cdk.Stack(
+        cdk.App(), "S", env=cdk.Environment(account="123456789012", region="af-south-1")
+    )
+    defaults = _defaults(TracingMode.OPENTELEMETRY)
+    with pytest.raises(ValueError, match="layer of region 'af-south-1' is not published by"):
+        ServerlessFunction(stack, "F", **handler_function("products"), defaults=defaults)
+
+
+def test_an_environment_agnostic_stack_gets_the_layer_of_its_region() -> None:
+    stack = cdk.Stack(cdk.App(), "S")
+    defaults = _defaults(TracingMode.OPENTELEMETRY)
+    arns = defaults.layer_arns(stack)
+    resolved = json.dumps(stack.resolve(arns["OpenTelemetryLayer"]))
+    assert '"Ref": "AWS::Region"' in resolved
+    assert "AWSOpenTelemetryDistroPython:12" in resolved

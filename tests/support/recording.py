@@ -4,10 +4,11 @@ An event's ``queryStringParameters``, ``headers`` and their ``multiValue*`` twin
 :class:`RecordingMapping` objects: every lookup, present or not, is recorded by name, and
 enumerating them records :data:`EVERY` (a handler that walks all headers reads them all).
 
-Powertools copies ``headers`` and ``multiValueHeaders`` into its ``CaseInsensitiveDict``
-on every access; :func:`follow_powertools_copies` makes those copies record into the same
-log. A copy it does not know about enumerates the original, which records :data:`EVERY`,
-so a Powertools change shows up as a failing test, never as a read that goes unseen.
+The shop's router (``shop_common.http.Headers``) and Powertools (its
+``CaseInsensitiveDict``) copy ``headers`` into a case-insensitive mapping;
+:func:`follow_powertools_copies` makes those copies record into the same log. A copy it
+does not know about enumerates the original, which records :data:`EVERY`, so a change to
+either shows up as a failing test, never as a read that goes unseen.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from typing import Any
 
 import pytest
 from aws_lambda_powertools.utilities.data_classes import api_gateway_proxy_event, common
+
+from shop_common import http
 
 #: Recorded when a handler enumerates a request part instead of looking names up.
 EVERY = "*"
@@ -120,12 +123,38 @@ class _RecordingCopy(common.CaseInsensitiveDict):
         return super().values()
 
 
+class _RecordingHeaders(http.Headers):
+    """The router's case-insensitive headers, still recording into their original."""
+
+    def __init__(self, raw: Any = None) -> None:
+        self._origin = raw if isinstance(raw, RecordingMapping) else None
+        super().__init__(raw.unrecorded() if self._origin else raw)
+
+    def _record(self, name: str) -> None:
+        if self._origin is not None:
+            self._origin.record(name)
+
+    def __getitem__(self, name: str) -> str:
+        self._record(name)
+        return super().__getitem__(name)
+
+    def __contains__(self, name: object) -> bool:
+        self._record(str(name))
+        return super().__contains__(name)
+
+    def __iter__(self) -> Iterator[str]:
+        self._record(EVERY)
+        return super().__iter__()
+
+
 @contextmanager
 def follow_powertools_copies() -> Iterator[None]:
-    """Within the block, Powertools' header copies record into their originals."""
+    """Within the block, the router's and Powertools' header copies record into their
+    originals."""
     with pytest.MonkeyPatch.context() as patch:
         for module in (common, api_gateway_proxy_event):
             patch.setattr(module, "CaseInsensitiveDict", _RecordingCopy)
+        patch.setattr(http, "Headers", _RecordingHeaders)
         yield
 
 

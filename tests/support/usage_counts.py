@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 import boto3
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from botocore.exceptions import ClientError
 
 TABLE = "usage-counts"
@@ -40,8 +39,7 @@ def count(event: dict[str, Any], store: Any, **kwargs: Any) -> dict[str, Any]:
     """One invocation of the aggregator on ``event``."""
     from usage_aggregator.aggregation import count_usage_events
 
-    processor = BatchProcessor(event_type=EventType.KinesisDataStreams)
-    return dict(count_usage_events(event, processor, store, **kwargs))
+    return dict(count_usage_events(event, store, **kwargs))
 
 
 def counts(table: Any) -> dict[tuple[str, str], int]:
