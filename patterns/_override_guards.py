@@ -13,6 +13,7 @@ from typing import Any
 
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_kinesisfirehose as firehose
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 
 from patterns._overrides import Guard, each, only, refuse, use_argument, weakens
@@ -157,4 +158,29 @@ EVENT_SOURCE_GUARDS: Guards = {
     "on_failure": use_argument("dead_letter_queue"),
     "target": use_argument("function"),
     "event_source_arn": use_argument("stream"),
+}
+
+_DEFAULTS = "FunctionDefaults({}=...) sets it for every function of the scope; pass it there"
+
+#: ``ServerlessFunction(function_props=...)`` onto ``lambda_.Function``.
+FUNCTION_GUARDS: Guards = {
+    "role": refuse(
+        "the function's own least-privilege role receives the pattern's grants (logs, keys); "
+        "grant more to its .role instead"
+    ),
+    "log_group": refuse("the pattern's log group has the stage's retention; keep it"),
+    "logging_format": only("LoggingFormat.JSON", lambda_.LoggingFormat.JSON),
+    "tracing": refuse(_DEFAULTS.format("tracing")),
+    "vpc": refuse(_DEFAULTS.format("vpc")),
+    "vpc_subnets": refuse(_DEFAULTS.format("vpc_subnets")),
+    "security_groups": refuse(_DEFAULTS.format("security_groups")),
+    "runtime": refuse(_DEFAULTS.format("runtime")),
+    "environment": use_argument("environment"),
+    "layers": use_argument("layers"),
+    "memory_size": use_argument("memory_size"),
+    "timeout": use_argument("timeout"),
+    "handler": use_argument("handler"),
+    "code": use_argument("code", "code_path"),
+    "reserved_concurrent_executions": use_argument("reserved_concurrency"),
+    "description": use_argument("description"),
 }

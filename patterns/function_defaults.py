@@ -17,6 +17,7 @@ from constructs import IConstruct
 from patterns._aws_limits import check_environment, check_length
 from patterns._types import check_fields, checked
 from patterns._validation import check_choice, check_range
+from patterns.choices import LogLevel
 from patterns.tracing import TracingMode, opentelemetry_layer_arn
 
 #: Retention periods CloudWatch Logs accepts, in days, mapped to the CDK enum.
@@ -143,7 +144,7 @@ class FunctionDefaults:
     timeout_seconds: int = 10
     tracing: TracingMode = TracingMode.XRAY_SDK
     log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH
-    log_level: str = "INFO"
+    log_level: LogLevel = "INFO"
     log_event: bool = False
     removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN
     powertools_layer_version: int | None = POWERTOOLS_LAYER_VERSION

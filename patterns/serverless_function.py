@@ -18,6 +18,8 @@ from constructs import Construct
 
 from patterns._aws_limits import check_environment, check_layer_count, check_length
 from patterns._metadata import mark_pattern
+from patterns._override_guards import FUNCTION_GUARDS
+from patterns._overrides import merged
 from patterns._types import checked
 from patterns._validation import cfn_child, check_duration, check_range
 from patterns.alarms import create_alarm
@@ -71,7 +73,9 @@ class ServerlessFunction(Construct):
         AWS's ``AWSCodeDeployRoleForLambdaLimited`` policy.
     :param alarm_topic: SNS topic notified when the errors alarm changes state. Default: none.
     :param function_props: escape hatch: keyword arguments merged last into
-        ``lambda_.Function``. Default: none.
+        ``lambda_.Function``. A key that would weaken a secure default, or that an argument
+        (or ``FunctionDefaults``) sets, is refused with a ``ValueError`` saying what to
+        pass instead. Default: none.
     """
 
     @checked
@@ -166,7 +170,7 @@ class ServerlessFunction(Construct):
                 vpc_subnets=defaults.vpc_subnets,
                 security_groups=list(defaults.security_groups or ()) or None,
             )
-        props.update(function_props or {})
+        props = merged("function_props", props, function_props, FUNCTION_GUARDS)
         #: The Lambda function.
         self.function = lambda_.Function(self, "Resource", **props)
         cfn_function = cfn_child(self.function, lambda_.CfnFunction)

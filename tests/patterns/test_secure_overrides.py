@@ -17,7 +17,9 @@ import pytest
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesisfirehose as firehose
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Template
@@ -29,6 +31,7 @@ from patterns._override_guards import (
     DISTRIBUTION_GUARDS,
     DOMAIN_NAME_GUARDS,
     EVENT_SOURCE_GUARDS,
+    FUNCTION_GUARDS,
     INGEST_API_GUARDS,
     REST_API_GUARDS,
     STATE_MACHINE_GUARDS,
@@ -122,6 +125,14 @@ REFUSED = [
         _is(apigateway.SecurityPolicy.TLS_1_0),
     ),
     ("StreamProcessor", "event_source_props", "on_failure", _queue),
+    ("ServerlessFunction", "function_props", "tracing", _is(lambda_.Tracing.DISABLED)),
+    (
+        "ServerlessFunction",
+        "function_props",
+        "role",
+        lambda s: iam.Role.from_role_arn(s, "R", "arn:aws:iam::123456789012:role/r"),
+    ),
+    ("ServerlessFunction", "function_props", "environment", _is({"AWS_REGION": "x"})),
 ]
 
 
@@ -220,6 +231,7 @@ def test_an_override_that_keeps_the_pattern_secure_is_taken(
         ("EventWorkflow", STATE_MACHINE_GUARDS),
         ("ApiCustomDomain", DOMAIN_NAME_GUARDS),
         ("StreamProcessor", EVENT_SOURCE_GUARDS),
+        ("ServerlessFunction", FUNCTION_GUARDS),
     ],
 )
 def test_every_use_argument_guard_names_a_real_argument(
@@ -230,8 +242,11 @@ def test_every_use_argument_guard_names_a_real_argument(
     import re
 
     parameters = inspect.signature(getattr(patterns, construct).__init__).parameters
+    defaults = inspect.signature(patterns.FunctionDefaults).parameters
     for key, guard in guards.items():
-        for named in re.findall(r"(\w+)=", guard.reason):
+        for named in re.findall(r"FunctionDefaults\((\w+)=", guard.reason):
+            assert named in defaults, (construct, key, named)
+        for named in re.findall(r"(?<![(\w])(\w+)=", guard.reason):
             if "sets it from" in guard.reason or "pass " in guard.reason:
                 assert named in parameters, (construct, key, named)
 

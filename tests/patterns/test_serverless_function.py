@@ -159,10 +159,13 @@ def test_tracing_can_be_turned_off_and_layer_left_out(stack: cdk.Stack, code_dir
 
 def test_function_props_are_merged_last(stack: cdk.Stack, code_dir: Path) -> None:
     ServerlessFunction(
-        stack, "Fn", code_path=code_dir, function_props={"memory_size": 2048, "handler": "x.y"}
+        stack,
+        "Fn",
+        code_path=code_dir,
+        function_props={"ephemeral_storage_size": cdk.Size.mebibytes(2048)},
     )
     function = only(Template.from_stack(stack), "AWS::Lambda::Function")["Properties"]
-    assert (function["MemorySize"], function["Handler"]) == (2048, "x.y")
+    assert function["EphemeralStorage"] == {"Size": 2048}
 
 
 def test_accepts_ready_code(stack: cdk.Stack) -> None:
