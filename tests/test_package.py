@@ -26,6 +26,7 @@ import patterns
 from patterns import PATTERN_METADATA
 from tests.support.cdk_app import ROOT
 from tools.assembly import StackArtifact, stacks
+from tools.cdk_floor import floor
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +68,7 @@ def test_wheel_ships_the_patterns_package_only(dist: Path) -> None:
     assert shipped == source
     text = metadata.decode()
     assert "License-Expression: Apache-2.0" in text
-    assert "Requires-Dist: aws-cdk-lib<3,>=2.275.0" in text
+    assert f"Requires-Dist: aws-cdk-lib<3,>={floor()}" in text
     assert "Requires-Dist: constructs<11,>=10.4" in text
     assert "Requires-Dist: cdk-nag" not in text.split("Provides-Extra: dev")[0]
 
