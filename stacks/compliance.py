@@ -13,8 +13,8 @@ from constructs import IConstruct
 from patterns.compliance import EncryptLogGroups, ManagedPolicies
 from patterns.service_keys import EncryptServiceData
 from stacks.config import StageConfig
-from stacks.config_checks import is_regulated
 from stacks.keys import replica_key_arns
+from stacks.stage_fields import is_regulated
 
 #: Metadata type on each stack naming the packs it is checked against.
 PACKS_METADATA = "serverless-patterns:compliance-packs"

@@ -4,9 +4,8 @@ that name the stage and the field."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
 
@@ -14,11 +13,9 @@ from patterns import RETENTION_BY_DAYS, TracingMode
 from patterns.choices import RoutingPolicy, values
 from patterns.deployment import DEPLOYMENT_CONFIGS
 from stacks.region_sets import witness_problem
+from stacks.stage_fields import StageConfigError, StageFields
 from stacks.stream_settings import check_stream_settings
 from stacks.zones import zone_ids_problem
-
-if TYPE_CHECKING:
-    from stacks.config import StageConfig
 
 #: Feature flags a stage may set, with what each one does.
 FEATURE_FLAGS: Mapping[str, str] = MappingProxyType(
@@ -50,16 +47,7 @@ API_ROUTING = values(RoutingPolicy)
 CLOUDFRONT_CERTIFICATE_REGION = "us-east-1"
 
 
-def is_regulated(packs: Iterable[str]) -> bool:
-    """True when ``packs`` hold one beyond AwsSolutions (HIPAA, PCI)."""
-    return any(pack != "AwsSolutions" for pack in packs)
-
-
-class StageConfigError(ValueError):
-    """A stage's configuration is invalid; the message names the stage and the field."""
-
-
-def check_stage(config: StageConfig) -> None:
+def check_stage(config: StageFields) -> None:
     """Raise ``StageConfigError`` for the first invalid setting of ``config``."""
     for check in (
         _check_identity,
@@ -73,12 +61,12 @@ def check_stage(config: StageConfig) -> None:
         check(config)
 
 
-def fail(config: StageConfig, field: str, message: str) -> StageConfigError:
+def fail(config: StageFields, field: str, message: str) -> StageConfigError:
     """The error for an invalid ``field`` of ``config``, naming the stage and the field."""
     return StageConfigError(f"stage {config.name!r}: {field}: {message}")
 
 
-def _check_identity(config: StageConfig) -> None:
+def _check_identity(config: StageFields) -> None:
     if not isinstance(config.name, str) or not _NAME.match(config.name):
         raise StageConfigError(
             f"stage name must be lower-case letters, digits or '-' (2-21), got {config.name!r}"
@@ -91,7 +79,7 @@ def _check_identity(config: StageConfig) -> None:
         raise fail(config, "alarm_email", f"is not an e-mail address: {config.alarm_email!r}")
 
 
-def _check_numbers(config: StageConfig) -> None:
+def _check_numbers(config: StageFields) -> None:
     days = config.log_retention_days
     if isinstance(days, bool) or not isinstance(days, int) or days not in RETENTION_BY_DAYS:
         allowed = ", ".join(str(d) for d in RETENTION_BY_DAYS)
@@ -106,7 +94,7 @@ def _check_numbers(config: StageConfig) -> None:
     check_stream_settings(config, fail)
 
 
-def _check_choices(config: StageConfig) -> None:
+def _check_choices(config: StageFields) -> None:
     if config.removal_policy not in REMOVAL_POLICIES:
         raise fail(
             config,
@@ -146,7 +134,7 @@ def _check_choices(config: StageConfig) -> None:
             raise fail(config, field, f"must be true or false, got {getattr(config, field)!r}")
 
 
-def _check_flags(config: StageConfig) -> None:
+def _check_flags(config: StageFields) -> None:
     for flag, value in config.feature_flags.items():
         if flag not in FEATURE_FLAGS:
             raise fail(
@@ -158,7 +146,7 @@ def _check_flags(config: StageConfig) -> None:
             raise fail(config, "feature_flags", f"flag {flag!r} must be true or false")
 
 
-def _check_compliance(config: StageConfig) -> None:
+def _check_compliance(config: StageFields) -> None:
     packs = config.compliance_packs
     if not isinstance(packs, tuple) or not all(p in COMPLIANCE_PACKS for p in packs):
         raise fail(
@@ -200,7 +188,7 @@ def _check_compliance(config: StageConfig) -> None:
         )
 
 
-def _check_zones(config: StageConfig) -> None:
+def _check_zones(config: StageFields) -> None:
     zones = config.availability_zone_ids
     if not isinstance(zones, Mapping):
         raise fail(config, "availability_zone_ids", f"must be an object, got {zones!r}")
@@ -218,7 +206,7 @@ def _check_zones(config: StageConfig) -> None:
             raise fail(config, "availability_zone_ids", f"{region}: {problem}")
 
 
-def _check_regions(config: StageConfig) -> None:
+def _check_regions(config: StageFields) -> None:
     if config.api_routing not in API_ROUTING:
         raise fail(
             config,
@@ -242,7 +230,7 @@ def _check_regions(config: StageConfig) -> None:
     _check_storefront_domain(config)
 
 
-def _check_secondary(config: StageConfig, secondary: str) -> None:
+def _check_secondary(config: StageFields, secondary: str) -> None:
     if not isinstance(secondary, str) or not _REGION.match(secondary):
         raise fail(
             config, "secondary_region", f"must be an AWS region like eu-west-1, got {secondary!r}"
@@ -270,7 +258,7 @@ def _check_secondary(config: StageConfig, secondary: str) -> None:
         raise fail(config, "witness_region", problem)
 
 
-def _check_zone(config: StageConfig, needed_by: str) -> None:
+def _check_zone(config: StageFields, needed_by: str) -> None:
     for field in ("hosted_zone_id", "hosted_zone_name"):
         if getattr(config, field) is None:
             raise fail(config, field, f"is required with {needed_by}")
@@ -285,7 +273,7 @@ def _check_zone(config: StageConfig, needed_by: str) -> None:
         )
 
 
-def _check_name_in_zone(config: StageConfig, field: str) -> None:
+def _check_name_in_zone(config: StageFields, field: str) -> None:
     value, zone = str(getattr(config, field)), str(config.hosted_zone_name)
     if not _DNS_NAME.match(value):
         raise fail(config, field, f"must be a lower-case DNS name, got {value!r}")
@@ -293,7 +281,7 @@ def _check_name_in_zone(config: StageConfig, field: str) -> None:
         raise fail(config, field, f"must be a name inside the zone {zone!r}")
 
 
-def _check_storefront_domain(config: StageConfig) -> None:
+def _check_storefront_domain(config: StageFields) -> None:
     if config.storefront_domain_name is None:
         return
     _check_name_in_zone(config, "storefront_domain_name")

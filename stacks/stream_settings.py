@@ -19,11 +19,8 @@ What each setting carries, with the AWS limits behind the bounds:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from stacks.config import StageConfig
-    from stacks.config_checks import StageConfigError
+from stacks.stage_fields import StageConfigError, StageFields
 
 #: The aggregator stops starting counter updates this long before its timeout
 #: (``DEADLINE_MARGIN_MS`` in ``lambdas/usage_aggregator/aggregation.py``); a shorter
@@ -55,7 +52,7 @@ def _is_int(value: object) -> bool:
 
 
 def check_stream_settings(
-    config: StageConfig, fail: Callable[[StageConfig, str, str], StageConfigError]
+    config: StageFields, fail: Callable[[StageFields, str, str], StageConfigError]
 ) -> None:
     """Raise ``fail(config, field, message)`` for the first invalid stream-capacity setting."""
     shards = config.stream_shards
