@@ -13,6 +13,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from patterns._grants import acknowledged
 from patterns._metadata import mark_pattern
 from patterns._types import checked
 from patterns._validation import check_range
@@ -238,10 +239,18 @@ class DataLake(Construct):
         self.named_queries[name] = query
         return query
 
-    def grant_query(self, grantee: iam.IGrantable) -> None:
-        """Let ``grantee`` run queries in the workgroup over the curated and raw zones."""
+    def grant_query(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` run queries in the workgroup over the curated and raw zones: the
+        workgroup, the catalog's database and its tables (Athena reads them with the
+        caller's rights), the zones, the results bucket and, when results are encrypted
+        with it, the lake's key."""
+        return acknowledged(
+            lambda: self._grant_query(grantee), grantee, f"queries of {self.node.path}"
+        )
+
+    def _grant_query(self, grantee: iam.IGrantable) -> iam.Grant:
         stack = cdk.Stack.of(self)
-        iam.Grant.add_to_principal(
+        grant = iam.Grant.add_to_principal(
             grantee=grantee,
             actions=[
                 "athena:StartQueryExecution",
@@ -256,9 +265,24 @@ class DataLake(Construct):
                 )
             ],
         )
+        catalog = iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartitions"],
+            resource_arns=[
+                stack.format_arn(service="glue", resource="catalog"),
+                stack.format_arn(
+                    service="glue", resource="database", resource_name=self.database_name
+                ),
+                stack.format_arn(
+                    service="glue", resource="table", resource_name=f"{self.database_name}/*"
+                ),
+            ],
+        )
+        grant = grant.combine(catalog)
         for bucket in (self.raw_bucket, self.curated_bucket):
-            bucket.grant_read(grantee)
-        self.results_bucket.grant_read_write(grantee)
+            grant = grant.combine(bucket.grant_read(grantee))
+        grant = grant.combine(self.results_bucket.grant_read_write(grantee))
         if self.kms_query_results:
             # Athena encrypts and decrypts the caller's results with the caller's rights.
-            self.key.grant(grantee, "kms:GenerateDataKey", "kms:Decrypt")
+            grant = grant.combine(self.key.grant(grantee, "kms:GenerateDataKey", "kms:Decrypt"))
+        return grant

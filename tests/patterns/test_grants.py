@@ -23,6 +23,7 @@ from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks
 
 from patterns import (
+    DataLake,
     EventWorkflow,
     OpsNotifications,
     SecureBucket,
@@ -56,6 +57,24 @@ def _ops(stack: cdk.Stack) -> OpsNotifications:
 
 def _ingest(stack: cdk.Stack) -> StreamIngestApi:
     return StreamIngestApi(stack, "Ingest")
+
+
+def _lake(stack: cdk.Stack) -> DataLake:
+    return DataLake(stack, "Lake")
+
+
+def _workgroup(lake: Any) -> Any:
+    stack = cdk.Stack.of(lake)
+    return stack.format_arn(
+        service="athena", resource="workgroup", resource_name=lake.workgroup.ref
+    )
+
+
+def _tables(lake: Any) -> Any:
+    stack = cdk.Stack.of(lake)
+    return stack.format_arn(
+        service="glue", resource="table", resource_name=f"{lake.database_name}/*"
+    )
 
 
 def _stage_arn(pattern: Any) -> Any:
@@ -126,6 +145,21 @@ CASES: list[tuple[Callable[[cdk.Stack], Any], str, list[Check], list[Check], str
         "grant_read",
         [("states:DescribeStateMachine", lambda p: p.state_machine.state_machine_arn)],
         [("states:StartExecution", lambda p: p.state_machine.state_machine_arn)],
+        None,
+    ),
+    (
+        _lake,
+        "grant_query",
+        [
+            ("athena:StartQueryExecution", _workgroup),
+            ("glue:GetTable", _tables),
+            ("s3:GetObject", lambda p: p.curated_bucket.arn_for_objects("*")),
+            ("s3:PutObject", lambda p: p.results_bucket.arn_for_objects("*")),
+        ],
+        [
+            ("glue:DeleteTable", _tables),
+            ("s3:PutObject", lambda p: p.curated_bucket.arn_for_objects("*")),
+        ],
         None,
     ),
     (
