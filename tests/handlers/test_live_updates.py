@@ -9,6 +9,7 @@ from typing import Any
 
 import boto3
 import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from tests.support.live_updates import counter_image, route_event, stream_record
 from tests.support.tables import create_table_like
@@ -213,19 +214,25 @@ def test_fan_out_runs_at_most_the_configured_posts_at_a_time(
 
 
 def test_the_delivery_failure_log_line_is_what_the_patterns_metric_filter_counts(
-    connections: Any, endpoint: ConnectionsEndpoint, capsys: pytest.CaptureFixture[str]
+    connections: Any, endpoint: ConnectionsEndpoint, caplog: pytest.LogCaptureFixture
 ) -> None:
     from patterns._live_source import DELIVERY_FAILED_FIELD, DELIVERY_FAILED_VALUE
 
     _connect("broken", "all")
     endpoint.failing.add("broken")
-    _broadcast([stream_record(counter_image("p1", "view", 2))])
-    lines = [
-        json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")
+    # Every record failed: Powertools fails the whole invocation, so Lambda retries it.
+    with pytest.raises(BatchProcessingError):
+        _broadcast([stream_record(counter_image("p1", "view", 2))])
+    [failure] = [
+        r
+        for r in caplog.records
+        if getattr(r, DELIVERY_FAILED_FIELD, None) == DELIVERY_FAILED_VALUE
     ]
-    [failure] = [line for line in lines if line.get(DELIVERY_FAILED_FIELD) == DELIVERY_FAILED_VALUE]
-    assert failure["api_id"] == "abc123"
-    assert failure["failed"] == [{"connection": "broken", "error": "ForbiddenException"}]
+    assert failure.levelname == "WARNING"
+    assert getattr(failure, "api_id", None) == "abc123"
+    assert getattr(failure, "failed", None) == [
+        {"connection": "broken", "error": "ForbiddenException"}
+    ]
 
 
 @pytest.fixture

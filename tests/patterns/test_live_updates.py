@@ -21,7 +21,13 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, PCIDSS321Checks
 
-from patterns import ApiGatewayAccount, EncryptLogGroups, LiveUpdates, ServerlessFunction
+from patterns import (
+    ApiGatewayAccount,
+    EncryptLogGroups,
+    LiveUpdates,
+    ManagedPolicies,
+    ServerlessFunction,
+)
 from patterns.live_updates import CONNECTIONS_TTL_ATTRIBUTE, DEFAULT_THROTTLE
 from tests.support.templates import all_of, only
 from tools.assembly import cfn_lint, stacks, validation_findings
@@ -36,6 +42,9 @@ def source_table(stack: cdk.Stack, view: dynamodb.StreamViewType | None = None) 
         "Counts",
         partition_key=dynamodb.Attribute(name="k", type=dynamodb.AttributeType.STRING),
         stream=view or dynamodb.StreamViewType.NEW_IMAGE,
+        point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+            point_in_time_recovery_enabled=True
+        ),
     )
 
 
@@ -452,7 +461,8 @@ def test_no_findings_under_every_pack_with_created_and_given_resources(
     """On a plain ``cdk.App()`` (CDK's default flags): every finding on the pattern's own
     resources is fixed or acknowledged. The functions' findings under HIPAA/PCI (VPC,
     concurrency) are the consumer's, as for every pattern; log groups are encrypted by
-    ``EncryptLogGroups`` as a regulated consumer does."""
+    ``EncryptLogGroups`` and inline policies made managed by ``ManagedPolicies``, as a
+    regulated consumer does."""
     out = tmp_path_factory.mktemp("live")
     app = cdk.App(outdir=str(out))
     stack = cdk.Stack(app, "Live", env=cdk.Environment(account=ACCOUNT, region=REGION))
@@ -476,6 +486,7 @@ def test_no_findings_under_every_pack_with_created_and_given_resources(
         alarm_topic=topic,
     )
     cdk.Aspects.of(stack).add(EncryptLogGroups())
+    cdk.Aspects.of(stack).add(ManagedPolicies())
     cdk.Validations.of(stack).add_plugins(
         AwsSolutionsChecks(stack), HIPAASecurityChecks(stack), PCIDSS321Checks(stack)
     )
