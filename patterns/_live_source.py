@@ -34,10 +34,11 @@ def check_source(
 ) -> str:
     """The ARN the mapping reads: the table's stream or the Kinesis stream (exactly one)."""
     if (source_table is None) == (source_stream is None):
+        shown = [None if s is None else s.node.path for s in (source_table, source_stream)]
         raise ValueError(
             "give exactly one of source_table (a DynamoDB table with a stream) and "
-            f"source_stream (a Kinesis stream); got source_table={source_table!r}, "
-            f"source_stream={source_stream!r}"
+            f"source_stream (a Kinesis stream); got source_table={shown[0]}, "
+            f"source_stream={shown[1]}"
         )
     if source_stream is not None:
         return source_stream.stream_arn
