@@ -10,7 +10,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from patterns import LiveUpdates, ServerlessFunction
-from patterns._nag import acknowledge_packs
+from patterns.acknowledgements import acknowledge_packs
 from stacks.config import StageConfig
 from stacks.keys import data_key
 from stacks.lambda_code import handler_function
