@@ -18,6 +18,7 @@ from constructs import Construct, IConstruct
 
 from patterns._nag import acknowledge_wildcards
 from patterns.alarms import create_alarm
+from patterns.serverless_function import ServerlessFunction
 
 #: Stream view types that carry the new image the broadcaster pushes.
 NEW_IMAGE_VIEWS = frozenset({"NEW_IMAGE", "NEW_AND_OLD_IMAGES"})
@@ -98,14 +99,16 @@ def add_source(
 def broadcaster_alarms(
     scope: Construct,
     *,
+    function: Any,
     target: lambda_.IFunction,
     dead_letter_queue: sqs.IQueue,
-    log_group: logs.ILogGroup | None,
     api_id: str,
     topic: sns.ITopic | None,
     iterator_age: cdk.Duration,
 ) -> dict[str, cloudwatch.Alarm]:
-    """Iterator age, failure queue and, with the broadcaster's log group, failed deliveries."""
+    """Iterator age, failure queue, errors (a ``ServerlessFunction``'s own alarm, else a new
+    ``BroadcasterErrorsAlarm``) and, from a ``ServerlessFunction``'s log group, failed
+    deliveries. ``function`` is what the caller passed, ``target`` what the mapping invokes."""
     minute, five_minutes = cdk.Duration.minutes(1), cdk.Duration.minutes(5)
     path = scope.node.path
     alarms = {
@@ -131,27 +134,37 @@ def broadcaster_alarms(
             topic=topic,
         ),
     }
-    if log_group is not None:
-        filter_ = logs.MetricFilter(
+    if not isinstance(function, ServerlessFunction):
+        alarms["broadcaster_errors"] = create_alarm(
             scope,
-            "DeliveryFailures",
-            log_group=log_group,
-            filter_pattern=logs.FilterPattern.string_value(
-                f"$.{DELIVERY_FAILED_FIELD}", "=", DELIVERY_FAILED_VALUE
-            ),
-            metric_namespace=METRICS_NAMESPACE,
-            metric_name="DeliveryFailures",
-            metric_value="1",
-            dimensions={"ApiId": "$.api_id"},
-        )
-        alarms["delivery_failures"] = create_alarm(
-            scope,
-            "DeliveryFailuresAlarm",
-            metric=filter_.metric(
-                statistic="Sum", period=five_minutes, dimensions_map={"ApiId": api_id}
-            ),
+            "BroadcasterErrorsAlarm",
+            metric=target.metric_errors(period=minute, statistic="Sum"),
             threshold=1,
-            description=f"{path}: PostToConnection failed for live connections (not gone ones)",
+            description=f"{path}: the broadcaster failed batches",
             topic=topic,
         )
+        return alarms
+    alarms["broadcaster_errors"] = function.errors_alarm
+    filter_ = logs.MetricFilter(
+        scope,
+        "DeliveryFailures",
+        log_group=function.log_group,
+        filter_pattern=logs.FilterPattern.string_value(
+            f"$.{DELIVERY_FAILED_FIELD}", "=", DELIVERY_FAILED_VALUE
+        ),
+        metric_namespace=METRICS_NAMESPACE,
+        metric_name="DeliveryFailures",
+        metric_value="1",
+        dimensions={"ApiId": "$.api_id"},
+    )
+    alarms["delivery_failures"] = create_alarm(
+        scope,
+        "DeliveryFailuresAlarm",
+        metric=filter_.metric(
+            statistic="Sum", period=five_minutes, dimensions_map={"ApiId": api_id}
+        ),
+        threshold=1,
+        description=f"{path}: PostToConnection failed for live connections (not gone ones)",
+        topic=topic,
+    )
     return alarms

@@ -40,7 +40,6 @@ from patterns._targets import (
     target_function,
 )
 from patterns._types import checked
-from patterns.alarms import create_alarm
 from patterns.api.routes import Throttle
 from patterns.api_account import ApiGatewayAccount
 from patterns.function_defaults import FunctionDefaults
@@ -319,28 +318,11 @@ class LiveUpdates(Construct):
             **stage_alarms(self, api=self.api, stage=self.stage, topic=alarm_topic),
             **broadcaster_alarms(
                 self,
+                function=broadcaster,
                 target=self.broadcaster,
                 dead_letter_queue=self.dead_letter_queue,
-                log_group=broadcaster.log_group
-                if isinstance(broadcaster, ServerlessFunction)
-                else None,
                 api_id=self.api.api_id,
                 topic=alarm_topic,
                 iterator_age=iterator_age_alarm,
             ),
         }
-        self.alarms["broadcaster_errors"] = (
-            broadcaster.errors_alarm
-            if isinstance(broadcaster, ServerlessFunction)
-            else self._errors_alarm(alarm_topic)
-        )
-
-    def _errors_alarm(self, topic: sns.ITopic | None) -> cloudwatch.Alarm:
-        return create_alarm(
-            self,
-            "BroadcasterErrorsAlarm",
-            metric=self.broadcaster.metric_errors(period=cdk.Duration.minutes(1), statistic="Sum"),
-            threshold=1,
-            description=f"{self.node.path}: the broadcaster failed batches",
-            topic=topic,
-        )
