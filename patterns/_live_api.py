@@ -111,7 +111,11 @@ def route_options(
 
 
 def new_connections_table(
-    scope: Construct, *, point_in_time_recovery: bool, removal_policy: cdk.RemovalPolicy
+    scope: Construct,
+    *,
+    point_in_time_recovery: bool,
+    deletion_protection: bool,
+    removal_policy: cdk.RemovalPolicy,
 ) -> dynamodb.Table:
     """``ConnectionsTable``: ``pk``/``sk`` strings, TTL ``expires_at``, on-demand, encrypted."""
     table = new_table(
@@ -123,6 +127,7 @@ def new_connections_table(
         point_in_time_recovery=point_in_time_recovery,
         time_to_live_attribute=CONNECTIONS_TTL_ATTRIBUTE,
         removal_policy=removal_policy,
+        deletion_protection=deletion_protection,
         construct_id="ConnectionsTable",
     )
     acknowledge_packs(

@@ -114,6 +114,7 @@ class LiveUpdates(Construct):
     :param connections_table: an existing table with this layout. Default: a new on-demand
         table with AWS-managed encryption.
     :param point_in_time_recovery: PITR of the created table. Default: True.
+    :param deletion_protection: deletion protection of the created table. Default: False.
     :param removal_policy: of the created table, queue and access logs. Default: RETAIN.
     :param connection_ttl: how long a connection item lives if ``$disconnect`` never
         comes, 2 h (API Gateway's longest connection)..7 days. Default: 3 hours.
@@ -158,6 +159,7 @@ class LiveUpdates(Construct):
         authorizer_identity_sources: Sequence[str] = DEFAULT_IDENTITY_SOURCES,
         connections_table: dynamodb.ITable | None = None,
         point_in_time_recovery: bool = True,
+        deletion_protection: bool = False,
         removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
         connection_ttl: cdk.Duration = DEFAULT_CONNECTION_TTL,
         fan_out_concurrency: int = 16,
@@ -221,7 +223,10 @@ class LiveUpdates(Construct):
 
         #: Connections and their subscriptions (given or created).
         self.connections_table: dynamodb.ITable = connections_table or new_connections_table(
-            self, point_in_time_recovery=point_in_time_recovery, removal_policy=removal_policy
+            self,
+            point_in_time_recovery=point_in_time_recovery,
+            deletion_protection=deletion_protection,
+            removal_policy=removal_policy,
         )
         self.connections_table.grant_read_write_data(self.handler)
         self.connections_table.grant_read_write_data(self.broadcaster)

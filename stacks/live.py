@@ -77,6 +77,7 @@ def add_live_updates(
         source_table=counts,
         authorizer=authorizer,
         point_in_time_recovery=config.point_in_time_recovery,
+        deletion_protection=config.termination_protection,
         removal_policy=config.cdk_removal_policy,
         log_retention=log_retention,
         alarm_topic=alarm_topic,

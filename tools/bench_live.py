@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from patterns._live_api import CONNECTIONS_PARTITION_KEY, CONNECTIONS_SORT_KEY
+from patterns.live_updates import CONNECTIONS_PARTITION_KEY, CONNECTIONS_SORT_KEY
 from tools.live_endpoint import ConnectionsEndpoint
 from tools.measure import local_aws
 

@@ -148,6 +148,7 @@ def test_every_option_reaches_the_template(stack: cdk.Stack, code_dir: Path) -> 
         authorizer=authorizer,
         authorizer_identity_sources=("route.request.header.Sec-WebSocket-Protocol",),
         point_in_time_recovery=False,
+        deletion_protection=True,
         removal_policy=cdk.RemovalPolicy.DESTROY,
         connection_ttl=cdk.Duration.hours(4),
         fan_out_concurrency=64,
@@ -199,6 +200,7 @@ def test_every_option_reaches_the_template(stack: cdk.Stack, code_dir: Path) -> 
     ]
     [connections] = tables
     assert connections["DeletionPolicy"] == "Delete"
+    assert connections["Properties"]["DeletionProtectionEnabled"] is True
     assert connections["Properties"]["PointInTimeRecoverySpecification"] == {
         "PointInTimeRecoveryEnabled": False
     }
