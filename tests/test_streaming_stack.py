@@ -85,6 +85,7 @@ def test_every_piece_is_wired(stack_artifacts: dict[str, StackArtifact]) -> None
     statements = [
         s
         for p in resources(dev, "AWS::IAM::Policy")
+        if "AggregatorServiceRole" in str(p["Properties"]["Roles"])
         for s in p["Properties"]["PolicyDocument"]["Statement"]
         if "dynamodb" in str(s["Action"])
     ]
