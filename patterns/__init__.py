@@ -23,6 +23,7 @@ from patterns.function_defaults import (
     retention_from_days,
 )
 from patterns.lake_zones import LifecycleTiers
+from patterns.live_updates import LiveUpdates
 from patterns.ops_notifications import OpsNotifications
 from patterns.policy_enforcer import ApiCallMatch, PolicyEnforcer
 from patterns.regional_api_record import RegionalApiRecord
@@ -55,6 +56,7 @@ __all__ = [
     "FunctionDefaults",
     "LambdaAuthorizer",
     "LifecycleTiers",
+    "LiveUpdates",
     "ManagedPolicies",
     "OpsNotifications",
     "PolicyEnforcer",

@@ -26,10 +26,12 @@ def handler_code(package: str) -> lambda_.Code:
     )
 
 
-def handler_function(package: str) -> dict[str, Any]:
+def handler_function(package: str, module: str = "app") -> dict[str, Any]:
     """``ServerlessFunction`` keyword arguments for the handler package ``package``: its
-    asset (:func:`handler_code`) and its entry point ``<package>.app.handler``."""
-    return {"code": handler_code(package), "handler": f"{package}.app.handler"}
+    asset (:func:`handler_code`) and its entry point ``<package>.<module>.handler``."""
+    if not (LAMBDAS_DIR / package / f"{module}.py").is_file():
+        raise ValueError(f"no module {module!r} in handler package {package!r}")
+    return {"code": handler_code(package), "handler": f"{package}.{module}.handler"}
 
 
 #: Where ``tools/build_layers.py`` (``make setup``) builds the layers' contents.

@@ -26,6 +26,7 @@ from stacks.config import StageConfig
 from stacks.data_lake import EVENTS_PREFIX
 from stacks.function_settings import METRICS_NAMESPACE, SERVICE_NAME
 from stacks.lambda_code import handler_function
+from stacks.live import add_live_updates
 
 #: Event types the API accepts; ``lambdas/shop_common/usage_events.py`` checks the same set.
 EVENT_TYPES = ("add_to_cart", "click", "purchase", "remove_from_cart", "view")
@@ -52,7 +53,8 @@ class StreamingStack(ShopStack):
     ``Aggregator`` keeps per-product, per-event-type counts in ``CountsTable`` (one atomic
     update per key per batch); ``Archive`` lands every event, validated and normalised by
     ``Transformer``, in the archive bucket. ``Dashboard`` shows ingest rate, iterator age,
-    errors and counts.
+    errors and counts. ``Live`` pushes every change of a count to the WebSocket clients
+    subscribed to its product, its event type or ``all`` (output ``LiveUrl``).
 
     :param config: the stage.
     :param alarm_topic: topic every alarm notifies. Default: none.
@@ -89,6 +91,8 @@ class StreamingStack(ShopStack):
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                 point_in_time_recovery_enabled=config.point_in_time_recovery
             ),
+            # The live dashboard's broadcaster pushes each counter's new value.
+            stream=dynamodb.StreamViewType.NEW_IMAGE,
             deletion_protection=config.termination_protection,
             warm_throughput=(
                 dynamodb.WarmThroughput(write_units_per_second=config.counts_warm_writes_per_second)
@@ -177,6 +181,14 @@ class StreamingStack(ShopStack):
             error_prefix="usage-events-errors/",
             backup_prefix="usage-events-source/",
             removal_policy=removal,
+            log_retention=retention,
+            alarm_topic=alarm_topic,
+        )
+        #: The counts' live updates (WebSocket API and broadcaster).
+        self.live = add_live_updates(
+            self,
+            config=config,
+            counts=self.counts,
             log_retention=retention,
             alarm_topic=alarm_topic,
         )

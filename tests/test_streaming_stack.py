@@ -20,6 +20,24 @@ def resources(artifact: StackArtifact, kind: str) -> list[dict[str, Any]]:
     return [r for r in artifact.template()["Resources"].values() if r["Type"] == kind]
 
 
+def counts_tables(artifact: StackArtifact) -> list[dict[str, Any]]:
+    """The counts table(s): not the live updates' connections table beside them."""
+    return [
+        r
+        for r in resources(artifact, "AWS::DynamoDB::Table")
+        if r["Properties"]["KeySchema"][0]["AttributeName"] == "product_id"
+    ]
+
+
+def kinesis_mappings(artifact: StackArtifact) -> list[dict[str, Any]]:
+    """Mappings reading a Kinesis stream (the live broadcaster reads the table's stream)."""
+    return [
+        r
+        for r in resources(artifact, "AWS::Lambda::EventSourceMapping")
+        if r["Properties"]["EventSourceArn"].get("Fn::GetAtt", ["", ""])[1] == "Arn"
+    ]
+
+
 def test_stages_differ_in_shards_retention_and_recovery(
     stack_artifacts: dict[str, StackArtifact],
 ) -> None:
@@ -33,7 +51,7 @@ def test_stages_differ_in_shards_retention_and_recovery(
     assert prod_stream["Properties"]["ShardCount"] > dev_stream["Properties"]["ShardCount"]
     assert dev_stream["DeletionPolicy"] == "Delete"
     assert prod_stream["DeletionPolicy"] == "Retain"
-    (prod_table,) = resources(prod, "AWS::DynamoDB::Table")
+    (prod_table,) = counts_tables(prod)
     assert prod_table["Properties"]["PointInTimeRecoverySpecification"] == {
         "PointInTimeRecoveryEnabled": True
     }
@@ -45,7 +63,7 @@ def test_stages_differ_in_shards_retention_and_recovery(
 
 def test_every_piece_is_wired(stack_artifacts: dict[str, StackArtifact]) -> None:
     dev = stack_artifacts["Dev/Streaming"]
-    (mapping,) = resources(dev, "AWS::Lambda::EventSourceMapping")
+    (mapping,) = kinesis_mappings(dev)
     assert mapping["Properties"]["BatchSize"] == 500
     assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert mapping["Properties"]["Enabled"] is True
@@ -67,6 +85,7 @@ def test_every_piece_is_wired(stack_artifacts: dict[str, StackArtifact]) -> None
     statements = [
         s
         for p in resources(dev, "AWS::IAM::Policy")
+        if "AggregatorServiceRole" in str(p["Properties"]["Roles"])
         for s in p["Properties"]["PolicyDocument"]["Statement"]
         if "dynamodb" in str(s["Action"])
     ]
@@ -86,7 +105,7 @@ def test_read_throttling_of_the_shared_stream_alarms_in_every_stage(
         ]
         stream_arn = {"Fn::GetAtt": [stream_id, "Arn"]}
         # Two readers poll the same stream, sharing each shard's read limit.
-        (mapping,) = resources(streaming, "AWS::Lambda::EventSourceMapping")
+        (mapping,) = kinesis_mappings(streaming)
         (delivery,) = resources(streaming, "AWS::KinesisFirehose::DeliveryStream")
         source = delivery["Properties"]["KinesisStreamSourceConfiguration"]
         assert mapping["Properties"]["EventSourceArn"] == stream_arn
@@ -139,4 +158,10 @@ def test_logical_ids_of_stateful_resources_are_pinned(
             "TransformerLogGroup51C62487",
             "ArchiveLogGroup12EBE074",
             "ArchiveEFD34886",
+            "LiveConnectionsTable8D198457",
+            "LiveDeadLetterQueue6340F1C6",
+            "LiveAccessLogsF2C5CF40",
+            "LiveRoutesLogGroup3DD3F034",
+            "LiveAuthorizerLogGroupB60C7D69",
+            "LiveBroadcasterLogGroupAF129794",
         }, stage

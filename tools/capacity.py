@@ -46,6 +46,7 @@ from tools.capacity_template import (
     mapping_of,
     method_rates,
     models,
+    refs,
     standard_readers,
     waf_rate,
 )
@@ -136,7 +137,13 @@ def streaming_capacity(template: dict[str, Any], bytes_per_character: int = 1) -
     single, batch = method_rates(resources)
     mapping = mapping_of(resources, stream_id)
     function = function_of(resources, mapping["FunctionName"])
-    (table_id,) = ids(resources, "AWS::DynamoDB::Table")
+    # The table the consumer writes is the one its environment names (not, say, the
+    # live updates' connections table beside it).
+    (table_id,) = [
+        key
+        for key in ids(resources, "AWS::DynamoDB::Table")
+        if key in set(refs(function.get("Environment", {})))
+    ]
     warm = resources[table_id]["Properties"].get("WarmThroughput", {})
     return Capacity(
         shards=shards,

@@ -24,6 +24,10 @@ def account_quotas(artifacts: Sequence[StackArtifact]) -> dict[str, dict[str, in
             if resource["Type"] == "AWS::ApiGateway::Stage":
                 default = _stage_default(props)
                 needs[region]["api_rate"] += int(default.get("ThrottlingRateLimit", 10_000))
+            elif resource["Type"] == "AWS::ApiGatewayV2::Stage":
+                # WebSocket messages count against the same account and region rate.
+                default = props.get("DefaultRouteSettings", {})
+                needs[region]["api_rate"] += int(default.get("ThrottlingRateLimit", 10_000))
             elif resource["Type"] == "AWS::Lambda::Function":
                 needs[region]["reserved"] += int(props.get("ReservedConcurrentExecutions", 0))
     return {

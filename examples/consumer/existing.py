@@ -63,6 +63,7 @@ class ExistingResources:
     stream: kinesis.IStream
     orders_table: dynamodb.ITable
     catalog_table: dynamodb.ITable
+    connections_table: dynamodb.ITable
     user_pool: cognito.IUserPool
     certificate: acm.ICertificate
     event_bus: events.IEventBus
@@ -93,6 +94,9 @@ class ExistingResources:
             stream=kinesis.Stream.from_stream_arn(scope, "Stream", arn("kinesis", "stream/clicks")),
             orders_table=dynamodb.Table.from_table_name(scope, "OrdersTable", "orders"),
             catalog_table=dynamodb.Table.from_table_name(scope, "CatalogTable", "lake-catalog"),
+            connections_table=dynamodb.Table.from_table_name(
+                scope, "ConnectionsTable", "live-connections"
+            ),
             user_pool=cognito.UserPool.from_user_pool_id(scope, "UserPool", f"{REGION}_AbCdEf123"),
             certificate=acm.Certificate.from_certificate_arn(
                 scope, "Certificate", arn("acm", "certificate/0f1e2d3c", region="us-east-1")

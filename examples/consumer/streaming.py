@@ -1,4 +1,5 @@
-"""Records into Kinesis through an API, processed by Lambda and archived to S3."""
+"""Records into Kinesis through an API, processed by Lambda, archived to S3 and pushed
+to WebSocket clients."""
 
 from __future__ import annotations
 
@@ -6,7 +7,13 @@ import aws_cdk as cdk
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from patterns import ServerlessFunction, StreamArchive, StreamIngestApi, StreamProcessor
+from patterns import (
+    LiveUpdates,
+    ServerlessFunction,
+    StreamArchive,
+    StreamIngestApi,
+    StreamProcessor,
+)
 
 from .existing import HANDLERS, ExistingResources, import_function
 
@@ -15,8 +22,16 @@ def with_defaults(scope: Construct, topic: sns.ITopic) -> None:
     """Each construct with its own stream (and the archive with its own bucket)."""
     StreamIngestApi(scope, "Ingest")
     records = ServerlessFunction(scope, "Records", code_path=HANDLERS / "records")
-    StreamProcessor(scope, "Processor", function=records, alarm_topic=topic)
+    processor = StreamProcessor(scope, "Processor", function=records, alarm_topic=topic)
     StreamArchive(scope, "Archive", alarm_topic=topic)
+    LiveUpdates(
+        scope,
+        "Live",
+        handler=ServerlessFunction(scope, "LiveRoutes", code_path=HANDLERS / "records"),
+        broadcaster=ServerlessFunction(scope, "LivePusher", code_path=HANDLERS / "records"),
+        source_stream=processor.stream,
+        alarm_topic=topic,
+    )
 
 
 def with_existing(scope: Construct, existing: ExistingResources) -> None:
@@ -43,5 +58,16 @@ def with_existing(scope: Construct, existing: ExistingResources) -> None:
         source_stream=existing.stream,
         bucket=existing.archive_bucket,
         transformation=import_function(scope, "click-flattener"),
+        alarm_topic=existing.topic,
+    )
+    LiveUpdates(
+        scope,
+        "Live",
+        handler=import_function(scope, "live-routes"),
+        broadcaster=import_function(scope, "live-pusher"),
+        authorizer=import_function(scope, "live-gate"),
+        source_stream=existing.stream,
+        connections_table=existing.connections_table,
+        dead_letter_queue=existing.failures,
         alarm_topic=existing.topic,
     )

@@ -205,11 +205,13 @@ def new_table(
     time_to_live_attribute: str | None,
     removal_policy: cdk.RemovalPolicy,
     deletion_protection: bool = False,
+    construct_id: str = "Table",
 ) -> dynamodb.Table:
-    """The API's table ``Table``: on-demand, AWS-managed encryption, PITR as asked."""
+    """A pattern's table (``Table`` unless named): on-demand, AWS-managed encryption, PITR
+    as asked."""
     return dynamodb.Table(
         scope,
-        "Table",
+        construct_id,
         partition_key=partition_key,
         sort_key=sort_key,
         billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,

@@ -161,6 +161,13 @@ BASELINES: dict[str, Baseline] = {
     "FunctionDefaults": Baseline(_none, scoped=False),
     "LambdaAuthorizer": Baseline(lambda s: {"function": function(s)}, scoped=False),
     "LifecycleTiers": Baseline(_none, scoped=False),
+    "LiveUpdates": Baseline(
+        lambda s: {
+            "handler": function(s, "Routes"),
+            "broadcaster": function(s, "Pusher"),
+            "source_stream": stream(s),
+        }
+    ),
     "ManagedPolicies": Baseline(_none, scoped=False),
     "OpsNotifications": Baseline(_none),
     "PolicyEnforcer": Baseline(lambda s: {"function": function(s), "api_calls": [MATCH]}),
@@ -487,6 +494,60 @@ MISTAKES: list[Mistake] = [
         label="bucket without EventBridge",
     ),
     _m("EncryptServiceData", "replica_key_arns", {"eu-west-1": "not-an-arn"}, "not-an-arn"),
+    # LiveUpdates: API Gateway's and Lambda's limits, and sources that push nothing.
+    _m("LiveUpdates", "fan_out_concurrency", 0, "0"),
+    _m("LiveUpdates", "fan_out_concurrency", 257, "257"),
+    _m("LiveUpdates", "connection_ttl", cdk.Duration.hours(1), "3600"),
+    _m("LiveUpdates", "connection_ttl", cdk.Duration.days(8), "691200"),
+    _m("LiveUpdates", "batch_size", 10_001, "10001"),
+    _m("LiveUpdates", "max_batching_window", cdk.Duration.seconds(301), "301"),
+    _m("LiveUpdates", "parallelization_factor", 11, "11"),
+    _m("LiveUpdates", "retry_attempts", -1, "-1"),
+    _m("LiveUpdates", "max_record_age", cdk.Duration.seconds(30), "30"),
+    _m("LiveUpdates", "iterator_age_alarm", cdk.Duration.minutes(11), "660"),
+    _m("LiveUpdates", "stage_name", "my stage", "my stage"),
+    _m("LiveUpdates", "execution_logging_level", "DEBUG", "DEBUG"),
+    _m(
+        "LiveUpdates",
+        "authorizer_identity_sources",
+        ["method.request.header.Authorization"],
+        "method.request.header.Authorization",
+    ),
+    _m("LiveUpdates", "authorizer_identity_sources", [], "[]"),
+    Mistake(
+        "LiveUpdates",
+        lambda s: {
+            "source_table": dynamodb.Table.from_table_name(s, "NoStream", "counts"),
+            "source_stream": None,
+        },
+        "source_table",
+        "has no stream",
+        label="imported table without its stream ARN",
+    ),
+    Mistake(
+        "LiveUpdates",
+        lambda s: {
+            "source_table": dynamodb.Table.from_table_attributes(
+                s,
+                "Streamed",
+                table_name="counts",
+                table_stream_arn=f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/counts/stream/x",
+            )
+        },
+        "source_stream",
+        "exactly one",
+        label="both a table and a stream",
+    ),
+    Mistake(
+        "LiveUpdates",
+        lambda s: {
+            "api_account": patterns.ApiGatewayAccount(s, "Account"),
+            "cloud_watch_role": True,
+        },
+        "cloud_watch_role",
+        "not both",
+        label="an account setting given and asked for",
+    ),
 ]
 
 
@@ -525,6 +586,11 @@ _PRIVATE_POLICY = iam.PolicyDocument(
 
 #: Values at AWS's limits (and shapes that look odd but are valid) that must be accepted.
 VALID_EDGES: list[Edge] = [
+    _e("LiveUpdates", "the longest connection as TTL", connection_ttl=cdk.Duration.hours(2)),
+    _e("LiveUpdates", "largest fan-out", fan_out_concurrency=256),
+    _e("LiveUpdates", "a week's record age", max_record_age=cdk.Duration.days(7)),
+    _e("LiveUpdates", "no throttle", throttle=None),
+    _e("LiveUpdates", "a token for the batch size", batch_size=cdk.Token.as_number({"Ref": "B"})),
     _e("FunctionDefaults", "smallest memory", memory_size=128),
     _e("FunctionDefaults", "largest memory", memory_size=10240),
     _e("FunctionDefaults", "15-minute timeout", timeout_seconds=900),

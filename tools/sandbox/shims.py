@@ -105,13 +105,21 @@ _CUSTOM_RESOURCE = "AWS::CloudFormation::CustomResource"
 _ALIAS = "AWS::Lambda::Alias"
 
 
+#: Types whose ``Ref`` is their ARN in CloudFormation (policies naming them need one).
+_REF_IS_ARN = {"AWS::SecretsManager::Secret": "secretsmanager:{region}:{account}:secret:{name}"}
+
+
 class Placeholder:
     """Stands in for a resource moto skipped or failed to create."""
 
     def __init__(self, stack: str, logical_id: str, resource_type: str) -> None:
         self.logical_resource_id = logical_id
         self.cf_resource_type = resource_type
-        self.physical_resource_id = f"{stack}-{logical_id}"
+        name = f"{stack}-{logical_id}"
+        arn = _REF_IS_ARN.get(resource_type)
+        self.physical_resource_id = (
+            f"arn:aws:{arn.format(region=REGION, account=ACCOUNT, name=name)}" if arn else name
+        )
 
     def get_cfn_attribute(self, attribute: str) -> str:
         if attribute.endswith("Arn"):  # policies and targets check the ARN's shape

@@ -1,0 +1,94 @@
+"""The Streaming stack's live updates: the counts table's changes pushed to dashboards."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+from patterns import LiveUpdates, ServerlessFunction
+from patterns.acknowledgements import acknowledge_packs
+from stacks.config import StageConfig
+from stacks.keys import data_key
+from stacks.lambda_code import handler_function
+
+_NO_ROTATION = (
+    "The token-signing secret is rotated by replacing it (a new deployment): tokens live "
+    "at most an hour, so a rotation only makes open dashboards fetch a new token."
+)
+
+
+def add_live_updates(
+    scope: Construct,
+    *,
+    config: StageConfig,
+    counts: dynamodb.ITable,
+    log_retention: logs.RetentionDays,
+    alarm_topic: sns.ITopic | None,
+) -> LiveUpdates:
+    """``Live``: a WebSocket API whose clients subscribe to products, event types or
+    ``all`` and receive each counter's new value (``lambdas/live_updates/messages.py``
+    documents the messages). ``$connect`` needs ``?token=``, an HMAC token signed with
+    ``LiveTokenSecret`` (``lambdas/live_updates/tokens.py``)."""
+    secret = secretsmanager.Secret(
+        scope,
+        "LiveTokenSecret",
+        description="Signs the tokens that open live-update WebSocket connections",
+        generate_secret_string=secretsmanager.SecretStringGenerator(
+            password_length=48, exclude_punctuation=True
+        ),
+        encryption_key=data_key(scope, config),
+        removal_policy=config.cdk_removal_policy,
+    )
+    cdk.Validations.of(secret).acknowledge(
+        cdk.Acknowledgment(id="AwsSolutions-SMG4", reason=_NO_ROTATION)
+    )
+    acknowledge_packs(secret, "SecretsManagerRotationEnabled", _NO_ROTATION)
+    authorizer = ServerlessFunction(
+        scope,
+        "LiveAuthorizer",
+        **handler_function("live_updates", "authorizer"),
+        description="Checks the token of each live-updates connect",
+        environment={"TOKEN_SECRET_ARN": secret.secret_arn},
+        alarm_topic=alarm_topic,
+    )
+    secret.grant_read(authorizer.function)
+    live = LiveUpdates(
+        scope,
+        "Live",
+        handler=ServerlessFunction(
+            scope,
+            "LiveRoutes",
+            **handler_function("live_updates"),
+            description="Records live-updates connections and their subscriptions",
+            alarm_topic=alarm_topic,
+        ),
+        broadcaster=ServerlessFunction(
+            scope,
+            "LiveBroadcaster",
+            **handler_function("live_updates", "broadcaster"),
+            description="Pushes each counter change to its subscribed connections",
+            timeout=cdk.Duration.seconds(30),
+            alarm_topic=alarm_topic,
+        ),
+        source_table=counts,
+        authorizer=authorizer,
+        point_in_time_recovery=config.point_in_time_recovery,
+        deletion_protection=config.termination_protection,
+        removal_policy=config.cdk_removal_policy,
+        log_retention=log_retention,
+        alarm_topic=alarm_topic,
+    )
+    if not config.point_in_time_recovery:
+        cdk.Validations.of(live.connections_table).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-DDB3",
+                reason=f"Stage {config.name!r} turns point-in-time recovery off; open "
+                "connections cannot be restored anyway (clients reconnect).",
+            )
+        )
+    cdk.CfnOutput(scope, "LiveUrl", value=live.url)
+    return live
