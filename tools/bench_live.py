@@ -94,23 +94,17 @@ def connect(count: int) -> None:
         store.connect(f"conn{number:05d}=", "bench", ("all",))
 
 
-def _record(sequence: int, count: int) -> Any:
-    from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
-        DynamoDBRecord,
-    )
-
+def _record(sequence: int, count: int) -> dict[str, Any]:
     image = {
         "product_id": {"S": "p1"},
         "event_type": {"S": "view"},
         "event_count": {"N": str(count)},
     }
-    return DynamoDBRecord(
-        {
-            "eventName": "MODIFY",
-            "eventSource": "aws:dynamodb",
-            "dynamodb": {"NewImage": image, "SequenceNumber": str(sequence)},
-        }
-    )
+    return {
+        "eventName": "MODIFY",
+        "eventSource": "aws:dynamodb",
+        "dynamodb": {"NewImage": image, "SequenceNumber": str(sequence)},
+    }
 
 
 def fan_out(connections: int, changes: int, concurrency: int, delay: float) -> FanOut:

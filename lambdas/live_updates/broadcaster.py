@@ -9,18 +9,12 @@ from it; gone connections are removed and are no failure.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from live_updates.connections import ConnectionStore
@@ -28,7 +22,8 @@ from live_updates.fanout import broadcast, management_client
 from live_updates.messages import count_message
 from shop_common.observability import logger, metrics, tracer
 
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+if TYPE_CHECKING:  # Powertools' batch package imports asyncio; the handler needs neither
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 
 
 class DeliveryError(RuntimeError):
@@ -47,10 +42,10 @@ class Broadcaster:
     def post(self, connection_id: str, body: bytes) -> None:
         self.client.post_to_connection(ConnectionId=connection_id, Data=body)
 
-    def push(self, record: DynamoDBRecord) -> None:
+    def push(self, record: Mapping[str, Any]) -> None:
         """Broadcast one stream record; ``DeliveryError`` when a live connection missed it."""
-        image = (record.raw_event.get("dynamodb") or {}).get("NewImage")
-        sequence = str((record.raw_event.get("dynamodb") or {}).get("SequenceNumber", ""))
+        image = (record.get("dynamodb") or {}).get("NewImage")
+        sequence = _sequence(record)
         change = count_message(image, sequence) if image else None
         if change is None:
             return  # a removal, or not a counter: nothing to show
@@ -86,7 +81,27 @@ def broadcaster() -> Broadcaster:
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(
-        event=event, record_handler=broadcaster().push, processor=processor, context=context
-    )
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:  # noqa: ARG001
+    """Push every record; the response names the records that failed (Lambda retries from
+    the first). When every record failed, Powertools' ``BatchProcessingError`` is raised,
+    as its batch processor does, so that the whole invocation is retried."""
+    records = event.get("Records") or []
+    failures: list[tuple[Mapping[str, Any], Exception]] = []
+    for record in records:
+        try:
+            broadcaster().push(record)
+        except Exception as error:
+            logger.exception("record not broadcast", extra={"sequence": _sequence(record)})
+            failures.append((record, error))
+    if records and len(failures) == len(records):
+        from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+
+        raise BatchProcessingError(
+            f"All {len(records)} records failed processing",
+            [(type(e), e, e.__traceback__) for _, e in failures],
+        )
+    return {"batchItemFailures": [{"itemIdentifier": _sequence(r)} for r, _ in failures]}
+
+
+def _sequence(record: Mapping[str, Any]) -> str:
+    return str((record.get("dynamodb") or {}).get("SequenceNumber", ""))
