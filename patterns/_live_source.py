@@ -17,6 +17,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
 from patterns._nag import acknowledge_wildcards
+from patterns._stream_alarms import consumer_errors_alarm, dead_letter_alarm
 from patterns.alarms import create_alarm
 from patterns.serverless_function import ServerlessFunction
 
@@ -122,29 +123,23 @@ def broadcaster_alarms(
             f"over {iterator_age.to_human_string()} old",
             topic=topic,
         ),
-        "dead_letter_queue": create_alarm(
+        "dead_letter_queue": dead_letter_alarm(
             scope,
-            "DeadLetterQueueAlarm",
-            metric=dead_letter_queue.metric_approximate_number_of_messages_visible(
-                period=five_minutes, statistic="Maximum"
-            ),
-            threshold=1,
-            description=f"{path}: changes were never broadcast; their positions are in "
-            "the dead-letter queue",
+            dead_letter_queue,
+            f"{path}: changes were never broadcast; their positions are in the dead-letter queue",
+            topic,
+        ),
+        "broadcaster_errors": consumer_errors_alarm(
+            scope,
+            "BroadcasterErrorsAlarm",
+            function=function,
+            target=target,
+            description=f"{path}: the broadcaster failed batches",
             topic=topic,
         ),
     }
     if not isinstance(function, ServerlessFunction):
-        alarms["broadcaster_errors"] = create_alarm(
-            scope,
-            "BroadcasterErrorsAlarm",
-            metric=target.metric_errors(period=minute, statistic="Sum"),
-            threshold=1,
-            description=f"{path}: the broadcaster failed batches",
-            topic=topic,
-        )
         return alarms
-    alarms["broadcaster_errors"] = function.errors_alarm
     filter_ = logs.MetricFilter(
         scope,
         "DeliveryFailures",

@@ -37,7 +37,7 @@ def processor_alarms(
     """
     minute, five_minutes = cdk.Duration.minutes(1), cdk.Duration.minutes(5)
     path = scope.node.path
-    alarms = {
+    return {
         "iterator_age": create_alarm(
             scope,
             "IteratorAgeAlarm",
@@ -72,27 +72,57 @@ def processor_alarms(
             "shard's read limit and fall behind",
             topic=topic,
         ),
-        "dead_letter_queue": create_alarm(
+        "dead_letter_queue": dead_letter_alarm(
             scope,
-            "DeadLetterQueueAlarm",
-            metric=dead_letter_queue.metric_approximate_number_of_messages_visible(
-                period=five_minutes, statistic="Maximum"
-            ),
-            threshold=1,
-            description=f"{path}: records could not be processed; their "
-            "positions are in the dead-letter queue",
+            dead_letter_queue,
+            f"{path}: records could not be processed; their positions are in the dead-letter queue",
+            topic,
+        ),
+        "errors": consumer_errors_alarm(
+            scope,
+            "ErrorsAlarm",
+            function=function,
+            target=target,
+            description=f"{path}: the stream consumer failed batches",
             topic=topic,
         ),
     }
+
+
+def dead_letter_alarm(
+    scope: Construct, queue: sqs.IQueue, description: str, topic: sns.ITopic | None
+) -> cloudwatch.Alarm:
+    """``DeadLetterQueueAlarm``: any message visible in an event source's failure queue."""
+    return create_alarm(
+        scope,
+        "DeadLetterQueueAlarm",
+        metric=queue.metric_approximate_number_of_messages_visible(
+            period=cdk.Duration.minutes(5), statistic="Maximum"
+        ),
+        threshold=1,
+        description=description,
+        topic=topic,
+    )
+
+
+def consumer_errors_alarm(
+    scope: Construct,
+    construct_id: str,
+    *,
+    function: ServerlessFunction | lambda_.IFunction,
+    target: lambda_.IFunction,
+    description: str,
+    topic: sns.ITopic | None,
+) -> cloudwatch.Alarm:
+    """A ``ServerlessFunction``'s own errors alarm, else a new one on ``target`` (what the
+    event source mapping invokes): any error in a minute."""
     if isinstance(function, ServerlessFunction):
-        alarms["errors"] = function.errors_alarm
-    else:
-        alarms["errors"] = create_alarm(
-            scope,
-            "ErrorsAlarm",
-            metric=target.metric_errors(period=minute, statistic="Sum"),
-            threshold=1,
-            description=f"{path}: the stream consumer failed batches",
-            topic=topic,
-        )
-    return alarms
+        return function.errors_alarm
+    return create_alarm(
+        scope,
+        construct_id,
+        metric=target.metric_errors(period=cdk.Duration.minutes(1), statistic="Sum"),
+        threshold=1,
+        description=description,
+        topic=topic,
+    )
