@@ -135,6 +135,7 @@ STATEFUL = {
         "CustomCDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756CLogGroup817B64E9",
         "OrdersLogGroupE26395F1",
         "ProductsLogGroup9D53593E",
+        "PurchaseEventsEmitterLogGroup2F00778D",
     ],
 }
 
