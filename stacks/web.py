@@ -12,7 +12,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from patterns import StaticWebsite, StreamProcessor
+from patterns import StaticWebsite, StreamIngestApi, StreamProcessor
 from stacks.base import ShopStack
 from stacks.config import StageConfig
 from stacks.keys import data_key
@@ -20,6 +20,7 @@ from stacks.order_idempotency import idempotency_table
 from stacks.purchase_events import PurchaseEvents
 from stacks.shop_api import ShopApi
 from stacks.storefront_domain import storefront_domain
+from stacks.storefront_events import storefront_events
 from stacks.tables import global_table
 
 #: The storefront's files.
@@ -117,6 +118,18 @@ class WebStack(ShopStack):
                 events=usage_events,
                 alarm_topic=alarm_topic,
             )
+        #: The ingest API shoppers' pages send view and cart events to.
+        self.storefront_events: StreamIngestApi | None = None
+        if usage_events is not None:
+            assert self.api.user_pool is not None
+            self.storefront_events = storefront_events(
+                self,
+                config=config,
+                events=usage_events,
+                user_pool=self.api.user_pool,
+                storefront_origin=self.storefront.url,
+                web_acl=self.api.web_acl,
+            )
         if config.secondary_region is not None:
             api_url = self.shop_api.serve_on_domain(self, config=config, primary=True)
         if not config.point_in_time_recovery:
@@ -134,7 +147,16 @@ class WebStack(ShopStack):
             STOREFRONT_DIR,
             [
                 s3_deployment.Source.json_data(
-                    "config.json", {"apiUrl": api_url, "stage": config.name}
+                    "config.json",
+                    {
+                        "apiUrl": api_url,
+                        "stage": config.name,
+                        **(
+                            {"ingestUrl": self.storefront_events.api.url}
+                            if self.storefront_events
+                            else {}
+                        ),
+                    },
                 )
             ],
         )

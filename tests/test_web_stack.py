@@ -30,7 +30,7 @@ def test_routes_and_their_auth(dev: StackArtifact) -> None:
     found = {}
     for method in of_type(dev, "AWS::ApiGateway::Method").values():
         props = method["Properties"]
-        if props["HttpMethod"] == "OPTIONS":
+        if props["HttpMethod"] == "OPTIONS" or props["RestApiId"] != {"Ref": "Api9AF3637B"}:
             continue
         where = path_parts[props["ResourceId"]["Ref"]]
         found[(props["HttpMethod"], where)] = (
@@ -66,7 +66,15 @@ def test_partner_plan_meters_product_reads(dev: StackArtifact) -> None:
 
 
 def test_waf_cognito_admin_group_and_idempotency_table(dev: StackArtifact) -> None:
-    assert len(of_type(dev, "AWS::WAFv2::WebACLAssociation")) == 1
+    # One web ACL (so one rate rule per IP) protects the shop API and the storefront's
+    # events API alike.
+    associations = [a["Properties"] for a in of_type(dev, "AWS::WAFv2::WebACLAssociation").values()]
+    assert {json.dumps(a["WebACLArn"]) for a in associations} == {
+        json.dumps({"Fn::GetAtt": ["ApiWebAcl796CF128", "Arn"]})
+    }
+    stages = {a["ResourceArn"]["Fn::Join"][1][-1]["Ref"] for a in associations}
+    assert {stage[:-8] for stage in stages if stage.startswith("Api")} == {"ApiDeploymentStagev1"}
+    assert len(stages) == 2
     (group,) = of_type(dev, "AWS::Cognito::UserPoolGroup").values()
     assert group["Properties"]["GroupName"] == "admin"
     tables = of_type(dev, "AWS::DynamoDB::Table")
@@ -85,14 +93,16 @@ def test_storefront_gets_its_files_and_the_api_url(dev: StackArtifact) -> None:
     (deployment,) = of_type(dev, "Custom::CDKBucketDeployment").values()
     props = deployment["Properties"]
     assert len(props["SourceObjectKeys"]) == 2
-    # The second source is config.json, whose apiUrl is the API stage's URL.
-    (marker,) = props["SourceMarkers"][1].values()
-    assert {"Ref": "AWS::URLSuffix"} in marker["Fn::Join"][1]
-    assert any(
-        str(part.get("Ref", "")).startswith("ApiDeploymentStage")
+    # The second source is config.json: its apiUrl is the API stage's URL, its ingestUrl
+    # the storefront events API's.
+    markers = props["SourceMarkers"][1].values()
+    stages = {
+        str(part.get("Ref", ""))[:-8]
+        for marker in markers
         for part in marker["Fn::Join"][1]
-        if isinstance(part, dict)
-    )
+        if isinstance(part, dict) and "DeploymentStage" in str(part.get("Ref", ""))
+    }
+    assert stages == {"ApiDeploymentStagev1", "StorefrontEventsDeploymentStagev1"}
     assert props["DistributionPaths"] == ["/*"]
 
 
@@ -127,7 +137,7 @@ STATEFUL = {
     "AWS::Cognito::UserPool": ["ApiUserPool5AB2526B"],
     "AWS::Cognito::UserPoolGroup": ["AdminGroup"],
     "AWS::ApiGateway::ApiKey": ["ApiPartnerExamplePartnerApiKeyF1003F2C"],
-    "AWS::ApiGateway::RestApi": ["Api9AF3637B"],
+    "AWS::ApiGateway::RestApi": ["Api9AF3637B", "StorefrontEventsC98E92E7"],
     "AWS::CloudFront::Distribution": ["StorefrontE514317C"],
     "AWS::Logs::LogGroup": [
         "ApiAccessLogs50B185DB",
@@ -136,6 +146,7 @@ STATEFUL = {
         "OrdersLogGroupE26395F1",
         "ProductsLogGroup9D53593E",
         "PurchaseEventsEmitterLogGroup2F00778D",
+        "StorefrontEventsAccessLogs6E2E6A28",
     ],
 }
 
@@ -168,7 +179,7 @@ PROD_STATEFUL = {
 SECONDARY_STATEFUL = {
     "AWS::DynamoDB::Table": [],
     "AWS::ApiGateway::ApiKey": STATEFUL["AWS::ApiGateway::ApiKey"],
-    "AWS::ApiGateway::RestApi": STATEFUL["AWS::ApiGateway::RestApi"],
+    "AWS::ApiGateway::RestApi": ["Api9AF3637B"],
     "AWS::ApiGateway::DomainName": ["ApiDomainA5F226B2"],
     # QueuesKey: the traffic checks' dead-letter queues.
     "AWS::KMS::Key": [
