@@ -12,6 +12,7 @@ from patterns.api.routes import Route, Throttle
 from patterns.api.usage import ApiUsagePlan
 from patterns.api_account import ApiGatewayAccount
 from patterns.api_domain import ApiCustomDomain
+from patterns.callback_task import wait_for_callback
 from patterns.compliance import EncryptLogGroups, ManagedPolicies
 from patterns.data_catalog import DataCatalog
 from patterns.data_lake import DataLake
@@ -76,4 +77,5 @@ __all__ = [
     "create_alarm",
     "ensure_dead_letter_queue",
     "retention_from_days",
+    "wait_for_callback",
 ]

@@ -26,6 +26,9 @@ RoutingPolicy = Literal["latency", "failover"]
 FailoverRole = Literal["primary", "secondary"]
 #: Application log levels of Lambda's JSON logs.
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+#: A Step Functions workflow's type: durable (up to a year, exactly-once) or high-volume
+#: (up to five minutes, at-least-once, synchronous starts).
+WorkflowType = Literal["STANDARD", "EXPRESS"]
 
 
 def values(choice: object) -> tuple[str, ...]:

@@ -24,27 +24,15 @@ from patterns._override_guards import STATE_MACHINE_GUARDS
 from patterns._overrides import merged
 from patterns._types import checked
 from patterns._validation import cfn_child, check_duration
+from patterns._workflow_parts import definition_body, failure_rule, observe
 from patterns.alarms import create_alarm
+from patterns.choices import WorkflowType
 
-#: Execution statuses that notify the operations topic.
-FAILED_STATUSES = ("FAILED", "TIMED_OUT", "ABORTED")
-#: What Step Functions needs to deliver execution logs and traces (no resource ARNs).
-OBSERVABILITY_ACTIONS = (
-    "logs:CreateLogDelivery",
-    "logs:GetLogDelivery",
-    "logs:UpdateLogDelivery",
-    "logs:DeleteLogDelivery",
-    "logs:ListLogDeliveries",
-    "logs:PutResourcePolicy",
-    "logs:DescribeResourcePolicies",
-    "logs:DescribeLogGroups",
-    "xray:PutTraceSegments",
-    "xray:PutTelemetryRecords",
-    "xray:GetSamplingRules",
-    "xray:GetSamplingTargets",
-)
-#: Longest execution Step Functions allows (a standard workflow's one year).
-MAX_TIMEOUT_SECONDS = 365 * 24 * 3600
+#: Longest execution Step Functions allows: a standard workflow's year, an express one's
+#: five minutes.
+MAX_TIMEOUT_SECONDS = {"STANDARD": 365 * 24 * 3600, "EXPRESS": 300}
+#: Longest execution by default.
+DEFAULT_TIMEOUT_SECONDS = {"STANDARD": 3600, "EXPRESS": 300}
 
 
 class EventWorkflow(Construct):
@@ -52,9 +40,14 @@ class EventWorkflow(Construct):
 
     Children: ``LogGroup`` (the execution log), ``Resource`` (the state machine: X-Ray
     tracing on, logging to ``LogGroup``), ``Rule`` (the trigger), ``FailureRule`` (sends
-    every FAILED, TIMED_OUT or ABORTED execution of this state machine to the topic) and
-    ``FailedAlarm``, ``ThrottledAlarm``, ``AbortedAlarm`` on the state machine's metrics.
+    every FAILED, TIMED_OUT or ABORTED execution of this state machine to the topic;
+    standard workflows only, as Step Functions sends those events for them only) and
+    ``FailedAlarm``, ``ThrottledAlarm``, ``AbortedAlarm`` (and ``TimedOutAlarm`` for an
+    express workflow) on the state machine's metrics.
     ``enabled=False`` disables ``Rule`` only: executions started by hand still notify.
+
+    A workflow that waits for a person or another system uses :func:`wait_for_callback`
+    tasks and :meth:`grant_task_response` for whoever answers.
 
     :param definition: the workflow: an ``sfn.IChainable`` (a state or chain) or an
         ``sfn.DefinitionBody``. Required.
@@ -63,12 +56,20 @@ class EventWorkflow(Construct):
     :param event_bus: bus the pattern listens on. Default: the account's default bus.
     :param schedule: ``rate(...)`` or ``cron(...)`` that starts an execution (UTC).
         Give this or ``event_pattern``.
-    :param log_level: what the execution log records. Default: ``ALL``.
+    :param workflow_type: ``STANDARD`` (up to a year, exactly once per start) or
+        ``EXPRESS`` (up to five minutes, at least once, for short high-volume flows, and
+        started synchronously with :meth:`grant_start_sync_execution`).
+        Default: ``STANDARD``.
+    :param log_level: what the execution log records. Default: ``ALL`` for a standard
+        workflow, ``ERROR`` for an express one (every execution of a high-volume flow
+        would be logged in full otherwise).
     :param include_execution_data: log state inputs and outputs; turn off where they
-        carry personal data. Default: True.
+        carry personal data. Default: True for a standard workflow, False for an express
+        one.
     :param log_group: where executions log. Default: a new group kept ``log_retention``.
     :param log_retention: retention of a created log group. Default: one month.
-    :param timeout: longest an execution may run, up to one year. Default: one hour.
+    :param timeout: longest an execution may run, up to one year (five minutes for an
+        express workflow). Default: one hour (five minutes for an express workflow).
     :param enabled: whether the trigger rule starts executions. Default: True.
     :param topic: SNS topic notified of failed executions and by the alarms. Default: the
         topic of a new ``OpsNotifications`` child ``Notifications``.
@@ -90,8 +91,9 @@ class EventWorkflow(Construct):
         event_pattern: events.EventPattern | None = None,
         event_bus: events.IEventBus | None = None,
         schedule: str | None = None,
-        log_level: sfn.LogLevel = sfn.LogLevel.ALL,
-        include_execution_data: bool = True,
+        workflow_type: WorkflowType = "STANDARD",
+        log_level: sfn.LogLevel | None = None,
+        include_execution_data: bool | None = None,
         log_group: logs.ILogGroup | None = None,
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
         timeout: cdk.Duration | None = None,
@@ -102,7 +104,17 @@ class EventWorkflow(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         mark_pattern(self)
-        body = _definition_body(definition)
+        body = definition_body(definition)
+        express = workflow_type == "EXPRESS"
+        if log_level is None:
+            log_level = sfn.LogLevel.ERROR if express else sfn.LogLevel.ALL
+        if log_level == sfn.LogLevel.OFF:
+            raise ValueError(
+                "log_level OFF leaves failed executions without a record; use ERROR (the "
+                "least an execution log keeps) or FATAL"
+            )
+        if include_execution_data is None:
+            include_execution_data = not express
         if (event_pattern is None) == (schedule is None):
             raise ValueError(
                 "give exactly one of event_pattern and schedule to start the workflow; got "
@@ -117,8 +129,8 @@ class EventWorkflow(Construct):
                 raise ValueError(
                     "event_bus applies to event_pattern; schedules use the default bus"
                 )
-        timeout = timeout or cdk.Duration.hours(1)
-        check_duration("timeout", timeout, 1, MAX_TIMEOUT_SECONDS)
+        timeout = timeout or cdk.Duration.seconds(DEFAULT_TIMEOUT_SECONDS[workflow_type])
+        check_duration("timeout", timeout, 1, MAX_TIMEOUT_SECONDS[workflow_type])
         topic = ops_topic(self, topic)
 
         #: The execution log.
@@ -126,15 +138,25 @@ class EventWorkflow(Construct):
             self, "LogGroup", retention=log_retention, removal_policy=removal_policy
         )
         props: dict[str, Any] = {"definition_body": body, "timeout": timeout}
+        if express:
+            props["state_machine_type"] = sfn.StateMachineType.EXPRESS
+        #: ``STANDARD`` or ``EXPRESS``.
+        self.workflow_type: WorkflowType = workflow_type
         props = merged("state_machine_props", props, state_machine_props, STATE_MACHINE_GUARDS)
         #: The state machine.
         self.state_machine = sfn.StateMachine(self, "Resource", **props)
         cfn_machine = cfn_child(self.state_machine, sfn.CfnStateMachine)
-        self._observe(cfn_machine, log_level, include_execution_data)
+        observe(
+            self,
+            self.state_machine,
+            cfn_machine,
+            log_group=self.log_group,
+            level=log_level,
+            include_execution_data=include_execution_data,
+        )
         # The L2 adds DependsOn on the role that the RoleArn GetAtt already implies;
         # cfn-lint reports that redundancy as W3005 and nothing else is hidden.
         cfn_machine.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
-        self._acknowledge_logging(log_level)
 
         #: The rule that starts executions.
         self.rule = events.Rule(
@@ -146,31 +168,12 @@ class EventWorkflow(Construct):
             enabled=enabled,
             targets=[targets.SfnStateMachine(self.state_machine)],
         )
-        #: The rule that notifies ``topic`` of failed, timed-out and aborted executions.
-        self.failure_rule = events.Rule(
-            self,
-            "FailureRule",
-            event_pattern=events.EventPattern(
-                source=["aws.states"],
-                detail_type=["Step Functions Execution Status Change"],
-                detail={
-                    "status": list(FAILED_STATUSES),
-                    "stateMachineArn": [self.state_machine.state_machine_arn],
-                },
-            ),
-            targets=[
-                targets.SnsTopic(
-                    topic,
-                    message=events.RuleTargetInput.from_text(
-                        f"Execution {events.EventField.from_path('$.detail.name')} of "
-                        f"{events.EventField.from_path('$.detail.stateMachineArn')} ended "
-                        f"{events.EventField.from_path('$.detail.status')}: "
-                        f"{events.EventField.from_path('$.detail.error')}"
-                    ),
-                )
-            ],
+        #: The rule that notifies ``topic`` of failed, timed-out and aborted executions
+        #: (standard workflows; an express workflow's failures reach it through alarms).
+        self.failure_rule: events.Rule | None = (
+            None if express else failure_rule(self, self.state_machine, topic)
         )
-        #: Alarms on failed, throttled and aborted executions.
+        #: Alarms on failed, throttled and aborted (and, express, timed-out) executions.
         self.alarms: list[cloudwatch.Alarm] = [
             create_alarm(
                 self,
@@ -184,12 +187,28 @@ class EventWorkflow(Construct):
                 ("Failed", self.state_machine.metric_failed),
                 ("Throttled", self.state_machine.metric_throttled),
                 ("Aborted", self.state_machine.metric_aborted),
+                *((("TimedOut", self.state_machine.metric_timed_out),) if express else ()),
             )
         ]
 
     def grant_start_execution(self, grantee: iam.IGrantable) -> iam.Grant:
         """Start executions of the workflow."""
         return self.state_machine.grant_start_execution(grantee)
+
+    def grant_start_sync_execution(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Run an execution and wait for its result (``StartSyncExecution``, for
+        request/response flows, e.g. behind API Gateway); express workflows only."""
+        if self.workflow_type != "EXPRESS":
+            raise ValueError(
+                f"{self.node.path} is a {self.workflow_type} workflow; only EXPRESS "
+                "workflows start synchronously (create it with workflow_type='EXPRESS')"
+            )
+        return self.state_machine.grant_start_sync_execution(grantee)
+
+    def grant_task_response(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Answer this workflow's callback tasks (``SendTaskSuccess``, ``SendTaskFailure``,
+        ``SendTaskHeartbeat``) and nothing of any other state machine."""
+        return self.state_machine.grant_task_response(grantee)
 
     def grant_read(self, grantee: iam.IGrantable) -> iam.Grant:
         """List and describe the workflow's executions and their history."""
@@ -208,60 +227,3 @@ class EventWorkflow(Construct):
     def metric_succeeded(self, **kwargs: Any) -> cloudwatch.Metric:
         """Executions that succeeded. Default: sum over 5 minutes."""
         return self.state_machine.metric_succeeded(**kwargs)
-
-    def _observe(
-        self, cfn: sfn.CfnStateMachine, level: sfn.LogLevel, include_execution_data: bool
-    ) -> None:
-        """Tracing and the execution log, with their permissions in ``ObservabilityPolicy``
-        of their own: they take no resource ARN, so its ``*`` is acknowledged alone and a
-        wildcard the definition's tasks add to the role stays the user's to judge."""
-        cfn.tracing_configuration = sfn.CfnStateMachine.TracingConfigurationProperty(enabled=True)
-        cfn.logging_configuration = sfn.CfnStateMachine.LoggingConfigurationProperty(
-            destinations=[
-                sfn.CfnStateMachine.LogDestinationProperty(
-                    cloud_watch_logs_log_group=sfn.CfnStateMachine.CloudWatchLogsLogGroupProperty(
-                        log_group_arn=self.log_group.log_group_arn
-                    )
-                )
-            ],
-            include_execution_data=include_execution_data,
-            level=level.value,
-        )
-        policy = iam.Policy(
-            self,
-            "ObservabilityPolicy",
-            roles=[self.state_machine.role],
-            statements=[iam.PolicyStatement(actions=list(OBSERVABILITY_ACTIONS), resources=["*"])],
-        )
-        # Step Functions checks log delivery when it creates the state machine (the
-        # machine only: its role is a child of the L2 and the policy names the role).
-        cfn.node.add_dependency(policy)
-        cdk.Validations.of(policy).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-IAM5[Resource::*]",
-                reason="Step Functions' log delivery and X-Ray actions support no "
-                "resource-level permissions; this policy holds only those.",
-            )
-        )
-
-    def _acknowledge_logging(self, level: sfn.LogLevel) -> None:
-        if level == sfn.LogLevel.ALL:
-            return
-        cdk.Validations.of(self.state_machine).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-SF1",
-                reason=f"The caller chose log level {level.value} for this workflow's "
-                "execution log instead of ALL.",
-            )
-        )
-
-
-def _definition_body(definition: Any) -> sfn.DefinitionBody:
-    if isinstance(definition, sfn.DefinitionBody):
-        return definition
-    if hasattr(definition, "start_state") and hasattr(definition, "end_states"):
-        return sfn.DefinitionBody.from_chainable(definition)
-    raise TypeError(
-        "definition must be an aws_stepfunctions.IChainable or DefinitionBody, "
-        f"got {type(definition).__name__}"
-    )

@@ -44,6 +44,7 @@ def test_defaults_log_all_trace_and_notify_a_new_topic(stack: cdk.Stack) -> None
     assert trigger["EventPattern"] == {"source": ["aws.s3"], "detail-type": ["Object Created"]}
     machine_id = stack.get_logical_id(workflow.state_machine.node.default_child)  # type: ignore[arg-type]
     assert trigger["Targets"][0]["Arn"] == {"Ref": machine_id}
+    assert workflow.failure_rule is not None
     failure = rules[stack.get_logical_id(workflow.failure_rule.node.default_child)]["Properties"]  # type: ignore[arg-type]
     assert failure["State"] == "ENABLED"
     assert failure["EventPattern"] == {
