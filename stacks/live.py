@@ -21,6 +21,16 @@ _NO_ROTATION = (
 )
 
 
+class LiveAccess:
+    """What a client of the live updates needs: the WebSocket URL, and the secret that
+    signs the tokens of its ``$connect`` (read by the token issuer, ``GET /live-token``)."""
+
+    def __init__(self, live: LiveUpdates, token_secret: secretsmanager.ISecret) -> None:
+        self.live = live
+        self.url = live.url
+        self.token_secret = token_secret
+
+
 def add_live_updates(
     scope: Construct,
     *,
@@ -28,7 +38,7 @@ def add_live_updates(
     counts: dynamodb.ITable,
     log_retention: logs.RetentionDays,
     alarm_topic: sns.ITopic | None,
-) -> LiveUpdates:
+) -> LiveAccess:
     """``Live``: a WebSocket API whose clients subscribe to products, event types or
     ``all`` and receive each counter's new value (``lambdas/live_updates/messages.py``
     documents the messages). ``$connect`` needs ``?token=``, an HMAC token signed with
@@ -91,4 +101,30 @@ def add_live_updates(
             )
         )
     cdk.CfnOutput(scope, "LiveUrl", value=live.url)
-    return live
+    return LiveAccess(live, secret)
+
+
+def add_token_issuer(
+    scope: Construct,
+    *,
+    access: LiveAccess,
+    allowed_origin: str,
+    alarm_topic: sns.ITopic | None,
+) -> ServerlessFunction:
+    """``LiveTokens``: the function of the shop API's ``GET /live-token`` (Cognito), which
+    signs a 15-minute token for the caller with ``access.token_secret`` and may read
+    nothing else (``secretsmanager:GetSecretValue`` on that secret, and decrypt with its
+    key through Secrets Manager only)."""
+    issuer = ServerlessFunction(
+        scope,
+        "LiveTokens",
+        **handler_function("live_updates", "issuer"),
+        description="Issues the short-lived tokens that open live-updates connections",
+        environment={
+            "TOKEN_SECRET_ARN": access.token_secret.secret_arn,
+            "ALLOWED_ORIGIN": allowed_origin,
+        },
+        alarm_topic=alarm_topic,
+    )
+    access.token_secret.grant_read(issuer.function)
+    return issuer

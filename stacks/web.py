@@ -16,6 +16,7 @@ from patterns import StaticWebsite
 from stacks.base import ShopStack
 from stacks.config import StageConfig
 from stacks.keys import data_key
+from stacks.live import LiveAccess, add_token_issuer
 from stacks.order_idempotency import idempotency_table
 from stacks.shop_api import ShopApi
 from stacks.storefront_domain import storefront_domain
@@ -53,6 +54,7 @@ class WebStack(ShopStack):
         config: StageConfig,
         alarm_topic: sns.ITopic | None = None,
         partner_key: secretsmanager.ISecret | None = None,
+        live: LiveAccess | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(
@@ -97,6 +99,16 @@ class WebStack(ShopStack):
             allowed_origin=self.storefront.url,
             alarm_topic=alarm_topic,
             partner_key=partner_key,
+            live_tokens=(
+                add_token_issuer(
+                    self,
+                    access=live,
+                    allowed_origin=self.storefront.url,
+                    alarm_topic=alarm_topic,
+                )
+                if live is not None
+                else None
+            ),
         )
         self.products, self.orders = self.shop_api.products, self.shop_api.orders
         self.api = self.shop_api.api
@@ -118,7 +130,12 @@ class WebStack(ShopStack):
             STOREFRONT_DIR,
             [
                 s3_deployment.Source.json_data(
-                    "config.json", {"apiUrl": api_url, "stage": config.name}
+                    "config.json",
+                    {
+                        "apiUrl": api_url,
+                        "stage": config.name,
+                        **({"liveUrl": live.url} if live is not None else {}),
+                    },
                 )
             ],
         )
