@@ -40,9 +40,7 @@ def token_for(claims: dict[str, Any], secret: bytes, lifetime: int, now: float) 
 def live_token(request: Request) -> Response:
     claims = caller_claims(request)
     lifetime = int(os.environ.get("TOKEN_LIFETIME_SECONDS", str(DEFAULT_LIFETIME_SECONDS)))
-    body = token_for(
-        claims, signing_secret(os.environ["TOKEN_SECRET_ARN"]), lifetime, time.time()
-    )
+    body = token_for(claims, signing_secret(os.environ["TOKEN_SECRET_ARN"]), lifetime, time.time())
     # A token is a credential: no cache (the browser's or a proxy's) may keep it.
     return Response(200, body, headers={"Cache-Control": "no-store"})
 
