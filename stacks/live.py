@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
@@ -25,10 +27,14 @@ class LiveAccess:
     """What a client of the live updates needs: the WebSocket URL, and the secret that
     signs the tokens of its ``$connect`` (read by the token issuer, ``GET /live-token``)."""
 
-    def __init__(self, live: LiveUpdates, token_secret: secretsmanager.ISecret) -> None:
+    def __init__(
+        self, live: LiveUpdates, token_secret: secretsmanager.ISecret, key: kms.IKey | None
+    ) -> None:
         self.live = live
         self.url = live.url
         self.token_secret = token_secret
+        #: The customer-managed key encrypting the secret, if any.
+        self.key = key
 
 
 def add_live_updates(
@@ -43,6 +49,7 @@ def add_live_updates(
     ``all`` and receive each counter's new value (``lambdas/live_updates/messages.py``
     documents the messages). ``$connect`` needs ``?token=``, an HMAC token signed with
     ``LiveTokenSecret`` (``lambdas/live_updates/tokens.py``)."""
+    key = data_key(scope, config)
     secret = secretsmanager.Secret(
         scope,
         "LiveTokenSecret",
@@ -50,7 +57,7 @@ def add_live_updates(
         generate_secret_string=secretsmanager.SecretStringGenerator(
             password_length=48, exclude_punctuation=True
         ),
-        encryption_key=data_key(scope, config),
+        encryption_key=key,
         removal_policy=config.cdk_removal_policy,
     )
     cdk.Validations.of(secret).acknowledge(
@@ -101,7 +108,7 @@ def add_live_updates(
             )
         )
     cdk.CfnOutput(scope, "LiveUrl", value=live.url)
-    return LiveAccess(live, secret)
+    return LiveAccess(live, secret, key)
 
 
 def add_token_issuer(
@@ -126,5 +133,26 @@ def add_token_issuer(
         },
         alarm_topic=alarm_topic,
     )
-    access.token_secret.grant_read(issuer.function)
+    # Granted on the issuer's role only: ``secret.grant_read`` would also add the role to
+    # the key's policy, making the Streaming stack depend on this one (a cycle, since this
+    # stack reads the secret's ARN from it). The key's policy lets the account's IAM
+    # policies grant its use, so the role's policy suffices.
+    iam.Grant.add_to_principal(
+        grantee=issuer.function,
+        actions=["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+        resource_arns=[access.token_secret.secret_arn],
+    )
+    if access.key is not None:
+        issuer.function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["kms:Decrypt"],
+                resources=[access.key.key_arn],
+                conditions={
+                    "StringEquals": {
+                        "kms:ViaService": f"secretsmanager.{cdk.Stack.of(scope).region}."
+                        f"{cdk.Aws.URL_SUFFIX}"
+                    }
+                },
+            )
+        )
     return issuer

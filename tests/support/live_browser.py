@@ -1,0 +1,52 @@
+"""Headless Chromium (the system's package) for the dashboard's tests, and the local live
+backend they open it against."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+#: Records every value the dashboard's ``#state`` takes, so that a test sees a short-lived
+#: state (``reconnecting``) it could miss by polling.
+STATE_RECORDER = """
+window.__states = [];
+document.addEventListener("DOMContentLoaded", () => {
+  const state = document.getElementById("state");
+  if (!state) return;
+  window.__states.push(state.dataset.state);
+  new MutationObserver(() => window.__states.push(state.dataset.state))
+    .observe(state, { attributes: true, attributeFilter: ["data-state"] });
+});
+"""
+
+
+@contextmanager
+def browser() -> Iterator[Any]:
+    """A headless Chromium browser, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    if executable is None:
+        raise RuntimeError(
+            "headless Chromium is missing: `make setup` installs Debian's chromium package"
+        )
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def signed_in_page(launched: Any, id_token: str | None) -> Any:
+    """A new page whose storage holds ``id_token`` under the dashboard's key (as the
+    storefront leaves it after sign-in), recording the dashboard's states."""
+    context = launched.new_context()
+    if id_token is not None:
+        context.add_init_script(f"sessionStorage.setItem('shop.idToken', {id_token!r});")
+    context.add_init_script(STATE_RECORDER)
+    page = context.new_page()
+    page.on("pageerror", lambda error: (_ for _ in ()).throw(AssertionError(error)))
+    return page
