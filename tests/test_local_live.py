@@ -61,7 +61,7 @@ def test_settings_come_from_the_template(template: dict[str, Any]) -> None:
     for resource in broken["Resources"].values():
         if resource.get("Properties", {}).get("Handler") == "live_updates.broadcaster.handler":
             resource["Properties"]["Handler"] = "elsewhere.handler"
-    with pytest.raises(ValueError, match="live_updates.broadcaster.handler"):
+    with pytest.raises(ValueError, match=r"live_updates\.broadcaster\.handler"):
         live_settings(broken)
 
 
@@ -98,8 +98,12 @@ def test_only_issued_tokens_connect(live: LocalLive) -> None:
 def test_events_put_into_the_stream_arrive_as_absolute_counts(live: LocalLive) -> None:
     assert live.websocket is not None
     events = [
-        {"event_id": f"e{n}", "product_id": f"p{n % 2}", "event_type": "view",
-         "occurred_at": "2026-12-01T10:00:00Z"}
+        {
+            "event_id": f"e{n}",
+            "product_id": f"p{n % 2}",
+            "event_type": "view",
+            "occurred_at": "2026-12-01T10:00:00Z",
+        }
         for n in range(7)
     ]
     with connect(f"{live.websocket.url}?token={_token(live)}&topics=all") as socket:

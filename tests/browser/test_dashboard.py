@@ -76,8 +76,10 @@ def test_the_dashboard_counts_events_live_and_reconnects(live: LocalLive, chromi
 
     # The server drops the socket (as API Gateway does at its idle timeout).
     assert live.drop_connections() == 1
-    page.wait_for_function("window.__states.slice(-1)[0] === 'live' && "
-                           "window.__states.includes('reconnecting')", timeout=UPDATE_MS)
+    page.wait_for_function(
+        "window.__states.slice(-1)[0] === 'live' && window.__states.includes('reconnecting')",
+        timeout=UPDATE_MS,
+    )
     states = page.evaluate("window.__states")
     assert states.index("reconnecting") < len(states) - 1
     assert page.locator("#state").inner_text() == "Live"
@@ -88,7 +90,9 @@ def test_the_dashboard_counts_events_live_and_reconnects(live: LocalLive, chromi
     live.put_events(more)
     expected.update((e["product_id"], e["event_type"]) for e in more)
     _see_counts(page, expected)
-    assert [row.get_attribute("data-product") for row in page.locator("#products-body tr").all()] == [
+    assert [
+        row.get_attribute("data-product") for row in page.locator("#products-body tr").all()
+    ] == [
         "p1",
         "p2",
     ]

@@ -3,6 +3,7 @@ print the dashboard's URL and how to sign in to it; Ctrl-C stops."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 
@@ -19,10 +20,8 @@ def main() -> int:
         print("sign in (browser console, this origin):")
         print(f"  localStorage.setItem('shop.idToken', '{local_id_token('local-person')}')")
         print(f"put events: aws kinesis put-records --stream-name {live.stream_name} ...")
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
     return 0
 
 

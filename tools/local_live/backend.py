@@ -89,7 +89,8 @@ class LocalLive:
 
     def config(self) -> dict[str, Any]:
         """The ``config.json`` the page reads."""
-        assert self.http is not None and self.websocket is not None
+        assert self.http is not None
+        assert self.websocket is not None
         return {"apiUrl": self.http.url, "liveUrl": self.websocket.url, "stage": "local"}
 
     def _create_resources(self) -> dict[str, str]:

@@ -162,14 +162,14 @@ class HttpApi:
             def _token(self) -> None:
                 claims = unverified_claims(self.headers.get("Authorization"))
                 if claims is None:
-                    body = json.dumps({"message": "Unauthorized"}).encode()
-                    self._send(401, body, {"Content-Type": "application/json"})
+                    refusal = json.dumps({"message": "Unauthorized"}).encode()
+                    self._send(401, refusal, {"Content-Type": "application/json"})
                     return
-                headers = {k: v for k, v in self.headers.items()}
+                headers = dict(self.headers.items())
                 answer = api.issuer(proxy_event("/live-token", headers, claims))
                 out = {k: v[0] for k, v in (answer.get("multiValueHeaders") or {}).items()}
-                body = answer.get("body") or ""
-                raw = base64.b64decode(body) if answer.get("isBase64Encoded") else body.encode()
+                text = str(answer.get("body") or "")
+                raw = base64.b64decode(text) if answer.get("isBase64Encoded") else text.encode()
                 self._send(int(answer["statusCode"]), raw, out)
 
             def log_message(self, format: str, *args: Any) -> None:  # noqa: ARG002

@@ -219,7 +219,7 @@ class TableStreamPoller(ShardPoller):
         page = self.client.get_records(ShardIterator=iterator, Limit=min(limit, 1000))
         return list(page["Records"]), page.get("NextShardIterator")
 
-    def event(self, shard: str, records: list[dict[str, Any]]) -> dict[str, Any]:
+    def event(self, shard: str, records: list[dict[str, Any]]) -> dict[str, Any]:  # noqa: ARG002
         return dynamodb_event(records, self.stream_arn)
 
     def item_id(self, record: dict[str, Any]) -> str:

@@ -77,6 +77,8 @@ class InProcessFunction:
         self.name = handler.split(".")[0] + "-" + handler.split(".")[1]
         self.timeout_seconds = timeout_seconds
         self.invocations = 0
+        #: Seconds each invocation took, in order.
+        self.durations: list[float] = []
         self._lock = threading.Lock()
         self._function: Callable[[Any, Any], Any] | None = None
 
@@ -86,7 +88,11 @@ class InProcessFunction:
                 module, _, attribute = self.handler.rpartition(".")
                 self._function = getattr(importlib.import_module(module), attribute)
             self.invocations += 1
-            return self._function(dict(event), LambdaContext(self.name, self.timeout_seconds))
+            start = time.perf_counter()
+            try:
+                return self._function(dict(event), LambdaContext(self.name, self.timeout_seconds))
+            finally:
+                self.durations.append(time.perf_counter() - start)
 
 
 class ProcessEnvironment:

@@ -117,7 +117,7 @@ class WebSocketApi:
         if url.path.rstrip("/") != f"/{self.stage}":
             return connection.respond(404, "Not found\n")
         query = dict(urllib.parse.parse_qsl(url.query))
-        headers = {k: v for k, v in request.headers.raw_items()}
+        headers = dict(request.headers.raw_items())
         if any(not query.get(name) for name in self.query_sources):
             self.refused.append((401, "identity source missing"))
             return connection.respond(401, "Unauthorized\n")
