@@ -43,6 +43,7 @@ def test_routes_and_their_auth(dev: StackArtifact) -> None:
         ("POST", "products"): ("COGNITO_USER_POOLS", False),
         ("POST", "orders"): ("COGNITO_USER_POOLS", False),
         ("GET", "{order_id}"): ("COGNITO_USER_POOLS", False),
+        ("GET", "live-token"): ("COGNITO_USER_POOLS", False),
     }
 
 
