@@ -3,7 +3,9 @@ backend they open it against."""
 
 from __future__ import annotations
 
+import json
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -41,11 +43,13 @@ def browser() -> Iterator[Any]:
 
 
 def signed_in_page(launched: Any, id_token: str | None) -> Any:
-    """A new page whose storage holds ``id_token`` under the dashboard's key (as the
-    storefront leaves it after sign-in), recording the dashboard's states."""
+    """A new page whose storage holds ``id_token`` in the storefront's sign-in session
+    (sessionStorage ``shop.session``, as ``web/storefront/auth.js`` leaves it), recording
+    the dashboard's states."""
     context = launched.new_context()
     if id_token is not None:
-        context.add_init_script(f"sessionStorage.setItem('shop.idToken', {id_token!r});")
+        session = json.dumps({"idToken": id_token, "expiresAt": int(time.time() + 3600) * 1000})
+        context.add_init_script(f"sessionStorage.setItem('shop.session', {json.dumps(session)});")
     context.add_init_script(STATE_RECORDER)
     page = context.new_page()
     page.on("pageerror", lambda error: (_ for _ in ()).throw(AssertionError(error)))

@@ -3,15 +3,18 @@
 //
 // 1. config.json (written at deployment) gives `apiUrl` (the shop API) and `liveUrl`
 //    (the WebSocket stage's wss:// URL).
-// 2. The person's Cognito ID token, which the storefront keeps after sign-in under the key
-//    `shop.idToken` (sessionStorage, else localStorage), buys a short-lived live token from
-//    `GET <apiUrl>/live-token`.
+// 2. The person's Cognito ID token buys a short-lived live token from
+//    `GET <apiUrl>/live-token`. It is read from the storefront's sign-in session
+//    (sessionStorage `shop.session`: `{"idToken": ..., "expiresAt": <ms>}`, auth.js), or
+//    else from the key `shop.idToken` (sessionStorage, then localStorage), where any other
+//    sign-in page may leave a raw ID token.
 // 3. The socket opens with `?token=<live token>&topics=all`; every `count` message sets a
 //    counter's absolute value (older sequence numbers are dropped, so a redelivered or
 //    late message never rolls a count back).
 // 4. When the socket closes, it reconnects after an exponential backoff with full jitter
 //    (capped), with a fresh token when the old one is near its expiry or was refused.
 
+export const SESSION_KEY = "shop.session";
 export const ID_TOKEN_KEY = "shop.idToken";
 export const EVENT_TYPES = ["view", "click", "add_to_cart", "remove_from_cart", "purchase"];
 export const BACKOFF = { baseMs: 500, capMs: 30_000 };
@@ -66,6 +69,14 @@ function parseSequence(sequence) {
 class SignedOutError extends Error {}
 
 function readIdToken() {
+  let session = null;
+  try {
+    session = JSON.parse(sessionStorage.getItem(SESSION_KEY) || "null");
+  } catch {
+    session = null;
+  }
+  // An expired session is refreshed by the storefront, not here: sign in there again.
+  if (session?.idToken && !(session.expiresAt <= Date.now())) return session.idToken;
   return sessionStorage.getItem(ID_TOKEN_KEY) ?? localStorage.getItem(ID_TOKEN_KEY);
 }
 
@@ -242,7 +253,8 @@ async function start() {
   }
   const connection = new LiveConnection({ apiUrl: config.apiUrl, liveUrl: config.liveUrl, view, counts: new Counts() });
   window.addEventListener("storage", (event) => {
-    if (event.key === ID_TOKEN_KEY && view.state.dataset.state === "signed-out") connection.connect();
+    const signIn = event.key === ID_TOKEN_KEY || event.key === SESSION_KEY;
+    if (signIn && view.state.dataset.state === "signed-out") connection.connect();
   });
   connection.connect();
 }
