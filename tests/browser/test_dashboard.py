@@ -67,7 +67,8 @@ def test_the_dashboard_counts_events_live_and_reconnects(live: LocalLive, chromi
     page = signed_in_page(chromium, local_id_token("person-1"))
     page.goto(live.page_url)
     page.locator('#state[data-state="live"]').wait_for(timeout=UPDATE_MS)
-    assert len(live.websocket.open) == 1 if live.websocket else False
+    assert live.websocket is not None
+    assert len(live.websocket.open) == 1
 
     first = _events(0, *[("p1", "view")] * 3, *[("p1", "add_to_cart")] * 2, ("p2", "view"))
     live.put_events(first)
@@ -107,3 +108,46 @@ def test_without_a_sign_in_the_dashboard_says_so_and_opens_no_socket(
     assert page.locator("#signed-out").is_visible()
     assert live.websocket is not None
     assert live.websocket.open == {}
+
+
+def test_a_refused_reconnect_fetches_a_fresh_token(live: LocalLive, chromium: Any) -> None:
+    import boto3
+    from live_updates import authorizer
+
+    page = signed_in_page(chromium, local_id_token("person-2"))
+    page.goto(live.page_url)
+    page.locator('#state[data-state="live"]').wait_for(timeout=UPDATE_MS)
+    issued = live.functions["live_updates.issuer.handler"].invocations
+    # The signing secret is replaced (a rotation): the page's token no longer connects.
+    secrets = boto3.client("secretsmanager")
+    (secret,) = secrets.list_secrets()["SecretList"]
+    secrets.put_secret_value(SecretId=secret["ARN"], SecretString="rotated-signing-secret")
+    authorizer._cached.clear()  # as if its 5-minute cache had run out
+    assert live.drop_connections() == 1
+    page.wait_for_function(
+        "window.__states.filter((s) => s === 'live').length === 2", timeout=UPDATE_MS
+    )
+    assert live.websocket is not None
+    assert (403, "authorizer denied") in live.websocket.refused
+    assert live.functions["live_updates.issuer.handler"].invocations == issued + 1
+    live.put_events(_events(20, ("p9", "click")))
+    _see_counts(page, Counter({("p9", "click"): 1}))
+
+
+def test_the_backoff_doubles_under_its_cap_with_full_jitter(live: LocalLive, chromium: Any) -> None:
+    page = signed_in_page(chromium, None)
+    page.goto(live.page_url)
+    delays = page.evaluate(
+        """async () => {
+          const { backoffDelay, BACKOFF } = await import("./dashboard.js");
+          const top = () => 0.999999;
+          return {
+            ceilings: [0, 1, 2, 3, 10, 40].map((n) => backoffDelay(n, top)),
+            floor: backoffDelay(5, () => 0),
+            cap: BACKOFF.capMs,
+          };
+        }"""
+    )
+    assert delays["ceilings"][:4] == [499, 999, 1999, 3999]
+    assert delays["ceilings"][4:] == [delays["cap"] - 1] * 2
+    assert delays["floor"] == 0
