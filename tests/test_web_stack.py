@@ -54,9 +54,10 @@ def test_one_invoke_permission_per_function(dev: StackArtifact) -> None:
         for p in permissions.values()
         if p["Properties"]["Principal"] == "apigateway.amazonaws.com"
     )
-    assert len(targets) == 2
-    assert targets[0].startswith("OrdersAlias")
-    assert targets[1].startswith("ProductsAlias")
+    assert len(targets) == 3
+    assert targets[0].startswith("LiveTokensAlias")
+    assert targets[1].startswith("OrdersAlias")
+    assert targets[2].startswith("ProductsAlias")
 
 
 def test_partner_plan_meters_product_reads(dev: StackArtifact) -> None:
@@ -87,7 +88,7 @@ def test_storefront_gets_its_files_and_the_api_url(dev: StackArtifact) -> None:
     props = deployment["Properties"]
     assert len(props["SourceObjectKeys"]) == 2
     # The second source is config.json, whose apiUrl is the API stage's URL.
-    (marker,) = props["SourceMarkers"][1].values()
+    marker = next(m for m in props["SourceMarkers"][1].values() if "Fn::Join" in m)
     assert {"Ref": "AWS::URLSuffix"} in marker["Fn::Join"][1]
     assert any(
         str(part.get("Ref", "")).startswith("ApiDeploymentStage")
@@ -117,7 +118,7 @@ def test_stage_settings_follow_the_config(stack_artifacts: dict[str, StackArtifa
 def test_api_alarms_notify_the_operations_topic(dev: StackArtifact) -> None:
     alarms = of_type(dev, "AWS::CloudWatch::Alarm")
     api_alarms = [a for i, a in alarms.items() if i.startswith("Api")]
-    assert len(api_alarms) == 5  # 5XX and 4XX rates, p99 latency, throttles of two functions
+    assert len(api_alarms) == 6  # 5XX and 4XX rates, p99 latency, throttles of 3 functions
     assert all(a["Properties"]["AlarmActions"] for a in api_alarms)
 
 
@@ -134,6 +135,7 @@ STATEFUL = {
         "ApiAccessLogs50B185DB",
         "ApiWebAclLogs1F45C32F",
         "CustomCDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756CLogGroup817B64E9",
+        "LiveTokensLogGroup0139C5BE",
         "OrdersLogGroupE26395F1",
         "ProductsLogGroup9D53593E",
     ],
