@@ -98,7 +98,7 @@ class ShardPoller(threading.Thread):
         self.mapping = mapping
         self.poll_seconds = poll_seconds
         self.discarded: list[dict[str, Any]] = []
-        #: Batches delivered: (shard, records, seconds the invocation took).
+        #: How many batches were delivered (answered without a failure).
         self.batches = 0
         self._halt = threading.Event()
         self._iterators = {shard: self.iterator(shard) for shard in self.shards()}
