@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
@@ -21,6 +23,20 @@ _NO_ROTATION = (
 )
 
 
+class LiveAccess:
+    """What a client of the live updates needs: the WebSocket URL, and the secret that
+    signs the tokens of its ``$connect`` (read by the token issuer, ``GET /live-token``)."""
+
+    def __init__(
+        self, live: LiveUpdates, token_secret: secretsmanager.ISecret, key: kms.IKey | None
+    ) -> None:
+        self.live = live
+        self.url = live.url
+        self.token_secret = token_secret
+        #: The customer-managed key encrypting the secret, if any.
+        self.key = key
+
+
 def add_live_updates(
     scope: Construct,
     *,
@@ -28,11 +44,12 @@ def add_live_updates(
     counts: dynamodb.ITable,
     log_retention: logs.RetentionDays,
     alarm_topic: sns.ITopic | None,
-) -> LiveUpdates:
+) -> LiveAccess:
     """``Live``: a WebSocket API whose clients subscribe to products, event types or
     ``all`` and receive each counter's new value (``lambdas/live_updates/messages.py``
     documents the messages). ``$connect`` needs ``?token=``, an HMAC token signed with
     ``LiveTokenSecret`` (``lambdas/live_updates/tokens.py``)."""
+    key = data_key(scope, config)
     secret = secretsmanager.Secret(
         scope,
         "LiveTokenSecret",
@@ -40,7 +57,7 @@ def add_live_updates(
         generate_secret_string=secretsmanager.SecretStringGenerator(
             password_length=48, exclude_punctuation=True
         ),
-        encryption_key=data_key(scope, config),
+        encryption_key=key,
         removal_policy=config.cdk_removal_policy,
     )
     cdk.Validations.of(secret).acknowledge(
@@ -91,4 +108,51 @@ def add_live_updates(
             )
         )
     cdk.CfnOutput(scope, "LiveUrl", value=live.url)
-    return live
+    return LiveAccess(live, secret, key)
+
+
+def add_token_issuer(
+    scope: Construct,
+    *,
+    access: LiveAccess,
+    allowed_origin: str,
+    alarm_topic: sns.ITopic | None,
+) -> ServerlessFunction:
+    """``LiveTokens``: the function of the shop API's ``GET /live-token`` (Cognito), which
+    signs a 15-minute token for the caller with ``access.token_secret`` and may read
+    nothing else (``secretsmanager:GetSecretValue`` on that secret, and decrypt with its
+    key through Secrets Manager only)."""
+    issuer = ServerlessFunction(
+        scope,
+        "LiveTokens",
+        **handler_function("live_updates", "issuer"),
+        description="Issues the short-lived tokens that open live-updates connections",
+        environment={
+            "TOKEN_SECRET_ARN": access.token_secret.secret_arn,
+            "ALLOWED_ORIGIN": allowed_origin,
+        },
+        alarm_topic=alarm_topic,
+    )
+    # Granted on the issuer's role only: ``secret.grant_read`` would also add the role to
+    # the key's policy, making the Streaming stack depend on this one (a cycle, since this
+    # stack reads the secret's ARN from it). The key's policy lets the account's IAM
+    # policies grant its use, so the role's policy suffices.
+    iam.Grant.add_to_principal(
+        grantee=issuer.function,
+        actions=["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+        resource_arns=[access.token_secret.secret_arn],
+    )
+    if access.key is not None:
+        issuer.function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["kms:Decrypt"],
+                resources=[access.key.key_arn],
+                conditions={
+                    "StringEquals": {
+                        "kms:ViaService": f"secretsmanager.{cdk.Stack.of(scope).region}."
+                        f"{cdk.Aws.URL_SUFFIX}"
+                    }
+                },
+            )
+        )
+    return issuer

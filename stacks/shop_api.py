@@ -79,6 +79,7 @@ class ShopApi:
     :param allowed_origin: the storefront's origin (CORS).
     :param partner_key: the secret holding the ``ExamplePartner`` key's value (the same in
         every region); ``None`` lets API Gateway generate it.
+    :param live_tokens: serves ``GET /live-token`` (signed-in callers) when given.
     """
 
     def __init__(
@@ -92,6 +93,7 @@ class ShopApi:
         allowed_origin: str,
         alarm_topic: sns.ITopic | None,
         partner_key: secretsmanager.ISecret | None = None,
+        live_tokens: ServerlessFunction | None = None,
     ) -> None:
         self.products = ServerlessFunction(
             stack,
@@ -124,6 +126,7 @@ class ShopApi:
                 )
         idempotency.grant_read_write_data(self.orders.function)
         self.orders.function.add_environment("IDEMPOTENCY_TABLE", idempotency.table_name)
+        self.live_tokens = live_tokens
         created_table = table is None
         self.api = ServerlessApi(
             stack,
@@ -203,6 +206,17 @@ class ShopApi:
             ),
             Route("GET", "/orders/{order_id}", self.orders, "read", headers=CORS_RESOLVER_HEADERS),
         ]
+        if self.live_tokens is not None:
+            # A token is per caller: never from the stage cache.
+            routes.append(
+                Route(
+                    "GET",
+                    "/live-token",
+                    self.live_tokens,
+                    cacheable=False,
+                    headers=CORS_RESOLVER_HEADERS,
+                )
+            )
         if config.secondary_region is not None:
             routes.append(
                 Route(

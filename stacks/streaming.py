@@ -184,14 +184,17 @@ class StreamingStack(ShopStack):
             log_retention=retention,
             alarm_topic=alarm_topic,
         )
-        #: The counts' live updates (WebSocket API and broadcaster).
-        self.live = add_live_updates(
+        access = add_live_updates(
             self,
             config=config,
             counts=self.counts,
             log_retention=retention,
             alarm_topic=alarm_topic,
         )
+        #: The counts' live updates (WebSocket API and broadcaster).
+        self.live = access.live
+        #: Its URL and token-signing secret, for the shop API's ``GET /live-token``.
+        self.live_access = access
         self.dashboard = self._dashboard()
 
     def _dashboard(self) -> cloudwatch.Dashboard:

@@ -16,6 +16,7 @@ from patterns import StaticWebsite, StreamIngestApi, StreamProcessor
 from stacks.base import ShopStack
 from stacks.config import StageConfig
 from stacks.keys import data_key
+from stacks.live import LiveAccess, add_token_issuer
 from stacks.order_idempotency import idempotency_table
 from stacks.purchase_events import PurchaseEvents
 from stacks.shop_api import ShopApi
@@ -58,6 +59,7 @@ class WebStack(ShopStack):
         alarm_topic: sns.ITopic | None = None,
         partner_key: secretsmanager.ISecret | None = None,
         usage_events: StreamProcessor | None = None,
+        live: LiveAccess | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(
@@ -102,6 +104,16 @@ class WebStack(ShopStack):
             allowed_origin=self.storefront.url,
             alarm_topic=alarm_topic,
             partner_key=partner_key,
+            live_tokens=(
+                add_token_issuer(
+                    self,
+                    access=live,
+                    allowed_origin=self.storefront.url,
+                    alarm_topic=alarm_topic,
+                )
+                if live is not None
+                else None
+            ),
         )
         self.products, self.orders = self.shop_api.products, self.shop_api.orders
         self.api = self.shop_api.api
@@ -156,6 +168,7 @@ class WebStack(ShopStack):
                             if self.storefront_events
                             else {}
                         ),
+                        **({"liveUrl": live.url} if live is not None else {}),
                     },
                 )
             ],

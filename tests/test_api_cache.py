@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import boto3
 import pytest
 
 from tests.support.api_cache import ApiMethod, Request, StageCache, api_methods
@@ -67,6 +68,9 @@ def invoke(
     for variable, (name, stack, prefix) in TABLES.items():
         create_table_like(stack_artifacts[stack], prefix, name)
         monkeypatch.setenv(variable, name)
+    # GET /live-token signs with this secret.
+    secret = boto3.client("secretsmanager").create_secret(Name="live-token", SecretString="k")
+    monkeypatch.setenv("TOKEN_SECRET_ARN", secret["ARN"])
     called: list[Any] = []
 
     def forget(module: Any) -> None:
@@ -116,6 +120,7 @@ def examples(invoke: Invoke) -> dict[str, Example]:
             Request(path_parameters={"order_id": existing["order_id"]}), claims=ALICE
         ),
         "GET /health": Example(),
+        "GET /live-token": Example(claims=ALICE),
         "GET /datasets": Example(Request(query={"tag": "team=shop", "limit": "5"})),
         "GET /datasets/{dataset}/objects": Example(
             Request(path_parameters={"dataset": "sales"}, query={"from": "2026-01-01"})

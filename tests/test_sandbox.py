@@ -69,7 +69,7 @@ def _row(out: str, resource_type: str) -> tuple[int, int, int]:
         ("AWS::CloudFront::Distribution", (0, 1, 0)),
         ("AWS::Glue::Crawler", (0, 2, 0)),
         ("Custom::S3AutoDeleteObjects", (0, 8, 0)),
-        ("AWS::Lambda::Alias", (13, 0, 0)),
+        ("AWS::Lambda::Alias", (14, 0, 0)),  # LiveTokens: GET /live-token
         ("AWS::Kinesis::Stream", (1, 0, 0)),
     ],
 )

@@ -43,6 +43,7 @@ def test_routes_and_their_auth(dev: StackArtifact) -> None:
         ("POST", "products"): ("COGNITO_USER_POOLS", False),
         ("POST", "orders"): ("COGNITO_USER_POOLS", False),
         ("GET", "{order_id}"): ("COGNITO_USER_POOLS", False),
+        ("GET", "live-token"): ("COGNITO_USER_POOLS", False),
     }
 
 
@@ -53,9 +54,10 @@ def test_one_invoke_permission_per_function(dev: StackArtifact) -> None:
         for p in permissions.values()
         if p["Properties"]["Principal"] == "apigateway.amazonaws.com"
     )
-    assert len(targets) == 2
-    assert targets[0].startswith("OrdersAlias")
-    assert targets[1].startswith("ProductsAlias")
+    assert len(targets) == 3
+    assert targets[0].startswith("LiveTokensAlias")
+    assert targets[1].startswith("OrdersAlias")
+    assert targets[2].startswith("ProductsAlias")
 
 
 def test_partner_plan_meters_product_reads(dev: StackArtifact) -> None:
@@ -94,8 +96,9 @@ def test_storefront_gets_its_files_and_the_api_url(dev: StackArtifact) -> None:
     props = deployment["Properties"]
     assert len(props["SourceObjectKeys"]) == 2
     # The second source is config.json: its apiUrl is the API stage's URL, its ingestUrl
-    # the storefront events API's.
-    markers = props["SourceMarkers"][1].values()
+    # the storefront events API's (liveUrl, the Streaming stack's output, is checked in
+    # tests/test_live_dashboard_wiring.py).
+    markers = [m for m in props["SourceMarkers"][1].values() if "Fn::Join" in m]
     stages = {
         str(part.get("Ref", ""))[:-8]
         for marker in markers
@@ -126,7 +129,7 @@ def test_stage_settings_follow_the_config(stack_artifacts: dict[str, StackArtifa
 def test_api_alarms_notify_the_operations_topic(dev: StackArtifact) -> None:
     alarms = of_type(dev, "AWS::CloudWatch::Alarm")
     api_alarms = [a for i, a in alarms.items() if i.startswith("Api")]
-    assert len(api_alarms) == 5  # 5XX and 4XX rates, p99 latency, throttles of two functions
+    assert len(api_alarms) == 6  # 5XX and 4XX rates, p99 latency, throttles of 3 functions
     assert all(a["Properties"]["AlarmActions"] for a in api_alarms)
 
 
@@ -143,6 +146,7 @@ STATEFUL = {
         "ApiAccessLogs50B185DB",
         "ApiWebAclLogs1F45C32F",
         "CustomCDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756CLogGroup817B64E9",
+        "LiveTokensLogGroup0139C5BE",
         "OrdersLogGroupE26395F1",
         "ProductsLogGroup9D53593E",
         "PurchaseEventsEmitterLogGroup2F00778D",

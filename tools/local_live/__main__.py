@@ -1,0 +1,85 @@
+"""``python -m tools.local_live``: synthesize Dev, run the local live backend on moto,
+print the dashboard's URL and how to sign in to it; Ctrl-C stops.
+
+``--screenshot PATH`` instead puts a few sample events into the stream, opens the
+dashboard in headless Chromium, waits for their counts and saves a picture of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import random
+import shutil
+import sys
+import threading
+import time
+from pathlib import Path
+
+from tools.local_live.backend import LocalLive
+from tools.local_live.http_api import local_id_token
+from tools.local_live.settings import synthesized_template
+from tools.moto_server import local_aws
+
+QUIET = {"POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_LOGGER_LOG_EVENT": "false"}
+SAMPLE_KINDS = ("view", "view", "view", "click", "add_to_cart", "remove_from_cart", "purchase")
+
+
+def sample_events(count: int, seed: int = 7) -> list[dict[str, str]]:
+    """``count`` plausible usage events over a few products (the same for a seed)."""
+    chance = random.Random(seed)
+    return [
+        {
+            "event_id": f"sample-{n}",
+            "product_id": chance.choice(("ITEM-1", "ITEM-2", "ITEM-3", "ITEM-4")),
+            "event_type": chance.choice(SAMPLE_KINDS),
+            "occurred_at": "2026-12-01T10:00:00Z",
+        }
+        for n in range(count)
+    ]
+
+
+def screenshot(live: LocalLive, path: Path) -> None:
+    """The dashboard after sample events, as a PNG at ``path``."""
+    from playwright.sync_api import sync_playwright
+
+    session = json.dumps({"idToken": local_id_token("demo"), "expiresAt": 4_102_444_800_000})
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"))
+        page = browser.new_page(viewport={"width": 960, "height": 540})
+        page.add_init_script(f"sessionStorage.setItem('shop.session', {json.dumps(session)});")
+        page.goto(live.page_url)
+        page.locator('#state[data-state="live"]').wait_for(timeout=20_000)
+        events = sample_events(60)
+        live.put_events(events)
+        views = sum(1 for e in events if e["event_type"] == "view")
+        total = page.locator('#totals [data-event-type="view"] .value')
+        total.filter(has_text=f"{views:,}").wait_for(timeout=30_000)
+        time.sleep(1)  # the last cell's highlight fades
+        path.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(path))
+        browser.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--screenshot", type=Path, help="save a picture of the dashboard")
+    args = parser.parse_args(argv)
+    template = synthesized_template("dev")
+    with local_aws(), LocalLive(template, environment=QUIET) as live:
+        if args.screenshot:
+            screenshot(live, args.screenshot)
+            print(f"saved {args.screenshot}")
+            return 0
+        print(f"dashboard: {live.page_url}")
+        print("sign in (browser console, this origin):")
+        print(f"  localStorage.setItem('shop.idToken', '{local_id_token('local-person')}')")
+        print(f"put events: aws kinesis put-records --stream-name {live.stream_name} ...")
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
