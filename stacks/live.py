@@ -11,7 +11,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from patterns import LiveUpdates, ServerlessFunction
+from patterns import FunctionDefaults, LiveUpdates, ServerlessFunction
 from patterns.acknowledgements import acknowledge_packs
 from stacks.config import StageConfig
 from stacks.keys import data_key
@@ -73,6 +73,26 @@ def add_live_updates(
         alarm_topic=alarm_topic,
     )
     secret.grant_read(authorizer.function)
+    broadcaster = ServerlessFunction(
+        scope,
+        "LiveBroadcaster",
+        **handler_function("live_updates", "broadcaster"),
+        description="Pushes each counter change to its subscribed connections",
+        timeout=cdk.Duration.seconds(30),
+        alarm_topic=alarm_topic,
+        # The WebSocket API's @connections endpoint has no VPC endpoint: in a private
+        # network without a way out, PostToConnection could never be reached.
+        defaults=FunctionDefaults.of(scope).replace(
+            vpc=None, vpc_subnets=None, security_groups=None
+        ),
+    )
+    acknowledge_packs(
+        broadcaster.function,
+        "LambdaInsideVPC",
+        "The broadcaster calls the WebSocket API's @connections endpoint, which no VPC "
+        "endpoint serves; it reads only the counts table's stream and the connections "
+        "table (counters and connection ids, no personal or card data).",
+    )
     live = LiveUpdates(
         scope,
         "Live",
@@ -83,14 +103,7 @@ def add_live_updates(
             description="Records live-updates connections and their subscriptions",
             alarm_topic=alarm_topic,
         ),
-        broadcaster=ServerlessFunction(
-            scope,
-            "LiveBroadcaster",
-            **handler_function("live_updates", "broadcaster"),
-            description="Pushes each counter change to its subscribed connections",
-            timeout=cdk.Duration.seconds(30),
-            alarm_topic=alarm_topic,
-        ),
+        broadcaster=broadcaster,
         source_table=counts,
         authorizer=authorizer,
         point_in_time_recovery=config.point_in_time_recovery,

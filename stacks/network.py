@@ -18,7 +18,8 @@ from stacks.zones import DEFAULT_ZONE_COUNT, place_subnets_by_zone_id
 
 #: AWS APIs the functions call besides S3 and DynamoDB (which get gateway endpoints);
 #: traffic checks invoke a function version and report to CodeDeploy; purchase events
-#: are put into the usage events' Kinesis stream.
+#: are put into the usage events' Kinesis stream; the live updates' authorizer and token
+#: issuer read their signing secret.
 INTERFACE_ENDPOINTS = {
     "Ec2": ec2.InterfaceVpcEndpointAwsService.EC2,
     "Sns": ec2.InterfaceVpcEndpointAwsService.SNS,
@@ -26,6 +27,7 @@ INTERFACE_ENDPOINTS = {
     "Lambda": ec2.InterfaceVpcEndpointAwsService.LAMBDA_,
     "CodeDeploy": ec2.InterfaceVpcEndpointAwsService.CODEDEPLOY,
     "Kinesis": ec2.InterfaceVpcEndpointAwsService.KINESIS_STREAMS,
+    "SecretsManager": ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
 }
 
 
