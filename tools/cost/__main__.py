@@ -8,6 +8,7 @@ writes ``docs/cost/cost.md`` and ``docs/cost/<stage>.svg``.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -23,6 +24,22 @@ from tools.cost.runs import measure_all
 from tools.cost.stage import Stage
 
 OUTPUT = ROOT / "docs" / "cost"
+README = ROOT / "README.md"
+BEGIN, END = "<!-- cost:begin -->\n", "<!-- cost:end -->"
+HEADER = "# Cost per user action\n\n"
+
+
+def readme_copy(cost_md: str) -> str:
+    """What the README holds between its markers for ``docs/cost/cost.md``: the same
+    Markdown, its charts' paths from the repository's root."""
+    body = cost_md.removeprefix(HEADER)
+    return re.sub(r"\]\(([a-z]+\.svg)\)", r"](docs/cost/\1)", body)
+
+
+def update_readme(readme: Path, cost_md: str) -> None:
+    text = readme.read_text()
+    start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
+    readme.write_text(text[:start] + readme_copy(cost_md) + text[end:])
 
 
 def synthesize(outdir: Path) -> Path:
@@ -55,18 +72,23 @@ def report(stages: list[Stage], output: Path) -> str:
         costs = action_costs(stage, measured)
         results.append((stage.name, costs, idle_lines(stage), entry_points(stage, measured, costs)))
         (output / f"{stage.name.lower()}.svg").write_text(svg(stage.name, costs))
-    (output / "cost.md").write_text("# Cost per user action\n\n" + markdown(results, measured, images=""))
-    return markdown(results, measured)
+    cost_md = HEADER + markdown(results, measured, images="")
+    (output / "cost.md").write_text(cost_md)
+    return cost_md
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.cost", description=__doc__.splitlines()[0])
     parser.add_argument("--assembly", type=Path, help="a synthesized cdk.out (default: synthesize)")
     parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument("--no-readme", action="store_true", help="leave README.md alone")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as scratch:
         assembly = args.assembly or synthesize(Path(scratch) / "cdk.out")
-        print(report(stages_of(assembly), args.output))
+        cost_md = report(stages_of(assembly), args.output)
+    print(cost_md)
+    if not args.no_readme:
+        update_readme(README, cost_md)
     return 0
 
 
