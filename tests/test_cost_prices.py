@@ -15,7 +15,9 @@ def test_every_price_is_positive_with_a_unit_and_an_aws_pricing_page() -> None:
     for key, price in prices.PRICES.items():
         assert price.usd > 0, key
         assert price.unit, key
-        assert re.fullmatch(r"https://aws\.amazon\.com/[a-z0-9/-]+/pricing/[a-z-/]*", price.source), key
+        assert re.fullmatch(
+            r"https://aws\.amazon\.com/[a-z0-9/-]+/pricing/[a-z-/]*", price.source
+        ), key
 
 
 @pytest.mark.parametrize(
@@ -60,7 +62,8 @@ def test_dynamodb_item_sizes_and_units() -> None:
     assert attribute_size({"S": "héllo"}) == 6
     assert attribute_size({"N": "12345"}) == 4
     assert item_size({"pk": {"S": "PRODUCT"}, "sk": {"S": "SKU-1"}}) == 2 + 7 + 2 + 5
-    assert write_units(1024) == 1 and write_units(1025) == 2
+    assert write_units(1024) == 1
+    assert write_units(1025) == 2
     assert read_units(4096, consistent=False) == 0.5
     assert read_units(4097, consistent=True) == 2
     assert read_units(0, consistent=False) == 0.5  # a miss still costs a read

@@ -78,7 +78,9 @@ def report(stages: list[Stage], output: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.cost", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.cost", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--assembly", type=Path, help="a synthesized cdk.out (default: synthesize)")
     parser.add_argument("--output", type=Path, default=OUTPUT)
     parser.add_argument("--no-readme", action="store_true", help="leave README.md alone")

@@ -67,7 +67,9 @@ def _function(cost: ActionCost, stage: Stage, measured: Measured) -> None:
     memory = int(function.get("MemorySize", 128))
     share = scenario.share
     gb_seconds = prices.lambda_gb_seconds(memory, measured.duration_ms)
-    cost.lines["Lambda"] += share * (usd("lambda.request", 1) + usd("lambda.arm64.gb_second", gb_seconds))
+    cost.lines["Lambda"] += share * (
+        usd("lambda.request", 1) + usd("lambda.arm64.gb_second", gb_seconds)
+    )
     logged = measured.log_bytes(log_level(function)) + PLATFORM_LOG_BYTES
     cost.lines["CloudWatch Logs"] += share * usd("logs.ingest", logged / prices.GB)
     if traced(function) and share == 1.0:
@@ -97,7 +99,9 @@ def _usage_path(cost: ActionCost, stage: Stage) -> None:
     if stream.get("StreamModeDetails", {}).get("StreamMode") == "ON_DEMAND":
         written = prices.kinesis_ondemand_billed_bytes(size) / prices.GB
         read = stage.readers_of_stream() * size / prices.GB
-        cost.lines["Kinesis"] += usd("kinesis.ondemand.gb_in", written) + usd("kinesis.ondemand.gb_out", read)
+        cost.lines["Kinesis"] += usd("kinesis.ondemand.gb_in", written) + usd(
+            "kinesis.ondemand.gb_out", read
+        )
     else:
         cost.lines["Kinesis"] += usd("kinesis.put_unit", prices.kinesis_put_units(size))
     cost.lines["Firehose"] += usd("firehose.gb", prices.firehose_billed_bytes(size) / prices.GB)

@@ -109,7 +109,7 @@ class _Tables:
         if name not in self._described:
             _STATE.off = True
             try:
-                self._described[name] = self._client.describe_table(TableName=name)["Table"]
+                self._described[name] = dict(self._client.describe_table(TableName=name)["Table"])
             finally:
                 _STATE.off = False
         return self._described[name]
@@ -135,7 +135,7 @@ class _Tables:
         return units
 
 
-def _write_units(tables: _Tables, name: str, key: dict[str, Any], before: Any, after: Any) -> float:
+def _write_units(tables: _Tables, name: str, before: Any, after: Any) -> float:
     size = max(item_size(before), item_size(after))
     return write_units(size) + tables.index_writes(name, [before, after])
 
@@ -152,7 +152,7 @@ def _dynamodb(
             response = send()
         finally:
             after = tables.current(name, key)
-        return response, 0.0, _write_units(tables, name, key, before, after)
+        return response, 0.0, _write_units(tables, name, before, after)
     if operation == "TransactWriteItems":
         changes = []
         for entry in request["TransactItems"]:
@@ -163,7 +163,7 @@ def _dynamodb(
         wru = 0.0
         for kind, name, key, before in changes:
             after = tables.current(name, key)
-            one = _write_units(tables, name, key, before, after)
+            one = _write_units(tables, name, before, after)
             wru += 2 * (write_units(item_size(before)) if kind == "ConditionCheck" else one)
         return response, 0.0, wru
     if operation == "BatchWriteItem":
@@ -172,7 +172,7 @@ def _dynamodb(
             for entry in requests:
                 put = entry.get("PutRequest", {}).get("Item")
                 key = entry.get("DeleteRequest", {}).get("Key") or tables.key_of(name, put or {})
-                wru += _write_units(tables, name, key, tables.current(name, key), put)
+                wru += _write_units(tables, name, tables.current(name, key), put)
         return send(), 0.0, wru
     result = send()
     response = result[1]
@@ -200,10 +200,12 @@ def _dynamodb(
 def recording() -> Iterator[Recording]:
     """Record every AWS call of this process (all threads) made within the block."""
     log = Recording()
-    original = BaseClient._make_request
+    original = BaseClient._make_request  # type: ignore[attr-defined]
     tables: list[_Tables] = []
 
-    def make_request(self: BaseClient, operation_model: Any, request_dict: Any, context: Any) -> Any:
+    def make_request(
+        self: BaseClient, operation_model: Any, request_dict: Any, context: Any
+    ) -> Any:
         def send() -> Any:
             return original(self, operation_model, request_dict, context)
 
@@ -227,11 +229,11 @@ def recording() -> Iterator[Recording]:
         log.add(Call(service, operation_model.name, request, rru, wru))
         return response
 
-    BaseClient._make_request = make_request  # type: ignore[method-assign]
+    BaseClient._make_request = make_request  # type: ignore[attr-defined]
     try:
         yield log
     finally:
-        BaseClient._make_request = original  # type: ignore[method-assign]
+        BaseClient._make_request = original  # type: ignore[attr-defined]
 
 
 def _summary(request_dict: dict[str, Any]) -> dict[str, Any]:

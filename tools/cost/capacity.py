@@ -30,7 +30,11 @@ SEED_MONTHLY_REQUESTS = 25e9
 WEBSOCKET_CONNECT_QUOTA = 500
 PARTITION_READ_UNITS = 3_000
 #: Limits an account owner can have raised (Service Quotas) before launch.
-ACCOUNT_QUOTAS = ("API Gateway account rate", "Lambda account concurrency", "WebSocket new connections")
+ACCOUNT_QUOTAS = (
+    "API Gateway account rate",
+    "Lambda account concurrency",
+    "WebSocket new connections",
+)
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,6 @@ class EntryPoint:
     request_usd: float  # one request, at the first REST tier
     api_usd: float  # of which API Gateway
     rest_api: bool = True  # priced through the REST request tiers
-
 
     @property
     def sustained(self) -> float:
@@ -71,24 +74,40 @@ def _lambda_rate(function: dict[str, object], duration_ms: float) -> dict[str, f
 
 def _rest(stage: Stage, stack: str) -> tuple[float, float]:
     default = _stage_default(stage.rest_stage(stack))
-    return float(default.get("ThrottlingRateLimit", 10_000)), float(default.get("ThrottlingBurstLimit", 5_000))
+    return float(default.get("ThrottlingRateLimit", 10_000)), float(
+        default.get("ThrottlingBurstLimit", 5_000)
+    )
 
 
-def entry_points(stage: Stage, measured: list[Measured], costs: list[ActionCost]) -> list[EntryPoint]:
+def entry_points(
+    stage: Stage, measured: list[Measured], costs: list[ActionCost]
+) -> list[EntryPoint]:
     by_action = {m.scenario.action: m for m in measured}
     cost_of = {c.action: c for c in costs}
     found = []
-    for name, stack, action in (("shop API", "Web", "product page view"), ("catalog search API", "DataLake", "search")):
+    for name, stack, action in (
+        ("shop API", "Web", "product page view"),
+        ("catalog search API", "DataLake", "search"),
+    ):
         run = by_action[action]
         rate, burst = _rest(stage, stack)
-        limits = {"stage throttle": rate, "API Gateway account rate": float(API_REGIONAL_RATE_QUOTA)}
+        limits = {
+            "stage throttle": rate,
+            "API Gateway account rate": float(API_REGIONAL_RATE_QUOTA),
+        }
         limits.update(_lambda_rate(stage.function(stack, run.scenario.handler), run.duration_ms))
         if action == "product page view":
             lister = by_action["product list page"]
-            limits["one DynamoDB partition (list pages)"] = PARTITION_READ_UNITS / max(lister.rru, 0.5)
+            limits["one DynamoDB partition (list pages)"] = PARTITION_READ_UNITS / max(
+                lister.rru, 0.5
+            )
         resources = stage.templates[stack]["Resources"]
         cost = cost_of[action]
-        found.append(EntryPoint(name, limits, burst, waf_rate(resources), cost.total, cost.lines["API Gateway"]))
+        found.append(
+            EntryPoint(
+                name, limits, burst, waf_rate(resources), cost.total, cost.lines["API Gateway"]
+            )
+        )
     capacity: Capacity = streaming_capacity(stage.templates["Streaming"])
     usage = cost_of["usage event"]
     found.append(

@@ -10,10 +10,20 @@ from tools.cost.report import services_used
 
 WIDTH, LABEL, RIGHT, ROW, BAR, TOP = 820, 170, 110, 34, 20, 58
 LEGEND_ITEM, LEGEND_ROW = 132, 22
-FONT = "font-family=\"Liberation Sans, Helvetica, Arial, sans-serif\""
+FONT = 'font-family="Liberation Sans, Helvetica, Arial, sans-serif"'
 COLOURS = (
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
-    "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939",
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+    "#393b79",
+    "#637939",
 )
 
 

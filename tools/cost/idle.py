@@ -59,19 +59,29 @@ def idle_lines(stage: Stage) -> list[IdleLine]:
     for stack, _, p in stage.resources("AWS::ApiGateway::Stage"):
         if p.get("CacheClusterEnabled"):
             size = str(p.get("CacheClusterSize", "0.5"))
-            add(f"API cache ({stack}, {size} GB)", HOURS_PER_MONTH, "hours",
-                prices.api_cache_month_usd(size))
-    keys = len([k for k in stage.resources("AWS::KMS::Key")])
+            add(
+                f"API cache ({stack}, {size} GB)",
+                HOURS_PER_MONTH,
+                "hours",
+                prices.api_cache_month_usd(size),
+            )
+    keys = len(list(stage.resources("AWS::KMS::Key")))
     add("KMS customer-managed keys", keys, "key-months", usd("kms.key_month", keys))
     secrets = len(list(stage.resources("AWS::SecretsManager::Secret")))
     add("Secrets Manager secrets", secrets, "secret-months", usd("secrets.secret_month", secrets))
     for _, _, p in stage.resources("AWS::Kinesis::Stream"):
         if p.get("StreamModeDetails", {}).get("StreamMode") == "ON_DEMAND":
-            add("Kinesis on-demand stream", HOURS_PER_MONTH, "stream-hours",
-                usd("kinesis.ondemand.stream_hour", HOURS_PER_MONTH))
+            add(
+                "Kinesis on-demand stream",
+                HOURS_PER_MONTH,
+                "stream-hours",
+                usd("kinesis.ondemand.stream_hour", HOURS_PER_MONTH),
+            )
         else:
             hours = int(p.get("ShardCount", 1)) * HOURS_PER_MONTH
-            add("Kinesis provisioned shards", hours, "shard-hours", usd("kinesis.shard_hour", hours))
+            add(
+                "Kinesis provisioned shards", hours, "shard-hours", usd("kinesis.shard_hour", hours)
+            )
     checks = len(list(stage.resources("AWS::Route53::HealthCheck")))
     add("Route 53 health checks", checks, "checks", usd("route53.health_check", checks))
     return sorted(lines, key=lambda line: -line.monthly_usd)

@@ -180,6 +180,8 @@ def kinesis_ondemand_billed_bytes(record_bytes: int) -> int:
 def api_cache_month_usd(size_gb: str) -> float:
     """One API cache of ``size_gb`` (``CacheClusterSize``) for a month."""
     if size_gb not in API_CACHE_HOURLY:
-        raise ValueError(f"size_gb={size_gb!r} is not an API Gateway cache size; allowed: "
-                         f"{', '.join(API_CACHE_HOURLY)}")
+        raise ValueError(
+            f"size_gb={size_gb!r} is not an API Gateway cache size; allowed: "
+            f"{', '.join(API_CACHE_HOURLY)}"
+        )
     return API_CACHE_HOURLY[size_gb] * HOURS_PER_MONTH

@@ -9,8 +9,18 @@ from tools.cost.idle import IdleLine
 from tools.cost.runs import RUNS, Measured
 
 SERVICES = (
-    "API Gateway", "WAF", "Lambda", "DynamoDB", "Kinesis", "Firehose", "S3",
-    "CloudWatch Logs", "X-Ray", "SQS", "SNS", "KMS",
+    "API Gateway",
+    "WAF",
+    "Lambda",
+    "DynamoDB",
+    "Kinesis",
+    "Firehose",
+    "S3",
+    "CloudWatch Logs",
+    "X-Ray",
+    "SQS",
+    "SNS",
+    "KMS",
 )
 
 
@@ -30,13 +40,16 @@ def action_table(costs: list[ActionCost]) -> list[str]:
     ]
     for cost in costs:
         cells = [per_million(cost.lines.get(s, 0.0)) for s in used]
-        lines.append(f"| {cost.action} | " + " | ".join(cells) + f" | **{cost.total * 1e6:,.2f}** |")
+        lines.append(
+            f"| {cost.action} | " + " | ".join(cells) + f" | **{cost.total * 1e6:,.2f}** |"
+        )
     return lines
 
 
 def calls_table(measured: list[Measured]) -> list[str]:
     lines = [
-        "| handler run | AWS calls per invocation (counted against moto) | DynamoDB read / write units | duration, local (ms) | invocations per action |",
+        "| handler run | AWS calls per invocation (counted against moto) "
+        "| DynamoDB read / write units | duration, local (ms) | invocations per action |",
         "|---|---|---:|---:|---:|",
     ]
     for m in measured:
@@ -51,7 +64,10 @@ def calls_table(measured: list[Measured]) -> list[str]:
 def idle_table(lines_: list[IdleLine]) -> list[str]:
     total = sum(line.monthly_usd for line in lines_)
     rows = ["| standing resource | quantity | USD a month |", "|---|---:|---:|"]
-    rows += [f"| {l.what} | {l.quantity:,.0f} {l.unit} | {l.monthly_usd:,.2f} |" for l in lines_]
+    rows += [
+        f"| {line.what} | {line.quantity:,.0f} {line.unit} | {line.monthly_usd:,.2f} |"
+        for line in lines_
+    ]
     rows.append(f"| **total at zero traffic** | | **{total:,.2f}** |")
     return rows
 
@@ -61,11 +77,14 @@ def capacity_table(points: list[EntryPoint], idle: float) -> list[str]:
     need = seed / prices.SECONDS_PER_MONTH
     rows = [
         f"| entry point | sustained (req/s) | burst | first limit | WAF per IP (req/s) "
-        f"| USD a month at {seed / 1e9:g} billion | at 1 % | account quotas to raise for {need:,.0f} req/s |",
+        f"| USD a month at {seed / 1e9:g} billion | at 1 % "
+        f"| account quotas to raise for {need:,.0f} req/s |",
         "|---|---:|---:|---|---:|---:|---:|---|",
     ]
     for p in points:
-        raise_ = [f"{k} ({v:,.0f}/s)" for k, v in p.limits.items() if k in ACCOUNT_QUOTAS and v < need]
+        raise_ = [
+            f"{k} ({v:,.0f}/s)" for k, v in p.limits.items() if k in ACCOUNT_QUOTAS and v < need
+        ]
         per_ip = f"{p.waf_per_ip:,.1f}" if p.waf_per_ip else "-"
         rows.append(
             f"| {p.name} | {p.sustained:,.0f} | {p.burst:,.0f} | {p.first_limit} | {per_ip} "
@@ -107,7 +126,8 @@ def markdown(
             "",
             *idle_table(idle),
             "",
-            f"#### {name}: capacity per entry point (monthly cost includes the idle {idle_usd:,.0f} USD)",
+            f"#### {name}: capacity per entry point "
+            f"(monthly cost includes the idle {idle_usd:,.0f} USD)",
             "",
             *capacity_table(points, idle_usd),
         ]

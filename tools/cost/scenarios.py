@@ -15,6 +15,7 @@ import base64
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import boto3
@@ -75,7 +76,11 @@ def _shop(templates: Templates) -> dict[str, str]:
             "price_cents": 1000 + index,
             "description": "d" * 300,
         }
-        _with_env(env, lambda b=body: app.handler(api_event("POST", "/products", body=b, claims=_ADMIN), _Context()))
+        event = api_event("POST", "/products", body=body, claims=_ADMIN)
+        _with_env(
+            env,
+            partial(app.handler, event, _Context()),
+        )
     return env
 
 
@@ -146,8 +151,11 @@ def _firehose_batch(run: int) -> dict[str, Any]:
         "deliveryStreamArn": "arn:aws:firehose:us-east-1:123456789012:deliverystream/archive",
         "region": "us-east-1",
         "records": [
-            {"recordId": f"r{i}", "approximateArrivalTimestamp": 1_795_000_000_123,
-             "data": r["kinesis"]["data"]}
+            {
+                "recordId": f"r{i}",
+                "approximateArrivalTimestamp": 1_795_000_000_123,
+                "data": r["kinesis"]["data"],
+            }
             for i, r in enumerate(kinesis)
         ],
     }
@@ -183,7 +191,7 @@ def _catalogued(templates: Templates) -> dict[str, str]:
 
     app._adapters.cache_clear()
     for run in range(PRODUCTS):
-        _with_env(env, lambda r=run: app.handler(_put_object(10_000 + r), _Context()))
+        _with_env(env, partial(app.handler, _put_object(10_000 + run), _Context()))
     app._adapters.cache_clear()
     return env
 
@@ -196,27 +204,46 @@ def _order(run: int) -> dict[str, Any]:
 
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
-        "product page view", "products.app.handler", "Web", _shop,
-        lambda run: api_event("GET", "/products/{sku}", path_parameters={"sku": "SKU-0003"},
-                              claims={"sub": "alice"}),
+        "product page view",
+        "products.app.handler",
+        "Web",
+        _shop,
+        lambda _run: api_event(
+            "GET", "/products/{sku}", path_parameters={"sku": "SKU-0003"}, claims={"sub": "alice"}
+        ),
     ),
     Scenario(
-        "product list page", "products.app.handler", "Web", _shop,
-        lambda run: api_event("GET", "/products", query={"limit": str(PRODUCTS)},
-                              claims={"sub": "alice"}),
+        "product list page",
+        "products.app.handler",
+        "Web",
+        _shop,
+        lambda _run: api_event(
+            "GET", "/products", query={"limit": str(PRODUCTS)}, claims={"sub": "alice"}
+        ),
     ),
     Scenario("order placed", "orders.app.handler", "Web", _shop, _order),
     Scenario(
-        "usage event (counts)", "usage_aggregator.app.handler", "Streaming", _counts,
-        _kinesis_batch, share=1 / BATCH,
+        "usage event (counts)",
+        "usage_aggregator.app.handler",
+        "Streaming",
+        _counts,
+        _kinesis_batch,
+        share=1 / BATCH,
     ),
     Scenario(
-        "usage event (archive)", "usage_transformer.app.handler", "Streaming",
-        lambda templates: {}, _firehose_batch, share=1 / BATCH,
+        "usage event (archive)",
+        "usage_transformer.app.handler",
+        "Streaming",
+        lambda _templates: {},
+        _firehose_batch,
+        share=1 / BATCH,
     ),
     Scenario("catalogued object", "catalog_indexer.app.handler", "DataLake", _lake, _put_object),
     Scenario(
-        "search", "catalog_search.app.handler", "DataLake", _catalogued,
-        lambda run: api_event("GET", "/datasets", query={"tag": "team=shop"}),
+        "search",
+        "catalog_search.app.handler",
+        "DataLake",
+        _catalogued,
+        lambda _run: api_event("GET", "/datasets", query={"tag": "team=shop"}),
     ),
 )

@@ -51,7 +51,9 @@ class Stage:
 
     def waf_in_front(self, stack: str) -> bool:
         """Whether a web ACL is associated with a resource of ``stack``."""
-        return any(where == stack for where, _, _ in self.resources("AWS::WAFv2::WebACLAssociation"))
+        return any(
+            where == stack for where, _, _ in self.resources("AWS::WAFv2::WebACLAssociation")
+        )
 
     def replicas(self, stack: str) -> int:
         """Regions each of the stack's global tables writes to (1 without global tables)."""
@@ -75,7 +77,8 @@ class Stage:
         resources = self.templates[stack]["Resources"]
         (stream_id,) = ids(resources, "AWS::Kinesis::Stream")
         mappings = [
-            k for k in ids(resources, "AWS::Lambda::EventSourceMapping")
+            k
+            for k in ids(resources, "AWS::Lambda::EventSourceMapping")
             if stream_id in set(refs(resources[k]["Properties"]["EventSourceArn"]))
         ]
         return len(mappings) + len(ids(resources, "AWS::KinesisFirehose::DeliveryStream"))
@@ -87,11 +90,15 @@ def access_log_bytes(stage: dict[str, Any]) -> int:
     if not log_format:
         return 0
     variables = re.findall(r"\$context\.[A-Za-z0-9_.]+", log_format)
-    return len(re.sub(r"\$context\.[A-Za-z0-9_.]+", "", log_format)) + 1 + len(variables) * CONTEXT_VARIABLE_BYTES
+    return (
+        len(re.sub(r"\$context\.[A-Za-z0-9_.]+", "", log_format))
+        + 1
+        + len(variables) * CONTEXT_VARIABLE_BYTES
+    )
 
 
 def traced(function: dict[str, Any]) -> bool:
-    return function.get("TracingConfig", {}).get("Mode") == "Active"
+    return bool(function.get("TracingConfig", {}).get("Mode") == "Active")
 
 
 def log_level(function: dict[str, Any]) -> str:
