@@ -19,7 +19,14 @@ from tools.cost import prices
 from tools.cost.prices import usd
 from tools.cost.runs import Measured
 from tools.cost.scenarios import usage_event_bytes
-from tools.cost.stage import Stage, access_log_bytes, log_level, traced
+from tools.cost.stage import (
+    Stage,
+    access_log_bytes,
+    log_level,
+    success_path,
+    traced,
+    workflow_definition,
+)
 
 PLATFORM_LOG_BYTES = 350
 TRACED_SHARE = 0.05
@@ -30,6 +37,7 @@ ENTRY = {
     "product list page": "Web",
     "order placed": "Web",
     "usage event": "Streaming",
+    "image processed": None,
     "catalogued object": None,
     "search": "DataLake",
 }
@@ -41,6 +49,7 @@ class ActionCost:
 
     action: str
     lines: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    traced: bool = False  # one trace of the action's request (API, workflow or function)
 
     @property
     def total(self) -> float:
@@ -58,7 +67,7 @@ def _api(cost: ActionCost, stage: Stage, stack: str) -> None:
         cost.lines["WAF"] += usd("waf.request", 1)
     cost.lines["CloudWatch Logs"] += usd("logs.ingest", access_log_bytes(rest) / prices.GB)
     if rest.get("TracingEnabled"):
-        cost.lines["X-Ray"] += usd("xray.trace_recorded", TRACED_SHARE)
+        cost.traced = True
 
 
 def _function(cost: ActionCost, stage: Stage, measured: Measured) -> None:
@@ -72,8 +81,12 @@ def _function(cost: ActionCost, stage: Stage, measured: Measured) -> None:
     )
     logged = measured.log_bytes(log_level(function)) + PLATFORM_LOG_BYTES
     cost.lines["CloudWatch Logs"] += share * usd("logs.ingest", logged / prices.GB)
-    if traced(function) and share == 1.0:
-        cost.lines["X-Ray"] += usd("xray.trace_recorded", TRACED_SHARE)
+    if traced(function):
+        # A batch's invocation starts a trace of its own; a request's joins the caller's.
+        if share < 1.0:
+            cost.lines["X-Ray"] += share * usd("xray.trace_recorded", TRACED_SHARE)
+        else:
+            cost.traced = True
     replicas = stage.replicas(scenario.stack)
     for (service, operation), count in measured.operations.items():
         if service == "s3":
@@ -110,6 +123,26 @@ def _usage_path(cost: ActionCost, stage: Stage) -> None:
     cost.lines["S3"] += usd("s3.put", 1 / per_object)
 
 
+def _workflow(cost: ActionCost, stage: Stage) -> None:
+    """One image through the recognition workflow: the upload, the state machine's
+    transitions on its success path, its Rekognition and DynamoDB tasks (the metadata item
+    assumed under 1 KB), its trace."""
+    cost.lines["S3"] += usd("s3.put", 1)
+    ((_, _, machine),) = list(stage.resources("AWS::StepFunctions::StateMachine"))
+    entered = success_path(workflow_definition(machine))
+    if machine.get("StateMachineType") == "EXPRESS":
+        cost.lines["Step Functions"] += usd("sfn.express.request", 1)
+    else:
+        cost.lines["Step Functions"] += usd("sfn.standard.transition", len(entered))
+    resources = [str(state.get("Resource", "")).lower() for state in entered]
+    cost.lines["Rekognition"] += usd(
+        "rekognition.image", sum("rekognition" in r for r in resources)
+    )
+    cost.lines["DynamoDB"] += usd("dynamodb.wru", sum("dynamodb:putitem" in r for r in resources))
+    if machine.get("TracingConfiguration", {}).get("Enabled"):
+        cost.traced = True
+
+
 def action_costs(stage: Stage, measured: list[Measured]) -> list[ActionCost]:
     """Each action's cost on ``stage``, in the order of the scenarios."""
     costs: dict[str, ActionCost] = {}
@@ -122,7 +155,12 @@ def action_costs(stage: Stage, measured: list[Measured]) -> list[ActionCost]:
                 _api(costs[name], stage, entry)
             if name == "usage event":
                 _usage_path(costs[name], stage)
+            if name == "image processed":
+                _workflow(costs[name], stage)
             if name == "catalogued object":  # the producer's upload
                 costs[name].lines["S3"] += usd("s3.put", 1)
         _function(costs[name], stage, one)
+    for cost in costs.values():
+        if cost.traced:
+            cost.lines["X-Ray"] += usd("xray.trace_recorded", TRACED_SHARE)
     return list(costs.values())

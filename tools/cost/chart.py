@@ -24,14 +24,25 @@ COLOURS = (
     "#17becf",
     "#393b79",
     "#637939",
+    "#e7ba52",
+    "#843c39",
 )
+
+
+def _scale(costs: list[ActionCost]) -> float:
+    """USD a full-width bar stands for: the largest total, or the second largest when the
+    largest is over three times it (that bar is then drawn cut)."""
+    totals = sorted((c.total for c in costs), reverse=True) or [1.0]
+    if len(totals) > 1 and totals[0] > 3 * totals[1] > 0:
+        return totals[1]
+    return totals[0] or 1.0
 
 
 def svg(stage: str, costs: list[ActionCost]) -> str:
     """The chart: one bar per action (USD per million), one colour per service."""
     used = services_used(costs)
     colour = {service: COLOURS[i % len(COLOURS)] for i, service in enumerate(used)}
-    scale_max = max((c.total for c in costs), default=0.0) or 1.0
+    scale_max = _scale(costs)
     span = WIDTH - LABEL - RIGHT
     per_row = max(1, (WIDTH - 20) // LEGEND_ITEM)
     legend_rows = -(-len(used) // per_row)
@@ -52,20 +63,29 @@ def svg(stage: str, costs: list[ActionCost]) -> str:
             f"{escape(cost.action)}</text>"
         )
         x = float(LABEL)
+        cut = cost.total > scale_max
+        # A bar past the scale fills the width, its services in proportion, marked as cut.
+        per_usd = span / cost.total if cut else span / scale_max
         for service in used:
             value = cost.lines.get(service, 0.0)
             if value <= 0:
                 continue
-            width = value / scale_max * span
+            width = value * per_usd
             parts.append(
                 f'<rect x="{x:.2f}" y="{y}" width="{width:.2f}" height="{BAR}" '
                 f'fill="{colour[service]}"><title>{escape(service)}: '
                 f"{value * 1e6:,.2f}</title></rect>"
             )
             x += width
+        if cut:
+            mark = x - 24
+            parts.append(
+                f'<path d="M{mark:.2f} {y + BAR + 2} l6 {-BAR - 4} m6 0 l-6 {BAR + 4}" '
+                'stroke="#ffffff" stroke-width="3" fill="none"/>'
+            )
         parts.append(
             f'<text x="{x + 6:.2f}" y="{y + BAR - 6}" font-size="12" {FONT}>'
-            f"{cost.total * 1e6:,.2f}</text>"
+            f"{cost.total * 1e6:,.2f}{' (cut)' if cut else ''}</text>"
         )
     legend_top = TOP + ROW * len(costs) + 20
     for index, service in enumerate(used):

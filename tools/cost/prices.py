@@ -42,6 +42,7 @@ _SNS = "https://aws.amazon.com/sns/pricing/"
 _ROUTE53 = "https://aws.amazon.com/route53/pricing/"
 _BACKUP = "https://aws.amazon.com/backup/pricing/"
 _EVENTBRIDGE = "https://aws.amazon.com/eventbridge/pricing/"
+_REKOGNITION = "https://aws.amazon.com/rekognition/pricing/"
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ PRICES: dict[str, Price] = {
     "s3.storage": P(0.023, "GB-month (first 50 TB)", _S3),
     # Step Functions.
     "sfn.standard.transition": P(0.025e-3, "state transition (standard)", _SFN),
+    "rekognition.image": P(1.00e-3, "image analysed, DetectLabels (first million)", _REKOGNITION),
     "sfn.express.request": P(1.00e-6, "express execution", _SFN),
     "sfn.express.gb_second": P(0.00001667, "express GB-second (first 1,000 h)", _SFN),
     # CloudWatch.

@@ -16,6 +16,8 @@ SERVICES = (
     "Kinesis",
     "Firehose",
     "S3",
+    "Step Functions",
+    "Rekognition",
     "CloudWatch Logs",
     "X-Ray",
     "SQS",

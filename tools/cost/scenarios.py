@@ -3,10 +3,10 @@ emulator (tables created from the synthesized templates) and the event of each r
 
 Sizes are assumptions stated here: a product has a 300-character description, a list
 page holds the default 20 products, an order has two lines, a usage event is the shop's
-own (``view`` of one product), a lake object carries two tags, a search finds one page of
-datasets by tag among 20 catalogued objects. The usage event's handlers run on batches of
-:data:`BATCH` records (Kinesis and Firehose deliver batches); their cost per event is the
-batch's divided by its records.
+own (``view`` of one product), an uploaded image is a 1024 x 768 PNG, a lake object
+carries two tags, a search finds one page of datasets by tag among 20 catalogued objects.
+The usage event's handlers run on batches of :data:`BATCH` records (Kinesis and Firehose
+deliver batches); their cost per event is the batch's divided by its records.
 """
 
 from __future__ import annotations
@@ -196,6 +196,22 @@ def _catalogued(templates: Templates) -> dict[str, str]:
     return env
 
 
+IMAGES_BUCKET = "images"
+
+
+def _images(_templates: Templates) -> dict[str, str]:
+    import io
+
+    from PIL import Image
+
+    png = io.BytesIO()
+    Image.new("RGB", (1024, 768), (200, 120, 40)).save(png, format="PNG")
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket=IMAGES_BUCKET)
+    s3.put_object(Bucket=IMAGES_BUCKET, Key="products/photo.png", Body=png.getvalue())
+    return {}
+
+
 def _order(run: int) -> dict[str, Any]:
     body = {"items": [{"sku": "SKU-0001", "quantity": 2}, {"sku": "SKU-0002", "quantity": 1}]}
     headers = {"content-type": "application/json", "Idempotency-Key": f"order-key-{run:08d}"}
@@ -237,6 +253,13 @@ SCENARIOS: tuple[Scenario, ...] = (
         lambda _templates: {},
         _firehose_batch,
         share=1 / BATCH,
+    ),
+    Scenario(
+        "image processed",
+        "image_thumbnail.app.handler",
+        "Operations",
+        _images,
+        lambda _run: {"bucket": IMAGES_BUCKET, "key": "products/photo.png"},
     ),
     Scenario("catalogued object", "catalog_indexer.app.handler", "DataLake", _lake, _put_object),
     Scenario(

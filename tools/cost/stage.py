@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -103,3 +104,25 @@ def traced(function: dict[str, Any]) -> bool:
 
 def log_level(function: dict[str, Any]) -> str:
     return str(function.get("LoggingConfig", {}).get("ApplicationLogLevel", "DEBUG"))
+
+
+def workflow_definition(props: dict[str, Any]) -> dict[str, Any]:
+    """A state machine's definition; references (ARNs, names) left as ``"?"``."""
+    body = props["DefinitionString"]
+    parts = body["Fn::Join"][1] if isinstance(body, dict) else [body]
+    loaded: dict[str, Any] = json.loads("".join(p if isinstance(p, str) else "?" for p in parts))
+    return loaded
+
+
+def success_path(definition: dict[str, Any]) -> list[dict[str, Any]]:
+    """The states a successful execution enters, in order: from ``StartAt``, a Choice's
+    first rule, every branch of a Parallel state; each entry is one state transition."""
+    states, name, entered = definition["States"], definition["StartAt"], []
+    while name:
+        state = states[name]
+        entered.append(state)
+        for branch in state.get("Branches", []):
+            entered += success_path(branch)
+        choices = state.get("Choices")
+        name = choices[0]["Next"] if choices else state.get("Next")
+    return entered
