@@ -96,3 +96,15 @@ def test_the_readme_shows_the_generated_tables_and_the_charts_exist() -> None:
     for stage in ("dev", "staging", "prod"):
         assert f"](docs/cost/{stage}.svg)" in readme
         assert (ROOT / "docs" / "cost" / f"{stage}.svg").read_text().startswith("<svg")
+
+
+def test_the_workflow_is_priced_per_transition_of_its_success_path(prod: Stage) -> None:
+    standard = _cost(prod, "image processed", "Step Functions")
+    # CheckType, Analyse, its two branches' tasks, StoreMetadata, Stored.
+    assert standard == pytest.approx(6 * 0.025e-3)
+
+    def express(props: dict[str, Any]) -> None:
+        props["StateMachineType"] = "EXPRESS"
+
+    expressed = _changed(prod, "Operations", "AWS::StepFunctions::StateMachine", express)
+    assert _cost(expressed, "image processed", "Step Functions") == pytest.approx(1.00e-6)
