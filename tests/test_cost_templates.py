@@ -13,6 +13,7 @@ from tools.cost.__main__ import README, readme_copy, stages_of
 from tools.cost.actions import action_costs
 from tools.cost.capacity import entry_points
 from tools.cost.idle import idle_total
+from tools.cost.metrics import in_use_lines
 from tools.cost.runs import Measured
 from tools.cost.scenarios import SCENARIOS
 from tools.cost.stage import Stage
@@ -108,3 +109,22 @@ def test_the_workflow_is_priced_per_transition_of_its_success_path(prod: Stage) 
 
     expressed = _changed(prod, "Operations", "AWS::StepFunctions::StateMachine", express)
     assert _cost(expressed, "image processed", "Step Functions") == pytest.approx(1.00e-6)
+
+
+def test_detailed_api_metrics_are_priced_only_where_a_stage_enables_them(prod: Stage) -> None:
+    def api_metrics(stage: Stage) -> float:
+        lines = in_use_lines(stage, _measured())
+        return sum(line.quantity for line in lines if line.what.startswith("API Gateway"))
+
+    def disable(props: dict[str, Any]) -> None:
+        for setting in props.get("MethodSettings", []):
+            setting["MetricsEnabled"] = False
+
+    web = prod.templates["Web"]["Resources"].values()
+    methods = sum(
+        1
+        for r in web
+        if r["Type"] == "AWS::ApiGateway::Method" and r["Properties"]["HttpMethod"] != "OPTIONS"
+    )
+    quiet = _changed(prod, "Web", "AWS::ApiGateway::Stage", disable)
+    assert api_metrics(prod) - api_metrics(quiet) == 7 * methods

@@ -19,7 +19,8 @@ from tools.cost.actions import action_costs
 from tools.cost.capacity import entry_points
 from tools.cost.chart import svg
 from tools.cost.idle import idle_lines
-from tools.cost.report import markdown
+from tools.cost.metrics import in_use_lines
+from tools.cost.report import StageReport, markdown
 from tools.cost.runs import measure_all
 from tools.cost.stage import Stage
 
@@ -70,7 +71,15 @@ def report(stages: list[Stage], output: Path) -> str:
     output.mkdir(parents=True, exist_ok=True)
     for stage in stages:
         costs = action_costs(stage, measured)
-        results.append((stage.name, costs, idle_lines(stage), entry_points(stage, measured, costs)))
+        results.append(
+            StageReport(
+                stage.name,
+                costs,
+                idle_lines(stage),
+                in_use_lines(stage, measured),
+                entry_points(stage, measured, costs),
+            )
+        )
         (output / f"{stage.name.lower()}.svg").write_text(svg(stage.name, costs))
     cost_md = HEADER + markdown(results, measured, images="")
     (output / "cost.md").write_text(cost_md)

@@ -18,6 +18,7 @@ import os
 import statistics
 import sys
 import time
+import warnings
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +42,7 @@ class Measured:
     request_bytes: dict[tuple[str, str], int]  # bodies sent, per operation
     log_lines: tuple[tuple[int, int], ...]  # (level, bytes) of each line; metrics at 100
     duration_ms: float
+    metrics: frozenset[str] = frozenset()  # the custom metrics it publishes (EMF)
 
     def log_bytes(self, level: str) -> int:
         """Bytes a function logging at ``level`` writes in one invocation."""
@@ -99,6 +101,23 @@ def _lines(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(found)
 
 
+def _metrics(text: str) -> frozenset[str]:
+    """``metric name [dimensions]`` of each metric in the embedded-metric-format lines."""
+    found = set()
+    for line in text.splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(record, dict) or "_aws" not in record:
+            continue
+        for directive in record["_aws"].get("CloudWatchMetrics", []):
+            for dimensions in directive.get("Dimensions", [[]]):
+                for metric in directive.get("Metrics", []):
+                    found.add(f"{metric['Name']} [{', '.join(dimensions)}]")
+    return frozenset(found)
+
+
 def measure(scenario: Scenario, templates: Templates) -> Measured:
     """Run one scenario against the emulator (already pointed at by the environment)."""
     with _captured():  # the seeding handlers' logs are not the action's
@@ -108,15 +127,19 @@ def measure(scenario: Scenario, templates: Templates) -> Measured:
     from shop_common.observability import logger
 
     logger.setLevel("DEBUG")  # every line recorded; each stage keeps those of its level
-    durations = []
+    durations: list[float] = []
+    published: set[str] = set()
     for run in range(RUNS + 1):
         event = scenario.event(run)
-        with recording() as calls, _captured() as out:
+        with recording() as calls, _captured() as out, warnings.catch_warnings():
+            # Powertools warns of a flush without metrics (GET handlers publish none).
+            warnings.simplefilter("ignore", UserWarning)
             started = time.perf_counter()
             handler(event, _Context())
             elapsed = (time.perf_counter() - started) * 1000
         if run:
             durations.append(elapsed)
+        published |= _metrics(out.getvalue())
     sizes: Counter[tuple[str, str]] = Counter()
     for call in calls.calls:
         sizes[(call.service, call.operation)] += int(call.request.get("body_bytes", 0))
@@ -131,6 +154,7 @@ def measure(scenario: Scenario, templates: Templates) -> Measured:
         request_bytes=dict(sizes),
         log_lines=_lines(out.getvalue()),
         duration_ms=statistics.median(durations),
+        metrics=frozenset(published),
     )
 
 
