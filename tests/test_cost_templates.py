@@ -14,6 +14,7 @@ from tools.cost.actions import action_costs
 from tools.cost.capacity import entry_points
 from tools.cost.idle import idle_total
 from tools.cost.metrics import in_use_lines
+from tools.cost.report import quota_lines
 from tools.cost.runs import Measured
 from tools.cost.scenarios import SCENARIOS
 from tools.cost.stage import Stage
@@ -41,7 +42,7 @@ def _changed(stage: Stage, stack: str, kind: str, change: Any) -> Stage:
     for resource in templates[stack]["Resources"].values():
         if resource["Type"] == kind:
             change(resource["Properties"])
-    return Stage(stage.name, templates)
+    return Stage(stage.name, templates, stage.regions)
 
 
 def _cost(stage: Stage, action: str, service: str) -> float:
@@ -128,3 +129,19 @@ def test_detailed_api_metrics_are_priced_only_where_a_stage_enables_them(prod: S
     )
     quiet = _changed(prod, "Web", "AWS::ApiGateway::Stage", disable)
     assert api_metrics(prod) - api_metrics(quiet) == 7 * methods
+
+
+def test_the_stage_throttles_add_up_against_the_accounts_api_quota(prod: Stage) -> None:
+    before = prod.account_quotas()["us-east-1"]["api_rate"]
+
+    def throttle(props: dict[str, Any]) -> None:
+        for setting in props.get("MethodSettings", []):
+            if setting.get("ResourcePath") == "/*":
+                setting["ThrottlingRateLimit"] += 1_000
+
+    busier = _changed(prod, "DataLake", "AWS::ApiGateway::Stage", throttle)
+    after = busier.account_quotas()["us-east-1"]["api_rate"]
+    assert after == before + 1_000
+    (line,) = [q for q in quota_lines(busier.account_quotas()) if "us-east-1" in q]
+    assert f"API Gateway {after:,} requests/s" in line
+    assert line.endswith("raise API Gateway before launch.") == (after > 10_000)

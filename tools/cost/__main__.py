@@ -78,6 +78,7 @@ def report(stages: list[Stage], output: Path) -> str:
                 idle_lines(stage),
                 in_use_lines(stage, measured),
                 entry_points(stage, measured, costs),
+                stage.account_quotas(),
             )
         )
         (output / f"{stage.name.lower()}.svg").write_text(svg(stage.name, costs))

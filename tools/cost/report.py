@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tools.capacity import API_REGIONAL_RATE_QUOTA, LAMBDA_CONCURRENCY_QUOTA
 from tools.cost import prices
 from tools.cost.actions import PLATFORM_LOG_BYTES, TRACED_SHARE, ActionCost
 from tools.cost.capacity import ACCOUNT_QUOTAS, SEED_MONTHLY_REQUESTS, EntryPoint
@@ -74,6 +75,7 @@ class StageReport:
     idle: list[IdleLine]
     in_use: list[IdleLine]
     points: list[EntryPoint]
+    quotas: dict[str, dict[str, int]]  # region -> what the stage needs (tools.capacity)
 
     @property
     def fixed_usd(self) -> float:
@@ -112,6 +114,37 @@ def capacity_table(points: list[EntryPoint], idle: float) -> list[str]:
             f"| {', '.join(raise_) or 'none'} |"
         )
     return rows
+
+
+def _region(region: str) -> str:
+    return (
+        "the region deployed to (the stage is environment-agnostic)"
+        if region == "agnostic"
+        else region
+    )
+
+
+def quota_lines(quotas: dict[str, dict[str, int]]) -> list[str]:
+    """The account quotas the stage's templates need, per region, beside AWS's defaults."""
+    lines = []
+    for region, need in sorted(quotas.items()):
+        over = [
+            what
+            for what, value, default in (
+                ("API Gateway", need["api_rate"], API_REGIONAL_RATE_QUOTA),
+                ("Lambda", need["lambda_concurrency"], LAMBDA_CONCURRENCY_QUOTA),
+            )
+            if value > default
+        ]
+        lines.append(
+            f"- Account quotas in {_region(region)} (every stack of the stage): API Gateway "
+            f"{need['api_rate']:,} requests/s of stage throttles (default quota "
+            f"{API_REGIONAL_RATE_QUOTA:,}, shared by every API), Lambda "
+            f"{need['lambda_concurrency']:,} concurrent executions reserved or kept "
+            f"unreserved (default {LAMBDA_CONCURRENCY_QUOTA:,})"
+            + (f": raise {' and '.join(over)} before launch." if over else ".")
+        )
+    return lines
 
 
 def markdown(
@@ -157,5 +190,7 @@ def markdown(
             f"{stage.fixed_usd:,.0f} USD of the two tables above)",
             "",
             *capacity_table(stage.points, stage.fixed_usd),
+            "",
+            *quota_lines(stage.quotas),
         ]
     return "\n".join(out) + "\n"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tools.assembly import StackArtifact
-from tools.capacity_template import ids, refs
+from tools.capacity_template import account_quotas_of, ids, refs
 
 #: Bytes assumed per ``$context`` variable of an access log format, once filled in.
 CONTEXT_VARIABLE_BYTES = 16
@@ -22,10 +22,23 @@ class Stage:
 
     name: str
     templates: dict[str, dict[str, Any]]
+    #: Each stack's region (``None``: environment-agnostic, as Dev's and Staging's).
+    regions: dict[str, str | None] = field(default_factory=dict)
 
     @classmethod
     def of(cls, name: str, artifacts: list[StackArtifact]) -> Stage:
-        return cls(name, {a.display_name.split("/")[-1]: a.template() for a in artifacts})
+        stack = {a.display_name.split("/")[-1]: a for a in artifacts}
+        return cls(
+            name,
+            {key: a.template() for key, a in stack.items()},
+            {key: a.region for key, a in stack.items()},
+        )
+
+    def account_quotas(self) -> dict[str, dict[str, int]]:
+        """What the stage needs of each region's account quotas (see ``tools.capacity``)."""
+        return account_quotas_of(
+            (self.regions.get(stack), template) for stack, template in self.templates.items()
+        )
 
     def resources(self, kind: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
         """(stack, logical id, properties) of every resource of ``kind``."""
