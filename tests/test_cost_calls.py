@@ -75,5 +75,27 @@ def test_write_units_follow_the_item_size_also_for_an_update(aws: str) -> None:
             Key={"pk": "a"}, UpdateExpression="SET n = :n", ExpressionAttributeValues={":n": 1}
         )
         table.get_item(Key={"pk": "a"})  # under 4 KB, eventually consistent: half a unit
-    assert [c.operation for c in calls.calls] == ["PutItem", "UpdateItem", "GetItem"]
-    assert [(c.rru, c.wru) for c in calls.calls] == [(0, 3), (0, 3), (0.5, 0)]
+        table.put_item(Item={"pk": "b", "blob": "x" * 5000})  # 5 units
+        # Billed on the whole 5 KB item read (two 4 KB halves), not on the key it returns.
+        table.get_item(Key={"pk": "b"}, ProjectionExpression="pk")
+    assert [(c.operation, c.rru, c.wru) for c in calls.calls] == [
+        ("PutItem", 0, 3),
+        ("UpdateItem", 0, 3),
+        ("GetItem", 0.5, 0),
+        ("PutItem", 0, 5),
+        ("GetItem", 1.0, 0),
+    ]
+
+
+def test_a_catalogued_objects_calls_are_the_indexers_not_the_uploaders(
+    aws: str, stack_artifacts: dict[str, StackArtifact]
+) -> None:
+    measured = measure(_scenario("catalogued object"), _templates(stack_artifacts))
+    # The upload that raises the event is priced apart; the indexer reads the tags, finds
+    # the object's entries already catalogued (a projected query, billed on whole items),
+    # writes its entry and its tags in one transaction.
+    assert dict(measured.operations) == {
+        ("s3", "GetObjectTagging"): 1,
+        ("dynamodb", "Query"): 1,
+        ("dynamodb", "TransactWriteItems"): 1,
+    }

@@ -6,8 +6,10 @@ parsed response before boto3's resource layer turns them into Python values. mot
 ``ConsumedCapacity`` is a constant (it does not look at item sizes), so the units are
 computed here from the items as DynamoDB bills them:
 
-- reads: 4 KB units, half a unit for an eventually consistent read, a Query's or Scan's
-  items summed before rounding, each item of a batch rounded on its own, a transaction x2;
+- reads: 4 KB units of the whole items read (a projection does not make them smaller:
+  a projected read is issued again, unrecorded, for the sizes), half a unit for an
+  eventually consistent read, a Query's or Scan's items summed before rounding, each
+  item of a batch rounded on its own, a transaction x2;
 - writes: 1 KB units of the larger of the item before and after the write (read back from
   the emulator around the call, unrecorded), also for a failed condition, plus one write
   per global secondary index whose keys the item holds, a transaction x2.
@@ -125,6 +127,23 @@ class _Tables:
             _STATE.off = False
         return found.get("Item")
 
+    def unprojected(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+        """The read again, unrecorded, with every attribute of the items it reads."""
+        again = {k: v for k, v in request.items() if k not in ("ProjectionExpression", "Select")}
+        used = " ".join(
+            str(v) for k, v in again.items() if k.endswith("Expression") and isinstance(v, str)
+        )
+        names = {k: v for k, v in again.pop("ExpressionAttributeNames", {}).items() if k in used}
+        if names:
+            again["ExpressionAttributeNames"] = names
+        method = {"GetItem": "get_item", "Query": "query", "Scan": "scan"}[operation]
+        _STATE.off = True
+        try:
+            found: dict[str, Any] = getattr(self._client, method)(**again)
+        finally:
+            _STATE.off = False
+        return found
+
     def index_writes(self, name: str, items: list[dict[str, Any] | None]) -> float:
         """Write units on the indexes that hold the item before or after."""
         units = 0.0
@@ -133,6 +152,13 @@ class _Tables:
             held = [i for i in items if i and all(k in i for k in keys)]
             units += write_units(max(item_size(i) for i in held)) * len(held) if held else 0.0
         return units
+
+
+def _projected(request: dict[str, Any]) -> bool:
+    return "ProjectionExpression" in request or request.get("Select") not in (
+        None,
+        "ALL_ATTRIBUTES",
+    )
 
 
 def _write_units(tables: _Tables, name: str, before: Any, after: Any) -> float:
@@ -178,9 +204,14 @@ def _dynamodb(
     response = result[1]
     consistent = bool(request.get("ConsistentRead"))
     if operation == "GetItem":
-        return result, read_units(item_size(response.get("Item")), consistent), 0.0
+        item = tables.unprojected(operation, request).get("Item") if _projected(request) else None
+        size = item_size(item or response.get("Item"))
+        return result, read_units(size, consistent), 0.0
     if operation in ("Query", "Scan"):
-        size = sum(item_size(i) for i in response.get("Items", []))
+        items = response.get("Items", [])
+        if _projected(request):  # DynamoDB bills the whole items it reads
+            items = tables.unprojected(operation, request).get("Items", [])
+        size = sum(item_size(i) for i in items)
         return result, read_units(size, consistent), 0.0
     if operation == "BatchGetItem":
         rru = 0.0
