@@ -5,7 +5,9 @@ and their rules, CloudWatch alarms (one per metric they read) and dashboards, AP
 size, customer-managed KMS keys, Secrets Manager secrets, provisioned Kinesis shards or an
 on-demand stream's hours, Route 53 health checks. Not counted (zero at zero traffic and
 zero data): requests, storage and backups of empty tables and buckets (priced per GB held
-in the price table), the scheduled jobs' invocations, Glue crawler runs over an empty lake.
+in the price table), Glue crawler runs over an empty lake; and, though not zero, the
+scheduled jobs' invocations and the requests Route 53's health checkers send to
+``/health`` (every 30 s from several regions).
 """
 
 from __future__ import annotations
