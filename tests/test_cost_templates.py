@@ -12,9 +12,9 @@ import pytest
 from tools.cost.__main__ import README, readme_copy, stages_of
 from tools.cost.actions import action_costs
 from tools.cost.capacity import entry_points
-from tools.cost.idle import idle_total
+from tools.cost.idle import idle_lines, idle_total
 from tools.cost.metrics import in_use_lines
-from tools.cost.report import quota_lines
+from tools.cost.report import idle_table, quota_lines
 from tools.cost.runs import Measured
 from tools.cost.scenarios import SCENARIOS
 from tools.cost.stage import Stage
@@ -145,3 +145,15 @@ def test_the_stage_throttles_add_up_against_the_accounts_api_quota(prod: Stage) 
     (line,) = [q for q in quota_lines(busier.account_quotas()) if "us-east-1" in q]
     assert f"API Gateway {after:,} requests/s" in line
     assert line.endswith("raise API Gateway before launch.") == (after > 10_000)
+
+
+def test_the_published_idle_costs_are_those_of_the_templates_synthesized_now(
+    assembly_dir: Path,
+) -> None:
+    """``docs/cost/cost.md`` is regenerated (``make cost``) when a template changes what a
+    stage costs idle."""
+    published = (ROOT / "docs" / "cost" / "cost.md").read_text()
+    for stage in stages_of(assembly_dir):
+        table = "\n".join(idle_table(idle_lines(stage)))
+        assert f"#### {stage.name}: a month at zero traffic" in published
+        assert table in published, f"{stage.name}'s idle cost changed: run `make cost`"
