@@ -12,7 +12,7 @@ CDK_FLOOR = $(shell $(PYTHON) -m tools.cdk_floor)
 # The project's Node (22, from package.json) and venv come first, so jsii and the CDK CLI use them.
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup browser layers synth test test-floor-env lint format bench docs diagrams sandbox ls diff clean
+.PHONY: setup browser layers synth test test-floor-env lint format bench cost docs diagrams sandbox ls diff clean
 
 setup: $(VENV)/.stamp-installed node_modules/.stamp-installed layers
 
@@ -78,6 +78,11 @@ format: setup
 ## Time synthesis on this machine; writes BENCHMARKS.md.
 bench: setup
 	$(PY) -m tools.bench --output BENCHMARKS.md
+
+## Cost per user action per stage, idle cost, capacity per entry point (handlers run against
+## moto on 127.0.0.1); prints the tables, writes docs/cost/cost.md and docs/cost/<stage>.svg.
+cost: setup
+	$(PY) -m tools.cost
 
 ## Draw each stage's architecture from the cloud assembly into docs/diagrams (SVG + DOT).
 diagrams: synth

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from tools.assembly import StackArtifact
@@ -16,10 +16,17 @@ LAMBDA_UNRESERVED_MINIMUM = 100
 def account_quotas(artifacts: Sequence[StackArtifact]) -> dict[str, dict[str, int]]:
     """Per region: ``api_rate`` (sum of every API stage's rate) and ``lambda_concurrency``
     (reserved concurrency plus the unreserved minimum) the stage's stacks need."""
+    return account_quotas_of((a.region, a.template()) for a in artifacts)
+
+
+def account_quotas_of(
+    templates: Iterable[tuple[str | None, dict[str, Any]]],
+) -> dict[str, dict[str, int]]:
+    """:func:`account_quotas` of ``(region, template)`` pairs (``None``: region-agnostic)."""
     needs: dict[str, dict[str, int]] = defaultdict(lambda: {"api_rate": 0, "reserved": 0})
-    for artifact in artifacts:
-        region = artifact.region or "agnostic"
-        for resource in artifact.template()["Resources"].values():
+    for stack_region, template in templates:
+        region = stack_region or "agnostic"
+        for resource in template["Resources"].values():
             props = resource.get("Properties", {})
             if resource["Type"] == "AWS::ApiGateway::Stage":
                 default = _stage_default(props)
