@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tools.assembly import StackArtifact
 from tools.cdk_context import ROOT
 from tools.sandbox import __main__ as sandbox_main
 from tools.sandbox import deploy, emulator, shims, smoke
@@ -69,7 +70,6 @@ def _row(out: str, resource_type: str) -> tuple[int, int, int]:
         ("AWS::CloudFront::Distribution", (0, 1, 0)),
         ("AWS::Glue::Crawler", (0, 2, 0)),
         ("Custom::S3AutoDeleteObjects", (0, 8, 0)),
-        ("AWS::Lambda::Alias", (14, 0, 0)),  # LiveTokens: GET /live-token
         ("AWS::Kinesis::Stream", (1, 0, 0)),
     ],
 )
@@ -79,6 +79,21 @@ def test_report_lists_what_moto_deployed_and_skipped(
     counts: tuple[int, int, int],
 ) -> None:
     assert _row(sandbox_run.stdout, resource_type) == counts
+
+
+def test_every_function_alias_of_dev_is_deployed(
+    sandbox_run: subprocess.CompletedProcess[str], stack_artifacts: dict[str, StackArtifact]
+) -> None:
+    """Every alias the Dev templates define (each function's ``live`` alias) is created."""
+    aliases = sum(
+        1
+        for name, artifact in stack_artifacts.items()
+        if name.startswith("Dev/")
+        for resource in artifact.template()["Resources"].values()
+        if resource["Type"] == "AWS::Lambda::Alias"
+    )
+    assert aliases >= 14
+    assert _row(sandbox_run.stdout, "AWS::Lambda::Alias") == (aliases, 0, 0)
 
 
 def test_no_resource_failed(sandbox_run: subprocess.CompletedProcess[str]) -> None:
