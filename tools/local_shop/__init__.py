@@ -1,0 +1,38 @@
+"""A local backend for the storefront: its files, the shop API and an ingest stand-in.
+
+One HTTP server on 127.0.0.1 (see :mod:`tools.local_shop.server`) serves
+
+* the storefront (``web/storefront``) with a ``config.json`` pointing at this server and
+  at moto's Cognito, under the deployed Content-Security-Policy (its ``connect-src``
+  naming the local hosts instead of AWS's);
+* the shop API's routes, read from the synthesized ``Web`` stack's template (methods,
+  paths, auth, API keys, request models, CORS preflight headers, the functions'
+  environment and tables), each call running the real handler from ``lambdas/`` in this
+  process with API Gateway's REST proxy event (path parameters, query strings, headers,
+  ``requestContext.authorizer.claims`` from a verified ID token);
+* ``POST /records`` of the ingest API, putting each record into a moto Kinesis stream
+  with the partition key the deployed mapping template reads (``product_id``).
+
+Against DynamoDB tables, a Cognito user pool (with the template's MFA and sign-in flows,
+and a shopper with an authenticator app) and a Kinesis stream in moto, in server mode.
+
+What it does NOT do, unlike AWS:
+
+* ID tokens are moto's: their signature (RS256, moto's published keys), issuer, audience,
+  use and expiry are checked as API Gateway's Cognito authorizer checks them, but moto
+  accepts any six digits as the authenticator code, and IAM (SigV4) and Lambda
+  authorizers are not emulated (no shop route uses them);
+* no throttling, usage plan quotas or per-key limits (an API key is only compared), no
+  WAF, no stage cache (every GET reaches the handler), no request size limits;
+* the handlers run in this process, one call at a time (one warm container): no cold
+  starts, timeouts or memory limits, no X-Ray, and Powertools' logging/metrics settings
+  are this process's (the functions' ``POWERTOOLS_*`` variables are not applied);
+* the ingest stand-in answers browsers with CORS and takes an ID token when one is sent:
+  how the deployed ingest API authorizes browsers is its stack's choice.
+"""
+
+from __future__ import annotations
+
+from tools.local_shop.shop import LocalShop
+
+__all__ = ["LocalShop"]
