@@ -26,23 +26,32 @@ def dev(stack_artifacts: dict[str, StackArtifact]) -> StackArtifact:
 
 def test_routes_and_their_auth(dev: StackArtifact) -> None:
     resources = of_type(dev, "AWS::ApiGateway::Resource")
-    path_parts = {logical_id: r["Properties"]["PathPart"] for logical_id, r in resources.items()}
+
+    def path(resource_id: Any) -> str:
+        if "Ref" not in resource_id:
+            return ""
+        props = resources[resource_id["Ref"]]["Properties"]
+        return f"{path(props['ParentId'])}/{props['PathPart']}"
+
     found = {}
     for method in of_type(dev, "AWS::ApiGateway::Method").values():
         props = method["Properties"]
         if props["HttpMethod"] == "OPTIONS":
             continue
-        where = path_parts[props["ResourceId"]["Ref"]]
-        found[(props["HttpMethod"], where)] = (
+        found[(props["HttpMethod"], path(props["ResourceId"]))] = (
             props["AuthorizationType"],
             props.get("ApiKeyRequired", False),
         )
+    # The storefront reads the catalogue without a key (a page cannot keep one secret);
+    # partners read the same with their key, metered by the Partner usage plan.
     assert found == {
-        ("GET", "products"): ("NONE", True),
-        ("GET", "{sku}"): ("NONE", True),
-        ("POST", "products"): ("COGNITO_USER_POOLS", False),
-        ("POST", "orders"): ("COGNITO_USER_POOLS", False),
-        ("GET", "{order_id}"): ("COGNITO_USER_POOLS", False),
+        ("GET", "/products"): ("NONE", False),
+        ("GET", "/products/{sku}"): ("NONE", False),
+        ("GET", "/partner/products"): ("NONE", True),
+        ("GET", "/partner/products/{sku}"): ("NONE", True),
+        ("POST", "/products"): ("COGNITO_USER_POOLS", False),
+        ("POST", "/orders"): ("COGNITO_USER_POOLS", False),
+        ("GET", "/orders/{order_id}"): ("COGNITO_USER_POOLS", False),
     }
 
 
@@ -81,19 +90,34 @@ def test_waf_cognito_admin_group_and_idempotency_table(dev: StackArtifact) -> No
     assert {"TABLE_NAME", "IDEMPOTENCY_TABLE", "ALLOWED_ORIGIN"} <= set(variables)
 
 
-def test_storefront_gets_its_files_and_the_api_url(dev: StackArtifact) -> None:
+def _rendered(value: Any) -> str:
+    """A marker's value with each reference as ``<logical id>``."""
+    parts = value["Fn::Join"][1] if isinstance(value, dict) else [value]
+    return "".join(p if isinstance(p, str) else f"<{p['Ref']}>" for p in parts)
+
+
+def test_storefront_gets_its_files_and_its_config(dev: StackArtifact) -> None:
     (deployment,) = of_type(dev, "Custom::CDKBucketDeployment").values()
     props = deployment["Properties"]
     assert len(props["SourceObjectKeys"]) == 2
-    # The second source is config.json, whose apiUrl is the API stage's URL.
-    (marker,) = props["SourceMarkers"][1].values()
-    assert {"Ref": "AWS::URLSuffix"} in marker["Fn::Join"][1]
-    assert any(
-        str(part.get("Ref", "")).startswith("ApiDeploymentStage")
-        for part in marker["Fn::Join"][1]
-        if isinstance(part, dict)
-    )
     assert props["DistributionPaths"] == ["/*"]
+    # The second source is config.json, its deployment-time values as markers.
+    asset = dev.template_path.parent.parent / f"asset.{props['SourceObjectKeys'][1][:-4]}"
+    text = (asset / "config.json").read_text()
+    for marker, value in props["SourceMarkers"][1].items():
+        text = text.replace(marker, _rendered(value))
+    config = json.loads(text)
+    resources = dev.template()["Resources"]
+    kind = {f"<{logical_id}>": r["Type"] for logical_id, r in resources.items()}
+    assert config["stage"] == "dev"
+    assert config["apiUrl"].startswith("https://<Api9AF3637B>.execute-api.<AWS::Region>.")
+    assert kind[config["userPoolId"]] == "AWS::Cognito::UserPool"
+    assert kind[config["userPoolClientId"]] == "AWS::Cognito::UserPoolClient"
+    assert config["region"] == "<AWS::Region>"
+    assert config["cognitoEndpoint"] == "https://cognito-idp.<AWS::Region>.<AWS::URLSuffix>/"
+    # The page signs in with USER_PASSWORD_AUTH: that client must allow it.
+    client = resources[config["userPoolClientId"].strip("<>")]["Properties"]
+    assert "ALLOW_USER_PASSWORD_AUTH" in client["ExplicitAuthFlows"]
 
 
 def test_stage_settings_follow_the_config(stack_artifacts: dict[str, StackArtifact]) -> None:
