@@ -51,8 +51,9 @@ class WebStack(ShopStack):
     ``Api`` keeps products and orders in one table (``pk``/``sk``). Product reads are
     public (``GET /products...``, for the storefront, cached and throttled) and, metered
     per partner, ``GET /partner/products...`` with an API key of the ``Partner`` usage plan
-    (see ``ShopApi._routes``); creating products needs a Cognito user of the ``admin`` group; orders need a signed-in
-    Cognito user and are placed idempotently (``IdempotencyTable``).
+    (see ``ShopApi._routes``); creating products needs a Cognito user of the ``admin``
+    group; orders need a signed-in Cognito user and are placed idempotently
+    (``IdempotencyTable``).
 
     When the stage names a secondary region, both tables are DynamoDB global tables with a
     replica there (``ApiGlobalTable``; ``IdempotencyStrongTable``, strongly consistent with
@@ -145,11 +146,11 @@ class WebStack(ShopStack):
 
     def _page_config(self, config: StageConfig, api_url: str) -> dict[str, str]:
         """The storefront's ``config.json``: the API, and the user pool and app client the
-        page signs shoppers in with (``USER_PASSWORD_AUTH`` against Cognito's regional
-        endpoint, which the page derives from ``region`` unless ``cognitoEndpoint`` is set,
-        as the local backend does)."""
+        page signs shoppers in with (``USER_PASSWORD_AUTH`` and the TOTP challenge, at
+        ``cognitoEndpoint``, which the local backend points at its emulator)."""
         pool, client = self.api.user_pool, self.shop_api.api.user_pool_client
-        assert pool is not None and client is not None
+        assert pool is not None
+        assert client is not None
         cognito_endpoint = f"https://cognito-idp.{self.region}.{self.url_suffix}/"
         return {
             "apiUrl": api_url,

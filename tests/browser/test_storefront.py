@@ -49,9 +49,11 @@ def page(browser: Any, shop: LocalShop) -> Iterator[Any]:
     opened.on("pageerror", lambda error: errors.append(str(error)))
     opened.on(
         "console",
-        lambda message: errors.append(message.text)
-        if message.type == "error" and "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            errors.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
     )
     try:
         yield opened
@@ -129,7 +131,9 @@ def test_a_double_click_places_one_order(page: Any, shop: LocalShop) -> None:
     add_to_cart(page, shop, "ITEM-05", 3)
     page.goto(f"{shop.url}#/cart")
     posts: list[Any] = []
-    page.on("request", lambda r: posts.append(r) if r.method == "POST" and "/orders" in r.url else None)
+    page.on(
+        "request", lambda r: posts.append(r) if r.method == "POST" and "/orders" in r.url else None
+    )
     page.dblclick("#place-order")
     page.wait_for_selector("#order-id")
     placed = [o for o in orders(shop) if o["order_id"] not in before]

@@ -25,8 +25,8 @@ What it does NOT do, unlike AWS:
 * no throttling, usage plan quotas or per-key limits (an API key is only compared), no
   WAF, no stage cache (every GET reaches the handler), no request size limits;
 * the handlers run in this process, one call at a time (one warm container): no cold
-  starts, timeouts or memory limits, no X-Ray, and Powertools' logging/metrics settings
-  are this process's (the functions' ``POWERTOOLS_*`` variables are not applied);
+  starts, timeouts or memory limits, no X-Ray; Powertools' settings this process has
+  already (tests set theirs) win over the functions' ``POWERTOOLS_*`` variables;
 * the ingest stand-in answers browsers with CORS and takes an ID token when one is sent:
   how the deployed ingest API authorizes browsers is its stack's choice.
 """

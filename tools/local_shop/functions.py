@@ -18,9 +18,11 @@ from types import ModuleType
 from typing import Any
 
 LAMBDAS = Path(__file__).resolve().parents[2] / "lambdas"
-#: Observability settings stay the host's: Powertools' Logger/Tracer/Metrics are shared
-#: module objects in this process, created once.
+#: Observability settings: the host's where it has them (Powertools' Logger, Tracer and
+#: Metrics are module objects shared in this process, created once), else the functions'.
 _HOST_PREFIXES = ("POWERTOOLS_",)
+#: No X-Ray daemon here.
+_LOCAL = {"POWERTOOLS_TRACE_DISABLED": "true"}
 
 
 class LambdaContext:
@@ -42,9 +44,9 @@ def merged_environment(environments: Iterable[Mapping[str, str]]) -> dict[str, s
     """One environment for every function; a variable two functions set differently
     cannot be shared in one process and is refused."""
     merged: dict[str, str] = {}
-    for environment in environments:
+    for environment in [_LOCAL, *environments]:
         for name, value in environment.items():
-            if name.startswith(_HOST_PREFIXES):
+            if name.startswith(_HOST_PREFIXES) and name in os.environ:
                 continue
             if merged.setdefault(name, value) != value:
                 raise ValueError(f"functions disagree on {name}: {merged[name]!r} != {value!r}")

@@ -28,7 +28,9 @@ class Answer:
 
 
 def json_answer(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Answer:
-    return Answer(status, {"Content-Type": "application/json", **(headers or {})}, json.dumps(body).encode())
+    return Answer(
+        status, {"Content-Type": "application/json", **(headers or {})}, json.dumps(body).encode()
+    )
 
 
 class Gateway:
@@ -50,10 +52,17 @@ class Gateway:
 
     def _gateway(self, status: int, message: str) -> Answer:
         """One of API Gateway's own answers (no handler ran)."""
-        return json_answer(status, {"message": message}, {"Access-Control-Allow-Origin": self.origin})
+        return json_answer(
+            status, {"message": message}, {"Access-Control-Allow-Origin": self.origin}
+        )
 
     def handle(
-        self, method: str, path: str, query: Mapping[str, str], headers: Mapping[str, str], body: bytes
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, str],
+        headers: Mapping[str, str],
+        body: bytes,
     ) -> Answer:
         lowered = {name.lower(): value for name, value in headers.items()}
         matches = [(r, r.match(method, path)) for r in self.shop.routes if r.pattern.match(path)]
@@ -83,7 +92,9 @@ class Gateway:
             return self._gateway(500, f"authorization {route.auth} is not emulated locally")
         missing = [name for name in route.required_headers if name.lower() not in lowered]
         if missing:
-            return self._gateway(400, f"Missing required request parameters: [{', '.join(missing)}]")
+            return self._gateway(
+                400, f"Missing required request parameters: [{', '.join(missing)}]"
+            )
         text = body.decode("utf-8") if body else None
         if route.body_schema is not None:
             try:
@@ -102,7 +113,7 @@ class Gateway:
         event["requestContext"]["stage"] = self.shop.stage_name
         try:
             result = self.functions.invoke(route.handler, event)
-        except Exception:  # noqa: BLE001 - Lambda reports a failed invocation as 502
+        except Exception:
             return self._gateway(502, "Internal server error")
         return _proxy_answer(result)
 

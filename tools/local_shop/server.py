@@ -87,13 +87,13 @@ class ShopServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, *_: Any) -> None:
                 return  # quiet: tests and the sandbox print what matters
 
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                headers = {name: value for name, value in self.headers.items()}
+                headers = dict(self.headers.items())
                 answer = server.answer(self.command, self.path, headers, body)
                 self.send_response(answer.status)
                 for name, value in answer.headers.items():
@@ -104,6 +104,8 @@ class ShopServer:
                 if self.command != "HEAD":
                     self.wfile.write(answer.body)
 
-            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = _serve
+            # http.server's names for the handler of each method.
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve  # noqa: N815
+            do_OPTIONS = do_HEAD = _serve  # noqa: N815
 
         return Handler

@@ -143,8 +143,12 @@ class LocalShop:
         route = next(r for r in self.shop.routes if (r.method, r.path) == ("POST", "/products"))
         assert self._functions is not None
         for product in products:
-            event = api_event("POST", "/products", body=dict(product), claims={
-                "sub": "local-admin", "cognito:groups": "admin"})
+            event = api_event(
+                "POST",
+                "/products",
+                body=dict(product),
+                claims={"sub": "local-admin", "cognito:groups": "admin"},
+            )
             answer = self._functions.invoke(route.handler, event)
             if answer["statusCode"] != 201:
                 raise RuntimeError(f"could not create {product}: {answer}")

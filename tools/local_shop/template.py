@@ -68,8 +68,11 @@ def read_template(template: Mapping[str, Any]) -> ShopTemplate:
             "KeySchema": props["KeySchema"],
             "AttributeDefinitions": props["AttributeDefinitions"],
             "BillingMode": "PAY_PER_REQUEST",
-            **({"GlobalSecondaryIndexes": props["GlobalSecondaryIndexes"]}
-               if "GlobalSecondaryIndexes" in props else {}),
+            **(
+                {"GlobalSecondaryIndexes": props["GlobalSecondaryIndexes"]}
+                if "GlobalSecondaryIndexes" in props
+                else {}
+            ),
         }
         for logical_id, props in by_type.get("AWS::DynamoDB::Table", {}).items()
     }
@@ -124,9 +127,9 @@ def read_template(template: Mapping[str, Any]) -> ShopTemplate:
 
 def _csp(policies: Mapping[str, Any]) -> str:
     (policy,) = policies.values()
-    value = policy["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"][
+    value = policy["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]["ContentSecurityPolicy"][
         "ContentSecurityPolicy"
-    ]["ContentSecurityPolicy"]
+    ]
     if isinstance(value, dict):  # Fn::Join of text and the region, URL suffix, ...
         value = "".join(part if isinstance(part, str) else "TOKEN" for part in value["Fn::Join"][1])
     directives = [d.strip() for d in str(value).split(";") if d.strip()]
@@ -179,7 +182,9 @@ def _environment(function: Mapping[str, Any], tables: Mapping[str, Any]) -> dict
         elif name in ORIGIN_VARIABLES:
             found[name] = "{origin}"
         else:
-            raise ValueError(f"{function.get('Handler')}: cannot reproduce {name}={value!r} locally")
+            raise ValueError(
+                f"{function.get('Handler')}: cannot reproduce {name}={value!r} locally"
+            )
     return found
 
 
@@ -197,5 +202,5 @@ def _cors(preflights: list[Mapping[str, Any]]) -> tuple[tuple[str, ...], tuple[s
         )
     if len(answers) != 1:
         raise ValueError(f"expected one CORS preflight answer for every resource, got {answers}")
-    (headers, methods), = answers
+    ((headers, methods),) = answers
     return headers, methods
