@@ -12,31 +12,11 @@ import boto3
 import pytest
 from playwright.sync_api import expect
 
-from tools.assembly import StackArtifact
+from tests.browser.conftest import PRODUCTS
 from tools.local_shop import LocalShop
 from tools.local_shop.resources import MFA_CODE
 
-#: 20 products: with the page's 8 per page, three pages (8, 8, 4).
-PRODUCTS = [
-    {"sku": f"ITEM-{i:02d}", "name": f"Item {i:02d}", "price_cents": 500 + 25 * i}
-    for i in range(20)
-]
 TIMEOUT_MS = 10_000
-
-
-@pytest.fixture(scope="module")
-def shop(aws_endpoint: str, stack_artifacts: dict[str, StackArtifact]) -> Iterator[LocalShop]:
-    local = LocalShop(
-        web_template=stack_artifacts["Dev/Web"].template(),
-        streaming_template=stack_artifacts["Dev/Streaming"].template(),
-        endpoint=aws_endpoint,
-    )
-    local.start()
-    try:
-        local.add_products(PRODUCTS)
-        yield local
-    finally:
-        local.stop()
 
 
 @pytest.fixture

@@ -44,13 +44,14 @@ def client(service: str, endpoint: str, region: str) -> Any:
     )
 
 
-def create_tables(shop: ShopTemplate, endpoint: str, region: str) -> dict[str, str]:
-    """Every table of the template, named by its logical id; logical id -> name."""
+def create_tables(shop: ShopTemplate, endpoint: str, region: str, prefix: str) -> dict[str, str]:
+    """Every table of the template, named ``<prefix>-<logical id>``; logical id -> name."""
     dynamodb = client("dynamodb", endpoint, region)
-    for name, definition in shop.tables.items():
-        dynamodb.create_table(TableName=name, **definition)
-        dynamodb.get_waiter("table_exists").wait(TableName=name)
-    return {name: name for name in shop.tables}
+    names = {logical_id: f"{prefix}-{logical_id}" for logical_id in shop.tables}
+    for logical_id, definition in shop.tables.items():
+        dynamodb.create_table(TableName=names[logical_id], **definition)
+        dynamodb.get_waiter("table_exists").wait(TableName=names[logical_id])
+    return names
 
 
 def create_user_pool(shop: ShopTemplate, endpoint: str, region: str) -> UserPool:
@@ -58,7 +59,9 @@ def create_user_pool(shop: ShopTemplate, endpoint: str, region: str) -> UserPool
     idp = client("cognito-idp", endpoint, region)
     pool_props: Mapping[str, Any] = shop.user_pool
     settings = {k: pool_props[k] for k in _POOL_SETTINGS if k in pool_props}
-    pool_id = idp.create_user_pool(PoolName="LocalShop", **settings)["UserPool"]["Id"]
+    pool_id = idp.create_user_pool(PoolName=f"LocalShop-{shop.stage_name}", **settings)["UserPool"][
+        "Id"
+    ]
     if pool_props.get("MfaConfiguration", "OFF") != "OFF":
         idp.set_user_pool_mfa_config(
             UserPoolId=pool_id,

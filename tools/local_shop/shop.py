@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,8 +19,6 @@ from tools.local_shop.tokens import TokenVerifier
 from tools.sandbox.events import api_event
 
 STOREFRONT_DIR = Path(__file__).resolve().parents[2] / "web" / "storefront"
-#: The stream the ingest stand-in writes to.
-USAGE_STREAM = "LocalUsageEvents"
 
 
 class LocalShop:
@@ -50,6 +49,8 @@ class LocalShop:
         self.region = region
         self.site_dir = site_dir
         self.shopper = (SHOPPER_EMAIL, SHOPPER_PASSWORD)
+        #: Names of what it creates in moto start so: backends can share one emulator.
+        self.name_prefix = f"local-{secrets.token_hex(3)}"
         self.tables: dict[str, str] = {}
         self.stream: str | None = None
         self._server: ShopServer | None = None
@@ -103,7 +104,9 @@ class LocalShop:
 
     def start(self) -> None:
         """Create the resources in moto, import the handlers, start serving."""
-        self.tables = resources.create_tables(self.shop, self.endpoint, self.region)
+        self.tables = resources.create_tables(
+            self.shop, self.endpoint, self.region, self.name_prefix
+        )
         self.pool = resources.create_user_pool(self.shop, self.endpoint, self.region)
         resources.create_shopper(self.pool, self.endpoint, self.region, *self.shopper)
         tokens = TokenVerifier(self.endpoint, self.region, self.pool.pool_id, self.pool.client_id)
@@ -120,7 +123,9 @@ class LocalShop:
         self._gateway = Gateway(self.shop, self._functions, tokens, origin)
         routes[f"/{self.shop.stage_name}/"] = self._gateway.handle
         if self.ingest_spec is not None:
-            self.stream = resources.create_stream(USAGE_STREAM, self.endpoint, self.region)
+            self.stream = resources.create_stream(
+                f"{self.name_prefix}-usage-events", self.endpoint, self.region
+            )
             kinesis = resources.client("kinesis", self.endpoint, self.region)
             ingest = Ingest(self.ingest_spec, kinesis, self.stream, tokens, origin)
             routes["/ingest/v1/"] = lambda method, _path, _query, headers, body: ingest.handle(
