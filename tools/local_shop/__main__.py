@@ -3,6 +3,7 @@ with Dev's templates and a demo catalogue, until Ctrl-C."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import tempfile
 import threading
@@ -26,10 +27,8 @@ def main() -> int:
             print(f"Sign in as {email} / {password}, authenticator code: any 6 digits")
             print(f"Partner API key (GET {shop.api_url}partner/products): {shop.gateway.api_key}")
             print("Ctrl-C stops it.")
-            try:
+            with contextlib.suppress(KeyboardInterrupt):
                 threading.Event().wait()
-            except KeyboardInterrupt:
-                pass
     return 0
 
 
