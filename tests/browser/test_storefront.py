@@ -172,10 +172,13 @@ def read_stream(shop: LocalShop) -> list[tuple[str, dict[str, Any]]]:
 
 def test_view_and_cart_events_reach_the_stream(page: Any, shop: LocalShop) -> None:
     seen = {event["event_id"] for _, event in read_stream(shop)}
+    sign_in(page, shop)
     with page.expect_response("**/ingest/v1/records", timeout=TIMEOUT_MS) as sent:
         add_to_cart(page, shop, "ITEM-11", 1)
         add_to_cart(page, shop, "ITEM-12", 1)
+    # Accepted with the shopper's ID token (the stand-in refuses a token it cannot verify).
     assert sent.value.status == 200
+    assert sent.value.request.headers["authorization"].count(".") == 2
     page.goto("about:blank")  # leaving the page: what is still queued goes on pagehide
     new: list[tuple[str, dict[str, Any]]] = []
     for _ in range(50):  # the last batch is sent with keepalive, after the page is gone
