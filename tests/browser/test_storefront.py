@@ -196,3 +196,21 @@ def test_view_and_cart_events_reach_the_stream(page: Any, shop: LocalShop) -> No
     ids = [event["event_id"] for _, event in new]
     assert len(set(ids)) == len(ids), "every event has its own id"
     assert all(key == event["product_id"] for key, event in new), "partition key: product_id"
+
+
+def test_an_order_the_api_refuses_is_told_and_not_placed(page: Any, shop: LocalShop) -> None:
+    shop.add_products([{"sku": "GONE-1", "name": "Withdrawn", "price_cents": 100}])
+    table = boto3.resource("dynamodb").Table(shop.table_of("TABLE_NAME"))
+    before = {o["order_id"] for o in orders(shop)}
+    sign_in(page, shop)
+    try:
+        add_to_cart(page, shop, "GONE-1", 1)
+    finally:  # withdrawn while in the cart
+        table.delete_item(Key={"pk": "PRODUCT", "sk": "GONE-1"})
+    page.goto(f"{shop.url}#/cart")
+    page.click("#place-order")
+    page.wait_for_selector("#message.error:not([hidden])")
+    text = page.text_content("#message-text") or ""
+    assert "was not placed" in text
+    assert "unknown product(s): GONE-1 (HTTP 400)" in text
+    assert [o for o in orders(shop) if o["order_id"] not in before] == []

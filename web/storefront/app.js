@@ -96,7 +96,13 @@ async function start() {
       clearMessage();
       location.hash = `#/orders/${encodeURIComponent(order.order_id)}`;
     } catch (error) {
-      showMessage(`Your order was not placed: ${error.message} Trying again will not place it twice.`);
+      // No answer, a conflict on the key or a server error: the order may exist already.
+      const unsure = !error.status || error.status === 409 || error.status >= 500;
+      showMessage(
+        unsure
+          ? `Your order could not be confirmed: ${error.message} Try again: it will not be placed twice.`
+          : `Your order was not placed: ${error.message}`,
+      );
       button.disabled = false;
       button.textContent = "Place order";
     } finally {
