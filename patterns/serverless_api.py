@@ -73,6 +73,8 @@ class ServerlessApi(StageAccess, Construct):
     :param point_in_time_recovery: PITR of the created table. Default: True.
     :param deletion_protection: deletion protection of the created table. Default: False.
     :param time_to_live_attribute: TTL attribute of the created table. Default: none.
+    :param table_stream: the created table's DynamoDB stream (what its records carry), for
+        consumers of its changes. Default: no stream.
     :param table_environment_variable: variable holding the table name in the environment
         of each ``ServerlessFunction`` with table access (imported functions cannot take
         environment). Default: ``"TABLE_NAME"``.
@@ -139,6 +141,7 @@ class ServerlessApi(StageAccess, Construct):
         point_in_time_recovery: bool = True,
         deletion_protection: bool = False,
         time_to_live_attribute: str | None = None,
+        table_stream: dynamodb.StreamViewType | None = None,
         table_environment_variable: str = "TABLE_NAME",
         removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
         default_auth: AuthType = "iam",
@@ -188,6 +191,7 @@ class ServerlessApi(StageAccess, Construct):
             stage_name=stage_name,
             table_environment_variable=table_environment_variable,
             sort_key=sort_key,
+            table_stream=table_stream,
             endpoint_type=endpoint_type,
             rest_api_props=rest_api_props,
             region=cdk.Stack.of(self).region,
@@ -207,6 +211,7 @@ class ServerlessApi(StageAccess, Construct):
                 time_to_live_attribute=time_to_live_attribute,
                 removal_policy=removal_policy,
                 deletion_protection=deletion_protection,
+                stream=table_stream,
             )
         self._auth = Authorization(
             self,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import aws_cdk as cdk
@@ -16,20 +16,23 @@ from constructs import Construct
 
 from patterns._aws_limits import check_web_acl_arn
 from patterns._grants import acknowledged
+from patterns._ingest_cors import check_cors
 from patterns._metadata import mark_pattern
 from patterns._nag import acknowledge_packs
 from patterns._override_guards import INGEST_API_GUARDS
 from patterns._overrides import merged
 from patterns._stream import create_encrypted_stream
-from patterns._stream_ingest import batch_method_options, record_schema_with_key
+from patterns._stream_ingest import (
+    batch_method_options,
+    kinesis_integration,
+    record_schema_with_key,
+)
 from patterns._types import checked
 from patterns._validation import check_range, check_stage_name
 from patterns.api.stage import acknowledge_client_certificate
 from patterns.api.stage_access import StageAccess
 
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
-_ERRORS = (("4\\d{2}", "400"), ("5\\d{2}", "500"))
-_ERROR_TEMPLATE = '{"message": "$util.escapeJavaScript($input.path(\'$.message\'))"}'
 
 
 class StreamIngestApi(StageAccess, Construct):
@@ -62,6 +65,12 @@ class StreamIngestApi(StageAccess, Construct):
     :param authorization_type: how callers authenticate when no ``authorizer`` is given.
         Default: IAM (SigV4-signed requests).
     :param authorizer: a Cognito or Lambda authorizer for both methods. Default: none.
+    :param cors_origins: origins whose pages may call the methods from a browser
+        (``scheme://host[:port]`` each, or ``["*"]``): preflight answers, and the CORS
+        header on every response, API Gateway's own errors included when there is one
+        origin. Default: no CORS (callers are not browsers).
+    :param cors_allow_headers: request headers browsers may send. Default:
+        ``Content-Type``, ``Authorization``, ``X-Amz-Date``, ``X-Amz-Security-Token``.
     :param stage_name: the deployment stage. Default: ``"v1"``.
     :param web_acl_arn: ARN of a WAFv2 web ACL (regional) to associate with the stage.
         Default: none (with IAM authorization unsigned requests never reach Kinesis).
@@ -91,6 +100,8 @@ class StreamIngestApi(StageAccess, Construct):
         records_throttling_burst_limit: int | None = None,
         authorization_type: apigw.AuthorizationType = apigw.AuthorizationType.IAM,
         authorizer: apigw.IAuthorizer | None = None,
+        cors_origins: Sequence[str] | None = None,
+        cors_allow_headers: Sequence[str] | None = None,
         stage_name: str = "v1",
         web_acl_arn: str | None = None,
         execution_log_level: apigw.MethodLoggingLevel | None = None,
@@ -120,6 +131,7 @@ class StreamIngestApi(StageAccess, Construct):
             apigw.AuthorizationType.CUSTOM,
         ):
             raise ValueError(f"authorization_type {authorization_type} needs an authorizer")
+        cors = check_cors(cors_origins, cors_allow_headers)
 
         #: The stream records go to.
         self.stream: kinesis.IStream = stream or create_encrypted_stream(
@@ -167,6 +179,8 @@ class StreamIngestApi(StageAccess, Construct):
                 ),
             ),
         }
+        if cors is not None:
+            props["default_cors_preflight_options"] = cors.preflight()
         #: The REST API.
         self.api = apigw.RestApi(
             self, "Resource", **merged("rest_api_props", props, rest_api_props, INGEST_API_GUARDS)
@@ -205,12 +219,17 @@ class StreamIngestApi(StageAccess, Construct):
             "authorizer": authorizer,
             "authorization_type": None if authorizer else authorization_type,
             "method_responses": [
-                apigw.MethodResponse(status_code=code) for code in ("200", "400", "500")
+                apigw.MethodResponse(
+                    status_code=code, response_parameters=cors.method_headers() if cors else None
+                )
+                for code in ("200", "400", "500")
             ],
         }
         iam_only = authorizer is None and authorization_type == apigw.AuthorizationType.IAM
         self._attach_web_acl(web_acl_arn, acknowledge_absence=iam_only)
         acknowledge_client_certificate(self.stage)
+        if cors is not None:
+            cors.on_gateway_errors(self.api)
         never_cached = (
             "The API only takes POST writes into Kinesis; a cache would answer a write "
             "from an earlier response without putting the record."
@@ -220,20 +239,23 @@ class StreamIngestApi(StageAccess, Construct):
         field = partition_key_field
         put_record = self.api.root.add_resource("record").add_method(
             "POST",
-            self._integration(
+            kinesis_integration(
+                self.role,
                 "PutRecord",
                 f'{{"StreamName": "{stream_name}", '
                 f"\"PartitionKey\": $input.json('$.{field}'), "
                 '"Data": "$util.base64Encode($input.json(\'$\'))"}',
                 "{\"sequence_number\": $input.json('$.SequenceNumber'), "
                 "\"shard_id\": $input.json('$.ShardId')}",
+                cors,
             ),
             request_models={"application/json": self._model("Record", record)},
             **method_options,
         )
         put_records = self.api.root.add_resource("records").add_method(
             "POST",
-            self._integration(
+            kinesis_integration(
+                self.role,
                 "PutRecords",
                 f'{{"StreamName": "{stream_name}", "Records": ['
                 "#foreach($r in $input.path('$.records'))"
@@ -242,6 +264,7 @@ class StreamIngestApi(StageAccess, Construct):
                 "#if($foreach.hasNext),#end#end]}",
                 "{\"failed_record_count\": $input.json('$.FailedRecordCount'), "
                 "\"records\": $input.json('$.Records')}",
+                cors,
             ),
             request_models={"application/json": self._model("Records", batch)},
             **method_options,
@@ -281,32 +304,3 @@ class StreamIngestApi(StageAccess, Construct):
 
     def _model(self, name: str, schema: apigw.JsonSchema) -> apigw.Model:
         return self.api.add_model(f"{name}Model", content_type="application/json", schema=schema)
-
-    def _integration(self, action: str, request: str, response: str) -> apigw.AwsIntegration:
-        errors = [
-            apigw.IntegrationResponse(
-                selection_pattern=pattern,
-                status_code=status,
-                response_templates={"application/json": _ERROR_TEMPLATE},
-            )
-            for pattern, status in _ERRORS
-        ]
-        return apigw.AwsIntegration(
-            service="kinesis",
-            action=action,
-            integration_http_method="POST",
-            options=apigw.IntegrationOptions(
-                credentials_role=self.role,
-                passthrough_behavior=apigw.PassthroughBehavior.NEVER,
-                request_parameters={
-                    "integration.request.header.Content-Type": "'application/x-amz-json-1.1'"
-                },
-                request_templates={"application/json": request},
-                integration_responses=[
-                    apigw.IntegrationResponse(
-                        status_code="200", response_templates={"application/json": response}
-                    ),
-                    *errors,
-                ],
-            ),
-        )

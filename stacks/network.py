@@ -17,13 +17,15 @@ from stacks.config import StageConfig
 from stacks.zones import DEFAULT_ZONE_COUNT, place_subnets_by_zone_id
 
 #: AWS APIs the functions call besides S3 and DynamoDB (which get gateway endpoints);
-#: traffic checks invoke a function version and report to CodeDeploy.
+#: traffic checks invoke a function version and report to CodeDeploy; purchase events
+#: are put into the usage events' Kinesis stream.
 INTERFACE_ENDPOINTS = {
     "Ec2": ec2.InterfaceVpcEndpointAwsService.EC2,
     "Sns": ec2.InterfaceVpcEndpointAwsService.SNS,
     "XRay": ec2.InterfaceVpcEndpointAwsService.XRAY,
     "Lambda": ec2.InterfaceVpcEndpointAwsService.LAMBDA_,
     "CodeDeploy": ec2.InterfaceVpcEndpointAwsService.CODEDEPLOY,
+    "Kinesis": ec2.InterfaceVpcEndpointAwsService.KINESIS_STREAMS,
 }
 
 

@@ -133,6 +133,8 @@ class ShopApi:
             table=table,
             partition_key=dynamodb.Attribute(name="pk", type=_STRING) if created_table else None,
             sort_key=dynamodb.Attribute(name="sk", type=_STRING) if created_table else None,
+            # New orders reach the purchase events' outbox (``stacks/purchase_events.py``).
+            table_stream=dynamodb.StreamViewType.NEW_IMAGE if created_table else None,
             point_in_time_recovery=config.point_in_time_recovery,
             deletion_protection=config.termination_protection,
             removal_policy=config.cdk_removal_policy,

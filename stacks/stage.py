@@ -67,6 +67,7 @@ class ShopStage(cdk.Stage):
             alarm_topic=topic,
             network=network,
             partner_key=self.foundation.partner_key,
+            usage_events=self.streaming.processor,
         )
         for bucket, name in (
             (self.operations.images.bucket, "Images"),

@@ -12,14 +12,16 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from patterns import StaticWebsite
+from patterns import StaticWebsite, StreamIngestApi, StreamProcessor
 from patterns.static_website import DEFAULT_CONTENT_SECURITY_POLICY
 from stacks.base import ShopStack
 from stacks.config import StageConfig
 from stacks.keys import data_key
 from stacks.order_idempotency import idempotency_table
+from stacks.purchase_events import PurchaseEvents
 from stacks.shop_api import ShopApi
 from stacks.storefront_domain import storefront_domain
+from stacks.storefront_events import storefront_events
 from stacks.tables import global_table
 
 #: The storefront's files.
@@ -65,6 +67,8 @@ class WebStack(ShopStack):
     :param alarm_topic: topic every alarm of the stack notifies. Default: none.
     :param partner_key: the secret holding the partner API key's value, shared by every
         region of the stage. Default: none, API Gateway generates the value.
+    :param usage_events: the usage events' stream, which gets a ``purchase`` event for each
+        product of every order stored (``PurchaseEvents``). Default: none, no events.
     """
 
     def __init__(
@@ -75,6 +79,7 @@ class WebStack(ShopStack):
         config: StageConfig,
         alarm_topic: sns.ITopic | None = None,
         partner_key: secretsmanager.ISecret | None = None,
+        usage_events: StreamProcessor | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(
@@ -124,6 +129,30 @@ class WebStack(ShopStack):
         self.products, self.orders = self.shop_api.products, self.shop_api.orders
         self.api = self.shop_api.api
         api_url = self.api.url
+        #: New orders as purchase usage events, when the stage's stream is given.
+        self.purchase_events: PurchaseEvents | None = None
+        if usage_events is not None:
+            assert self.api.table is not None
+            self.purchase_events = PurchaseEvents(
+                self,
+                "PurchaseEvents",
+                config=config,
+                table=self.api.table,
+                events=usage_events,
+                alarm_topic=alarm_topic,
+            )
+        #: The ingest API shoppers' pages send view and cart events to.
+        self.storefront_events: StreamIngestApi | None = None
+        if usage_events is not None:
+            assert self.api.user_pool is not None
+            self.storefront_events = storefront_events(
+                self,
+                config=config,
+                events=usage_events,
+                user_pool=self.api.user_pool,
+                storefront_origin=self.storefront.url,
+                web_acl=self.api.web_acl,
+            )
         if config.secondary_region is not None:
             api_url = self.shop_api.serve_on_domain(self, config=config, primary=True)
         if not config.point_in_time_recovery:
@@ -159,4 +188,5 @@ class WebStack(ShopStack):
             "userPoolId": pool.user_pool_id,
             "userPoolClientId": client.user_pool_client_id,
             "cognitoEndpoint": cognito_endpoint,
+            **({"ingestUrl": self.storefront_events.api.url} if self.storefront_events else {}),
         }

@@ -36,7 +36,7 @@ def test_routes_and_their_auth(dev: StackArtifact) -> None:
     found = {}
     for method in of_type(dev, "AWS::ApiGateway::Method").values():
         props = method["Properties"]
-        if props["HttpMethod"] == "OPTIONS":
+        if props["HttpMethod"] == "OPTIONS" or props["RestApiId"] != {"Ref": "Api9AF3637B"}:
             continue
         found[(props["HttpMethod"], path(props["ResourceId"]))] = (
             props["AuthorizationType"],
@@ -75,7 +75,15 @@ def test_partner_plan_meters_product_reads(dev: StackArtifact) -> None:
 
 
 def test_waf_cognito_admin_group_and_idempotency_table(dev: StackArtifact) -> None:
-    assert len(of_type(dev, "AWS::WAFv2::WebACLAssociation")) == 1
+    # One web ACL (so one rate rule per IP) protects the shop API and the storefront's
+    # events API alike.
+    associations = [a["Properties"] for a in of_type(dev, "AWS::WAFv2::WebACLAssociation").values()]
+    assert {json.dumps(a["WebACLArn"]) for a in associations} == {
+        json.dumps({"Fn::GetAtt": ["ApiWebAcl796CF128", "Arn"]})
+    }
+    stages = {a["ResourceArn"]["Fn::Join"][1][-1]["Ref"] for a in associations}
+    assert {stage[:-8] for stage in stages if stage.startswith("Api")} == {"ApiDeploymentStagev1"}
+    assert len(stages) == 2
     (group,) = of_type(dev, "AWS::Cognito::UserPoolGroup").values()
     assert group["Properties"]["GroupName"] == "admin"
     tables = of_type(dev, "AWS::DynamoDB::Table")
@@ -115,6 +123,9 @@ def test_storefront_gets_its_files_and_its_config(dev: StackArtifact) -> None:
     assert kind[config["userPoolClientId"]] == "AWS::Cognito::UserPoolClient"
     assert config["region"] == "<AWS::Region>"
     assert config["cognitoEndpoint"] == "https://cognito-idp.<AWS::Region>.<AWS::URLSuffix>/"
+    events_api = config["ingestUrl"].removeprefix("https://").split(".")[0]
+    assert events_api.startswith("<StorefrontEvents")
+    assert kind[events_api] == "AWS::ApiGateway::RestApi"
     # The page signs in with USER_PASSWORD_AUTH: that client must allow it.
     client = resources[config["userPoolClientId"].strip("<>")]["Properties"]
     assert "ALLOW_USER_PASSWORD_AUTH" in client["ExplicitAuthFlows"]
@@ -151,7 +162,7 @@ STATEFUL = {
     "AWS::Cognito::UserPool": ["ApiUserPool5AB2526B"],
     "AWS::Cognito::UserPoolGroup": ["AdminGroup"],
     "AWS::ApiGateway::ApiKey": ["ApiPartnerExamplePartnerApiKeyF1003F2C"],
-    "AWS::ApiGateway::RestApi": ["Api9AF3637B"],
+    "AWS::ApiGateway::RestApi": ["Api9AF3637B", "StorefrontEventsC98E92E7"],
     "AWS::CloudFront::Distribution": ["StorefrontE514317C"],
     "AWS::Logs::LogGroup": [
         "ApiAccessLogs50B185DB",
@@ -159,6 +170,8 @@ STATEFUL = {
         "CustomCDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756CLogGroup817B64E9",
         "OrdersLogGroupE26395F1",
         "ProductsLogGroup9D53593E",
+        "PurchaseEventsEmitterLogGroup2F00778D",
+        "StorefrontEventsAccessLogs6E2E6A28",
     ],
 }
 
@@ -191,7 +204,7 @@ PROD_STATEFUL = {
 SECONDARY_STATEFUL = {
     "AWS::DynamoDB::Table": [],
     "AWS::ApiGateway::ApiKey": STATEFUL["AWS::ApiGateway::ApiKey"],
-    "AWS::ApiGateway::RestApi": STATEFUL["AWS::ApiGateway::RestApi"],
+    "AWS::ApiGateway::RestApi": ["Api9AF3637B"],
     "AWS::ApiGateway::DomainName": ["ApiDomainA5F226B2"],
     # QueuesKey: the traffic checks' dead-letter queues.
     "AWS::KMS::Key": [

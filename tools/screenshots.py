@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.support.browser import chromium
 from tools.cdk_context import ROOT
-from tools.local_shop.demo import DEMO_PRODUCTS, dev_templates
+from tools.local_shop.demo import DEMO_PRODUCTS, dev_web_template
 from tools.local_shop.shop import running
 from tools.moto_server import local_aws
 
@@ -20,10 +20,10 @@ VIEWPORT = {"width": 1200, "height": 800}
 def storefront(path: Path) -> None:
     """The storefront's first page of products, signed out, with an empty cart."""
     with tempfile.TemporaryDirectory(prefix="screenshots-") as scratch:
-        web, streaming = dev_templates(Path(scratch) / "cdk.out")
+        web = dev_web_template(Path(scratch) / "cdk.out")
         with (
             local_aws() as endpoint,
-            running(web_template=web, streaming_template=streaming, endpoint=endpoint) as shop,
+            running(web_template=web, endpoint=endpoint) as shop,
             chromium() as browser,
         ):
             shop.add_products(DEMO_PRODUCTS)

@@ -39,6 +39,7 @@ def check_arguments(
     stage_name: str,
     table_environment_variable: str,
     sort_key: dynamodb.Attribute | None = None,
+    table_stream: dynamodb.StreamViewType | None = None,
     endpoint_type: apigateway.EndpointType = apigateway.EndpointType.REGIONAL,
     rest_api_props: Mapping[str, Any] | None = None,
     region: str = "",
@@ -62,6 +63,11 @@ def check_arguments(
         raise ValueError(
             f"sort_key {sort_key.name!r} needs a partition_key: a table is created only from "
             "partition_key (with sort_key as its sort key)"
+        )
+    if table_stream is not None and partition_key is None:
+        raise ValueError(
+            f"table_stream {table_stream} needs a partition_key: it is the stream of the table "
+            "the API creates (an existing table keeps its own stream settings)"
         )
     check_web_acl_arn("web_acl_arn", web_acl_arn, scope="REGIONAL", region=region)
     if endpoint_type == apigateway.EndpointType.PRIVATE and not (rest_api_props or {}).get(

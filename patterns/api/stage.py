@@ -206,6 +206,7 @@ def new_table(
     removal_policy: cdk.RemovalPolicy,
     deletion_protection: bool = False,
     construct_id: str = "Table",
+    stream: dynamodb.StreamViewType | None = None,
 ) -> dynamodb.Table:
     """A pattern's table (``Table`` unless named): on-demand, AWS-managed encryption, PITR
     as asked."""
@@ -222,6 +223,7 @@ def new_table(
         time_to_live_attribute=time_to_live_attribute,
         removal_policy=removal_policy,
         deletion_protection=deletion_protection,
+        stream=stream,
     )
 
 

@@ -31,7 +31,6 @@ def shop(aws_endpoint: str, stack_artifacts: dict[str, StackArtifact]) -> Iterat
     """The storefront and its local backend, with :data:`PRODUCTS` in the catalogue."""
     local = LocalShop(
         web_template=stack_artifacts["Dev/Web"].template(),
-        streaming_template=stack_artifacts["Dev/Streaming"].template(),
         endpoint=aws_endpoint,
     )
     local.start()

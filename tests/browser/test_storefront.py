@@ -170,8 +170,9 @@ def read_stream(shop: LocalShop) -> list[tuple[str, dict[str, Any]]]:
     return [(r["PartitionKey"], json.loads(r["Data"])) for r in records]
 
 
-def test_view_and_cart_events_reach_the_stream(page: Any, shop: LocalShop) -> None:
+def test_signed_in_view_and_cart_events_reach_the_stream(page: Any, shop: LocalShop) -> None:
     seen = {event["event_id"] for _, event in read_stream(shop)}
+    add_to_cart(page, shop, "ITEM-10", 1)  # signed out: not recorded
     sign_in(page, shop)
     with page.expect_response("**/ingest/v1/records", timeout=TIMEOUT_MS) as sent:
         add_to_cart(page, shop, "ITEM-11", 1)

@@ -627,13 +627,44 @@ def test_bad_settings_are_rejected(factory: Any, message: str) -> None:
         ({"stage_name": "v1/beta"}, "stage_name must be"),
         ({"password_sign_in": True}, "needs create_user_pool=True"),
         ({"table_environment_variable": "TABLE-NAME"}, "table_environment_variable"),
+        (
+            {"table_stream": dynamodb.StreamViewType.NEW_IMAGE},
+            "table_stream StreamViewType.NEW_IMAGE needs a partition_key",
+        ),
+        ({"partition_key": KEY, "table_stream": "NEW_IMAGE"}, None),
     ],
 )
 def test_bad_api_arguments_are_rejected(
-    stack: cdk.Stack, kwargs: dict[str, Any], message: str
+    stack: cdk.Stack, kwargs: dict[str, Any], message: str | None
 ) -> None:
+    if message is None:  # the wrong type: a TypeError naming the argument
+        with pytest.raises(TypeError, match="table_stream"):
+            ServerlessApi(stack, "Api", **kwargs)
+        return
     with pytest.raises(ValueError, match=message):
         ServerlessApi(stack, "Api", **kwargs)
+
+
+def test_created_table_streams_its_changes_when_asked(stack: cdk.Stack, code_dir: Path) -> None:
+    """A stream's consumer can read the created table's stream (the mapping needs its ARN)."""
+    consumer = ServerlessFunction(stack, "Consumer", code_path=code_dir)
+    api = ServerlessApi(
+        stack,
+        "Api",
+        partition_key=KEY,
+        table_stream=dynamodb.StreamViewType.NEW_IMAGE,
+        routes=[Route("GET", "/a", consumer, "read")],
+    )
+    assert api.table is not None
+    assert api.table.table_stream_arn is not None
+    api.table.grant_stream_read(consumer.function)
+    plain = cdk.Stack(stack.node.scope, "Plain")  # type: ignore[arg-type]
+    reader = ServerlessFunction(plain, "Reader", code_path=code_dir)
+    ServerlessApi(plain, "Api", partition_key=KEY, routes=[Route("GET", "/a", reader)])
+    [table] = resources(Template.from_stack(stack), "AWS::DynamoDB::Table")
+    assert table["Properties"]["StreamSpecification"] == {"StreamViewType": "NEW_IMAGE"}
+    [table] = resources(Template.from_stack(plain), "AWS::DynamoDB::Table")
+    assert "StreamSpecification" not in table["Properties"]
 
 
 def test_only_get_routes_can_be_cacheable(fn: ServerlessFunction) -> None:

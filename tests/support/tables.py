@@ -10,7 +10,7 @@ from tools.assembly import StackArtifact
 
 
 def table_definition(stack: StackArtifact, logical_id_prefix: str) -> dict[str, Any]:
-    """KeySchema, attributes and indexes of the one table whose logical id starts so."""
+    """KeySchema, attributes, indexes and stream of the one table whose logical id starts so."""
     found = [
         resource["Properties"]
         for logical_id, resource in stack.template()["Resources"].items()
@@ -25,6 +25,11 @@ def table_definition(stack: StackArtifact, logical_id_prefix: str) -> dict[str, 
     }
     if "GlobalSecondaryIndexes" in properties:
         definition["GlobalSecondaryIndexes"] = properties["GlobalSecondaryIndexes"]
+    if "StreamSpecification" in properties:
+        definition["StreamSpecification"] = {
+            "StreamEnabled": True,
+            **properties["StreamSpecification"],
+        }
     return definition
 
 

@@ -9,17 +9,17 @@ import tempfile
 import threading
 from pathlib import Path
 
-from tools.local_shop.demo import DEMO_PRODUCTS, dev_templates
+from tools.local_shop.demo import DEMO_PRODUCTS, dev_web_template
 from tools.local_shop.shop import running
 from tools.moto_server import local_aws
 
 
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="local-shop-") as scratch:
-        web, streaming = dev_templates(Path(scratch) / "cdk.out")
+        web = dev_web_template(Path(scratch) / "cdk.out")
         with (
             local_aws() as endpoint,
-            running(web_template=web, streaming_template=streaming, endpoint=endpoint) as shop,
+            running(web_template=web, endpoint=endpoint) as shop,
         ):
             shop.add_products(DEMO_PRODUCTS)
             email, password = shop.shopper

@@ -1,4 +1,4 @@
-"""Dev's templates, synthesized, and a small catalogue: what ``python -m tools.local_shop``
+"""Dev's Web template, synthesized, and a small catalogue: what ``python -m tools.local_shop``
 and the README's screenshot serve."""
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ DEMO_PRODUCTS = [
 ]
 
 
-def dev_templates(out: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The ``Dev/Web`` and ``Dev/Streaming`` templates, synthesized into ``out``."""
+def dev_web_template(out: Path) -> dict[str, Any]:
+    """The ``Dev/Web`` template, synthesized into ``out``."""
     from app import build_app
     from tests.support.cdk_app import new_app
     from tools.assembly import stacks
@@ -36,4 +36,5 @@ def dev_templates(out: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     build_app(app)
     app.synth()
     found = {s.display_name: s for s in stacks(out)}
-    return found["Dev/Web"].template(), found["Dev/Streaming"].template()
+    web: dict[str, Any] = found["Dev/Web"].template()
+    return web

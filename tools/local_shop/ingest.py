@@ -13,6 +13,7 @@ from typing import Any
 import jsonschema
 
 from tools.local_shop.gateway import Answer, json_answer
+from tools.local_shop.template import preflight_answer
 from tools.local_shop.tokens import InvalidTokenError, TokenVerifier
 
 _KEY_IN_TEMPLATE = re.compile(r"\$\.records\[\$foreach\.index\]\.(\w+)")
@@ -20,34 +21,51 @@ _KEY_IN_TEMPLATE = re.compile(r"\$\.records\[\$foreach\.index\]\.(\w+)")
 
 @dataclass(frozen=True)
 class IngestSpec:
-    """The batch method of a ``StreamIngestApi``: its body's schema and partition key."""
+    """The batch method of a ``StreamIngestApi``: its body's schema, partition key, auth
+    and CORS preflight answer."""
 
     schema: Mapping[str, Any]
     partition_key_field: str
+    auth: str  # NONE, COGNITO_USER_POOLS, AWS_IAM
+    cors_allow_headers: tuple[str, ...]
+    cors_allow_methods: tuple[str, ...]
 
 
-def read_ingest(template: Mapping[str, Any]) -> IngestSpec:
-    """The ``POST /records`` method of a synthesized stack holding a ``StreamIngestApi``."""
+def read_ingest(template: Mapping[str, Any]) -> IngestSpec | None:
+    """The ``POST /records`` method of a stack's ``StreamIngestApi``; ``None`` if none."""
     resources = template["Resources"]
-    for resource in resources.values():
-        props = resource["Properties"]
-        if resource["Type"] != "AWS::ApiGateway::Method" or props["HttpMethod"] != "POST":
-            continue
+    methods = [
+        r["Properties"] for r in resources.values() if r["Type"] == "AWS::ApiGateway::Method"
+    ]
+    for props in methods:
         path_part = resources.get(props["ResourceId"].get("Ref", ""), {}).get("Properties", {})
-        if path_part.get("PathPart") != "records":
+        if props["HttpMethod"] != "POST" or path_part.get("PathPart") != "records":
             continue
         mapping = json.dumps(props["Integration"]["RequestTemplates"]["application/json"])
         found = _KEY_IN_TEMPLATE.search(mapping)
+        if found is None:
+            continue
         model = props["RequestModels"]["application/json"]["Ref"]
-        if found is not None:
-            return IngestSpec(resources[model]["Properties"]["Schema"], found.group(1))
-    raise ValueError("the template has no StreamIngestApi POST /records method")
+        preflight = next(
+            p
+            for p in methods
+            if p["HttpMethod"] == "OPTIONS" and p["ResourceId"] == props["ResourceId"]
+        )
+        headers, allowed = preflight_answer(preflight)
+        return IngestSpec(
+            schema=resources[model]["Properties"]["Schema"],
+            partition_key_field=found.group(1),
+            auth=props.get("AuthorizationType", "NONE"),
+            cors_allow_headers=headers,
+            cors_allow_methods=allowed,
+        )
+    return None
 
 
 class Ingest:
-    """``POST /records`` into ``stream``. An ``Authorization`` header, when sent, must be a
-    valid ID token of the pool (how the deployed API authorizes browsers is its stack's
-    choice); without one the records are accepted."""
+    """``POST /records`` into ``stream``, with the method's auth: a Cognito method takes
+    only a verified ID token of the pool in ``Authorization`` (as the deployed
+    ``StorefrontEvents`` API does)."""
 
     def __init__(
         self, spec: IngestSpec, kinesis: Any, stream: str, tokens: TokenVerifier, origin: str
@@ -65,19 +83,20 @@ class Ingest:
                 204,
                 {
                     **cors,
-                    "Access-Control-Allow-Headers": "Authorization,Content-Type",
-                    "Access-Control-Allow-Methods": "OPTIONS,POST",
+                    "Access-Control-Allow-Headers": ",".join(self.spec.cors_allow_headers),
+                    "Access-Control-Allow-Methods": ",".join(self.spec.cors_allow_methods),
                     "Vary": "Origin",
                 },
             )
         if method != "POST":
             return json_answer(403, {"message": "Missing Authentication Token"}, cors)
-        token = {k.lower(): v for k, v in headers.items()}.get("authorization")
-        if token is not None:
+        if self.spec.auth == "COGNITO_USER_POOLS":
             try:
-                self.tokens.claims(token)
+                self.tokens.claims({k.lower(): v for k, v in headers.items()}.get("authorization"))
             except InvalidTokenError:
                 return json_answer(401, {"message": "Unauthorized"}, cors)
+        elif self.spec.auth != "NONE":
+            return json_answer(500, {"message": f"{self.spec.auth} is not emulated"}, cors)
         try:
             request = json.loads(body or b"null")
             jsonschema.Draft4Validator(self.spec.schema).validate(request)

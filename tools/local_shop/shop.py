@@ -24,10 +24,9 @@ STOREFRONT_DIR = Path(__file__).resolve().parents[2] / "web" / "storefront"
 class LocalShop:
     """The storefront and its backend on 127.0.0.1 (see the package docstring).
 
-    :param web_template: the synthesized ``Web`` stack's template.
-    :param streaming_template: the ``Streaming`` stack's, for the ingest stand-in's
-        request model and partition key. Default: none, no ingest stand-in (the page then
-        sends no usage events).
+    :param web_template: the synthesized ``Web`` stack's template: the shop API and, when
+        it has one, the storefront events' ingest API (``POST /records``; without it the
+        page gets no ``ingestUrl`` and sends no usage events).
     :param endpoint: moto's endpoint (server mode); this process's boto3 (the handlers)
         must reach it too (``AWS_ENDPOINT_URL``).
     :param region: Default: ``"us-east-1"``.
@@ -38,13 +37,12 @@ class LocalShop:
         self,
         *,
         web_template: Mapping[str, Any],
-        streaming_template: Mapping[str, Any] | None = None,
         endpoint: str,
         region: str = "us-east-1",
         site_dir: Path = STOREFRONT_DIR,
     ) -> None:
         self.shop = read_template(web_template)
-        self.ingest_spec = read_ingest(streaming_template) if streaming_template else None
+        self.ingest_spec = read_ingest(web_template)
         self.endpoint = endpoint.rstrip("/")
         self.region = region
         self.site_dir = site_dir

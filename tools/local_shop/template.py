@@ -76,8 +76,18 @@ def read_template(template: Mapping[str, Any]) -> ShopTemplate:
         }
         for logical_id, props in by_type.get("AWS::DynamoDB::Table", {}).items()
     }
+    methods = list(by_type.get("AWS::ApiGateway::Method", {}).values())
+    # The shop API: the REST API whose methods invoke functions (the stack also holds
+    # the storefront events' API, a Kinesis integration).
+    (api,) = {
+        props["RestApiId"]["Ref"]
+        for props in methods
+        if _invoked_function(resources, props.get("Integration", {})) is not None
+    }
     routes, preflights = [], []
-    for props in by_type.get("AWS::ApiGateway::Method", {}).values():
+    for props in methods:
+        if props["RestApiId"] != {"Ref": api}:
+            continue
         path = _path(resources, props["ResourceId"])
         if props["HttpMethod"] == "OPTIONS":
             preflights.append(props)
@@ -111,7 +121,11 @@ def read_template(template: Mapping[str, Any]) -> ShopTemplate:
     headers, methods = _cors(preflights)
     (pool,) = by_type["AWS::Cognito::UserPool"].values()
     (client,) = by_type["AWS::Cognito::UserPoolClient"].values()
-    (stage,) = by_type["AWS::ApiGateway::Stage"].values()
+    (stage,) = [
+        props
+        for props in by_type["AWS::ApiGateway::Stage"].values()
+        if props["RestApiId"] == {"Ref": api}
+    ]
     return ShopTemplate(
         routes=tuple(sorted(routes, key=lambda r: (r.path, r.method))),
         tables=tables,
@@ -188,18 +202,20 @@ def _environment(function: Mapping[str, Any], tables: Mapping[str, Any]) -> dict
     return found
 
 
+def preflight_answer(props: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Allowed headers and methods of one CORS preflight method (a MOCK integration)."""
+    (response,) = props["Integration"]["IntegrationResponses"]
+    parameters = response["ResponseParameters"]
+    headers, methods = (
+        tuple(_QUOTED.sub(r"\1", parameters[f"method.response.header.{name}"]).split(","))
+        for name in ("Access-Control-Allow-Headers", "Access-Control-Allow-Methods")
+    )
+    return headers, methods
+
+
 def _cors(preflights: list[Mapping[str, Any]]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Allowed headers and methods of the preflight answers (the same on every resource)."""
-    answers = set()
-    for props in preflights:
-        (response,) = props["Integration"]["IntegrationResponses"]
-        parameters = response["ResponseParameters"]
-        answers.add(
-            tuple(
-                tuple(_QUOTED.sub(r"\1", parameters[f"method.response.header.{name}"]).split(","))
-                for name in ("Access-Control-Allow-Headers", "Access-Control-Allow-Methods")
-            )
-        )
+    answers = {preflight_answer(props) for props in preflights}
     if len(answers) != 1:
         raise ValueError(f"expected one CORS preflight answer for every resource, got {answers}")
     ((headers, methods),) = answers

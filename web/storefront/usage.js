@@ -1,7 +1,9 @@
 // Usage events (view, add_to_cart, remove_from_cart) sent to the ingest API in batches,
 // never in the page's way: queued, flushed every few seconds and when the page is hidden.
+// The events API takes signed-in shoppers' events (their ID token): a signed-out
+// visitor's are not recorded.
 const FLUSH_MS = 3000;
-const MAX_BATCH = 100;
+const MAX_BATCH = 50; // the events API's most records per request
 
 export function createUsage(config, auth) {
   const endpoint = config.ingestUrl ? new URL("records", config.ingestUrl.replace(/\/?$/, "/")) : null;
@@ -9,8 +11,7 @@ export function createUsage(config, auth) {
   let token = null; // the last ID token seen, so pagehide can send without awaiting
 
   const send = (records, keepalive) => {
-    const headers = { "Content-Type": "application/json" };
-    if (token) headers.Authorization = token;
+    const headers = { "Content-Type": "application/json", Authorization: token };
     return fetch(endpoint, {
       method: "POST",
       headers,
@@ -22,6 +23,10 @@ export function createUsage(config, auth) {
   const flush = async (keepalive = false) => {
     if (!endpoint || queue.length === 0) return;
     if (!keepalive) token = await auth.idToken().catch(() => null);
+    if (!token) {
+      queue = []; // signed out meanwhile
+      return;
+    }
     while (queue.length) await send(queue.splice(0, MAX_BATCH), keepalive);
   };
 
@@ -36,7 +41,8 @@ export function createUsage(config, auth) {
   return {
     /** Queue one event about productId; returns at once. */
     track(eventType, productId) {
-      if (!endpoint) return;
+      if (!endpoint || !auth.username()) return;
+      auth.idToken().then((current) => { token = current; }, () => null); // for pagehide
       queue.push({
         event_id: crypto.randomUUID(),
         event_type: eventType,

@@ -1,0 +1,1 @@
+"""Purchase usage events from the order table's stream."""

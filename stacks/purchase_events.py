@@ -1,0 +1,134 @@
+"""``PurchaseEvents``: every order stored in the API table becomes ``purchase`` usage events.
+
+An outbox read from the table's stream rather than a write in the order function: the
+event exists exactly when the order item does (no order without its event when a call
+fails between the two writes, no event for a request retried with its key), the order's
+response does not wait for Kinesis, and orders placed in the secondary region arrive
+through the global table's replication (the primary replica's stream carries them).
+"""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as event_sources
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from patterns import ServerlessFunction, StreamProcessor, create_alarm
+from stacks.config import StageConfig
+from stacks.lambda_code import handler_function
+
+#: Orders per invocation; an order is at most 50 lines, so at most 5,000 events.
+BATCH_SIZE = 100
+#: The oldest unsent order before its alarm (ms): purchases should count within seconds.
+ITERATOR_AGE_ALARM_MS = 60_000
+#: Only new order items: what the handler turns into events.
+NEW_ORDERS = lambda_.FilterCriteria.filter(
+    {
+        "eventName": lambda_.FilterRule.is_equal("INSERT"),
+        "dynamodb": {"NewImage": {"sk": {"S": lambda_.FilterRule.is_equal("ORDER")}}},
+    }
+)
+
+
+class PurchaseEvents(Construct):
+    """``Emitter`` reads ``table``'s stream (new orders only), writes one ``purchase``
+    event per order line to ``events``' stream; ``Failures`` holds the positions of
+    batches it gave up on, with alarms on them and on the iterator age."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StageConfig,
+        table: dynamodb.ITable,
+        events: StreamProcessor,
+        alarm_topic: sns.ITopic | None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.failures = sqs.Queue(
+            self,
+            "Failures",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=cdk.Duration.days(14),
+            removal_policy=config.cdk_removal_policy,
+        )
+        cdk.Validations.of(self.failures).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-SQS3",
+                reason="This queue is itself the on-failure destination of the purchase "
+                "events' mapping: it holds the stream positions of orders not counted.",
+            )
+        )
+        self.emitter = ServerlessFunction(
+            self,
+            "Emitter",
+            **handler_function("purchase_events"),
+            description="Turns each new order into purchase usage events in the stream",
+            environment={"STREAM_NAME": events.stream.stream_name},
+            timeout=cdk.Duration.seconds(60),
+            alarm_topic=alarm_topic,
+        )
+        events.grant_put_records(self.emitter.function)
+        cdk.Validations.of(self.emitter.function).acknowledge(
+            cdk.Acknowledgment(
+                id="HIPAA.Security-LambdaDLQ",
+                reason="Lambda invokes the emitter synchronously from the table's stream; "
+                "batches it gives up on go to the mapping's on-failure queue (Failures), and "
+                "a function dead-letter queue only receives failed asynchronous invocations.",
+            )
+        )
+        role = self.emitter.function.role
+        assert role is not None
+        cdk.Validations.of(role.node.find_child("DefaultPolicy")).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-IAM5[Resource::*]",
+                reason="dynamodb:ListStreams takes no resource ARN (the event source mapping "
+                "needs it); the table's stream itself is read through its own ARN.",
+            )
+        )
+        self.emitter.function.add_event_source(
+            event_sources.DynamoEventSource(
+                table,
+                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+                batch_size=BATCH_SIZE,
+                bisect_batch_on_error=True,
+                retry_attempts=10,
+                max_record_age=cdk.Duration.hours(24),
+                report_batch_item_failures=True,
+                on_failure=event_sources.SqsDlq(self.failures),
+                filters=[NEW_ORDERS],
+                enabled=config.triggers_enabled,
+            )
+        )
+        minute = cdk.Duration.minutes(1)
+        self.alarms: dict[str, cloudwatch.Alarm] = {
+            "iterator_age": create_alarm(
+                self,
+                "IteratorAgeAlarm",
+                metric=self.emitter.function.metric(
+                    "IteratorAge", statistic="Maximum", period=minute
+                ),
+                threshold=ITERATOR_AGE_ALARM_MS,
+                evaluation_periods=3,
+                description=f"{self.node.path}: new orders are counted late",
+                topic=alarm_topic,
+            ),
+            "failures": create_alarm(
+                self,
+                "FailuresAlarm",
+                metric=self.failures.metric_approximate_number_of_messages_visible(
+                    period=cdk.Duration.minutes(5), statistic="Maximum"
+                ),
+                threshold=1,
+                description=f"{self.node.path}: orders were never counted as purchases; "
+                "their stream positions are in the failure queue",
+                topic=alarm_topic,
+            ),
+        }

@@ -1,0 +1,116 @@
+"""What AWS does with the purchase events' resources in each stage's templates: the
+mapping reads the orders table's stream, the emitter's role may write that stage's usage
+stream (the one Streaming exports) and nothing more, and in Prod's private network the
+emitter reaches Kinesis through an interface endpoint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.support.policies import ALLOW, IMPLICIT_DENY, Request, evaluate, role_statements
+from tools.assembly import StackArtifact
+
+STAGES = ("Dev", "Staging", "Prod")
+
+
+def _resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {k: r for k, r in template["Resources"].items() if r["Type"] == kind}
+
+
+def _emitter(template: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    [(logical_id, function)] = [
+        (k, f)
+        for k, f in _resources(template, "AWS::Lambda::Function").items()
+        if k.startswith("PurchaseEventsEmitter")
+    ]
+    return logical_id, function
+
+
+def _usage_stream_ref(streaming: StackArtifact, web: dict[str, Any]) -> dict[str, Any]:
+    """How the Web template names the Streaming stack's Kinesis stream ARN: the
+    ``Fn::GetStackOutput`` of the output holding it, as written in the Web template."""
+    template = streaming.template()
+    streams = _resources(template, "AWS::Kinesis::Stream")
+    [output] = [
+        name
+        for name, output in template.get("Outputs", {}).items()
+        if output["Value"].get("Fn::GetAtt", [None, None])[1] == "Arn"
+        and output["Value"]["Fn::GetAtt"][0] in streams
+    ]
+    found: list[dict[str, Any]] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            reference = value.get("Fn::GetStackOutput")
+            if isinstance(reference, dict) and reference.get("OutputName") == output:
+                found.append(value)
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(web["Resources"])
+    assert found, f"the Web stack does not use {streaming.display_name}'s {output}"
+    assert found[0]["Fn::GetStackOutput"]["StackName"] == streaming.display_name.replace("/", "-")
+    return found[0]
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_new_orders_in_the_table_stream_invoke_the_emitter(
+    stack_artifacts: dict[str, StackArtifact], stage: str
+) -> None:
+    web = stack_artifacts[f"{stage}/Web"].template()
+    emitter_id, _ = _emitter(web)
+    [mapping] = [
+        m["Properties"]
+        for m in _resources(web, "AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["FunctionName"] == {"Ref": emitter_id}
+    ]
+    tables = {
+        **_resources(web, "AWS::DynamoDB::Table"),
+        **_resources(web, "AWS::DynamoDB::GlobalTable"),
+    }
+    source_table, attribute = mapping["EventSourceArn"]["Fn::GetAtt"]
+    assert attribute == "StreamArn"
+    # The products/orders table (pk/sk), whose stream carries the new image.
+    props = tables[source_table]["Properties"]
+    assert [k["AttributeName"] for k in props["KeySchema"]] == ["pk", "sk"]
+    assert props["StreamSpecification"]["StreamViewType"] in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES")
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping["StartingPosition"] == "TRIM_HORIZON"
+    failures = mapping["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
+    assert web["Resources"][failures]["Type"] == "AWS::SQS::Queue"
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_emitter_may_write_its_stages_usage_stream_only(
+    stack_artifacts: dict[str, StackArtifact], stage: str
+) -> None:
+    web = stack_artifacts[f"{stage}/Web"].template()
+    stream = _usage_stream_ref(stack_artifacts[f"{stage}/Streaming"], web)
+    _, function = _emitter(web)
+    statements = role_statements(web, function["Properties"]["Role"]["Fn::GetAtt"][0])
+    assert evaluate(statements, Request("kinesis:PutRecords", stream)) == ALLOW
+    for action in ("kinesis:DeleteStream", "kinesis:GetRecords", "kinesis:UpdateShardCount"):
+        assert evaluate(statements, Request(action, stream)) == IMPLICIT_DENY, action
+    other = {"Fn::GetStackOutput": {**stream["Fn::GetStackOutput"], "OutputName": "Other"}}
+    assert evaluate(statements, Request("kinesis:PutRecords", other)) == IMPLICIT_DENY
+    variables = function["Properties"]["Environment"]["Variables"]
+    assert variables["STREAM_NAME"]["Fn::GetStackOutput"]["StackName"] == (f"{stage}-Streaming")
+
+
+def test_in_the_private_network_kinesis_has_an_interface_endpoint(
+    stack_artifacts: dict[str, StackArtifact],
+) -> None:
+    web = stack_artifacts["Prod/Web"].template()
+    _, function = _emitter(web)
+    assert "VpcConfig" in function["Properties"]
+    network = stack_artifacts["Prod/Network"].template()
+    services = [
+        str(e["Properties"]["ServiceName"])
+        for e in _resources(network, "AWS::EC2::VPCEndpoint").values()
+    ]
+    assert any("kinesis-streams" in service for service in services), services
