@@ -118,7 +118,7 @@ def read_template(template: Mapping[str, Any]) -> ShopTemplate:
         function: _environment(resources[function]["Properties"], tables)
         for function in sorted(functions)
     }
-    headers, methods = _cors(preflights)
+    cors_headers, cors_methods = _cors(preflights)
     (pool,) = by_type["AWS::Cognito::UserPool"].values()
     (client,) = by_type["AWS::Cognito::UserPoolClient"].values()
     (stage,) = [
@@ -130,8 +130,8 @@ def read_template(template: Mapping[str, Any]) -> ShopTemplate:
         routes=tuple(sorted(routes, key=lambda r: (r.path, r.method))),
         tables=tables,
         environments=environments,
-        cors_allow_headers=headers,
-        cors_allow_methods=methods,
+        cors_allow_headers=cors_headers,
+        cors_allow_methods=cors_methods,
         user_pool=pool,
         user_pool_client=client,
         stage_name=str(stage["StageName"]),
