@@ -10,8 +10,9 @@ One HTTP server on 127.0.0.1 (see :mod:`tools.local_shop.server`) serves
   environment and tables), each call running the real handler from ``lambdas/`` in this
   process with API Gateway's REST proxy event (path parameters, query strings, headers,
   ``requestContext.authorizer.claims`` from a verified ID token);
-* ``POST /records`` of the ingest API, putting each record into a moto Kinesis stream
-  with the partition key the deployed mapping template reads (``product_id``).
+* ``POST /records`` of the stack's ingest API (``StorefrontEvents``: its request model,
+  Cognito auth and CORS from the template), putting each record into a moto Kinesis
+  stream with the partition key the deployed mapping template reads (``product_id``).
 
 Against DynamoDB tables, a Cognito user pool (with the template's MFA and sign-in flows,
 and a shopper with an authenticator app) and a Kinesis stream in moto, in server mode.
@@ -27,8 +28,8 @@ What it does NOT do, unlike AWS:
 * the handlers run in this process, one call at a time (one warm container): no cold
   starts, timeouts or memory limits, no X-Ray; Powertools' settings this process has
   already (tests set theirs) win over the functions' ``POWERTOOLS_*`` variables;
-* the ingest stand-in answers browsers with CORS and takes an ID token when one is sent:
-  how the deployed ingest API authorizes browsers is its stack's choice.
+* the ingest stand-in calls Kinesis' ``PutRecords`` itself: API Gateway's mapping
+  templates (VTL) are not run, only the partition key field is read from them.
 """
 
 from __future__ import annotations
