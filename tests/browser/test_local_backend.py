@@ -89,3 +89,24 @@ def test_preflight_allows_what_the_page_sends(shop: LocalShop) -> None:
     allowed = {h.lower() for h in headers["Access-Control-Allow-Headers"].split(",")}
     assert {"authorization", "content-type", "idempotency-key"} <= allowed
     assert "POST" in headers["Access-Control-Allow-Methods"].split(",")
+
+
+def test_the_events_api_takes_signed_in_shoppers_batches_only(shop: LocalShop) -> None:
+    assert shop.ingest_url is not None
+    url = f"{shop.ingest_url}records"
+    event = {
+        "event_id": "e-1",
+        "event_type": "view",
+        "occurred_at": "2026-12-01T10:00:00.000Z",
+        "product_id": "ITEM-01",
+    }
+    json_type = {"Content-Type": "application/json"}
+    assert call(url, "POST", json_type, {"records": [event]})[0] == 401
+    signed_in = {**json_type, "Authorization": id_token(shop)}
+    status, _, body = call(url, "POST", signed_in, {"records": [{**event, "event_type": "x"}]})
+    assert (status, body) == (400, {"message": "Invalid request body"})
+    status, _, body = call(url, "POST", signed_in, {"records": [event] * 51})
+    assert status == 400, "at most 50 events a request, as the template's model says"
+    status, _, body = call(url, "POST", signed_in, {"records": [event]})
+    assert status == 200
+    assert body["failed_record_count"] == 0

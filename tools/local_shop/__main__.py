@@ -4,6 +4,7 @@ with Dev's templates and a demo catalogue, until Ctrl-C."""
 from __future__ import annotations
 
 import contextlib
+import signal
 import sys
 import tempfile
 import threading
@@ -27,8 +28,10 @@ def main() -> int:
             print(f"Sign in as {email} / {password}, authenticator code: any 6 digits")
             print(f"Partner API key (GET {shop.api_url}partner/products): {shop.gateway.api_key}")
             print("Ctrl-C stops it.")
+            stop = threading.Event()
+            signal.signal(signal.SIGTERM, lambda *_: stop.set())  # stopped by its pid too
             with contextlib.suppress(KeyboardInterrupt):
-                threading.Event().wait()
+                stop.wait()
     return 0
 
 
