@@ -85,6 +85,10 @@ class ServerlessApi(StageAccess, Construct):
     :param user_pool: Cognito user pool for ``cognito`` routes. Default: none.
     :param create_user_pool: create a user pool (admin-created users, TOTP MFA) and an app
         client. Default: False.
+    :param password_sign_in: let the created pool's app client also sign users in with
+        ``USER_PASSWORD_AUTH`` (the password goes to Cognito over TLS; MFA still applies),
+        for a browser page without an SRP library. Needs ``create_user_pool``.
+        Default: False (SRP only).
     :param authorizer: Lambda authorizer for ``lambda`` routes: a ``LambdaAuthorizer`` or
         a function (a token authorizer on ``Authorization``, cached 5 min). Default: none.
     :param stage_name: Default: ``"v1"``.
@@ -143,6 +147,7 @@ class ServerlessApi(StageAccess, Construct):
         default_auth: AuthType = "iam",
         user_pool: cognito.IUserPool | None = None,
         create_user_pool: bool = False,
+        password_sign_in: bool = False,
         authorizer: LambdaAuthorizer | RouteTarget | None = None,
         stage_name: str = "v1",
         throttle: Throttle | None = DEFAULT_THROTTLE,
@@ -214,6 +219,7 @@ class ServerlessApi(StageAccess, Construct):
             create_user_pool=create_user_pool,
             authorizer=authorizer,
             removal_policy=removal_policy,
+            password_sign_in=password_sign_in,
         )
         #: The Cognito user pool of ``cognito`` routes, when there is one.
         self.user_pool = self._auth.user_pool

@@ -33,6 +33,8 @@ HEALTH_PATH = "/health"
 _STRING = dynamodb.AttributeType.STRING
 #: The query strings of ``GET /products``: a page size and the cursor of the next page.
 PAGING = ("cursor", "limit")
+#: Where partners read the catalogue with their API key (metered by the ``Partner`` plan).
+PARTNER_PREFIX = "/partner"
 
 PRODUCT_SCHEMA = {
     "type": "object",
@@ -142,6 +144,8 @@ class ShopApi:
             default_auth="cognito",
             user_pool=user_pool,
             create_user_pool=user_pool is None,
+            # The storefront signs shoppers in with fetch alone (no SRP library).
+            password_sign_in=user_pool is None,
             cors_origins=[allowed_origin],
             cors_allow_headers=["Content-Type", "Authorization", "Idempotency-Key", "X-Api-Key"],
             alarm_topic=alarm_topic,
@@ -174,20 +178,36 @@ class ShopApi:
     def _routes(self, config: StageConfig) -> list[Route]:
         """The routes, each declaring the query strings and headers its handler reads.
 
-        The catalogue reads (``GET /products...``) are public: ``auth="none"`` with an API
-        key of the ``Partner`` usage plan. The key meters and throttles a partner, it does
-        not authenticate one (keys travel in a header and are shared with integrators), so
-        these routes serve only what anyone may see; the stage cache answers them.
+        The catalogue reads are public, served twice by the same handler:
+
+        * ``GET /products`` and ``GET /products/{sku}`` without an API key, for the
+          storefront: a page in a browser cannot keep a key secret (anyone could copy it
+          from the page), so a key there would meter nothing and protect nothing. They
+          serve only what anyone may see, from the stage cache (keyed on the paging query
+          strings and the headers the handler reads), within the stage's throttle and
+          behind the API's WAF (managed rules and a per-IP rate rule).
+        * ``GET /partner/products...`` with an API key of the ``Partner`` usage plan: the
+          same answers, metered per partner (monthly quota, per-key throttle), so a
+          partner's use is counted and capped on its own, apart from shoppers' traffic.
+
+        A key meters and throttles a caller, it does not authenticate one (keys travel in
+        a header and are shared with integrators).
         """
-        public: dict[str, Any] = {
-            "auth": "none",
-            "api_key_required": True,
-            "headers": CORS_RESOLVER_HEADERS,
-        }
+        public: dict[str, Any] = {"auth": "none", "headers": CORS_RESOLVER_HEADERS}
+        partner = {**public, "api_key_required": True}
         order_headers = {"Idempotency-Key": True, **dict.fromkeys(CORS_RESOLVER_HEADERS, False)}
         routes = [
             Route("GET", "/products", self.products, "read", query_strings=PAGING, **public),
             Route("GET", "/products/{sku}", self.products, "read", **public),
+            Route(
+                "GET",
+                f"{PARTNER_PREFIX}/products",
+                self.products,
+                "read",
+                query_strings=PAGING,
+                **partner,
+            ),
+            Route("GET", f"{PARTNER_PREFIX}/products/{{sku}}", self.products, "read", **partner),
             Route(
                 "POST",
                 "/products",

@@ -13,6 +13,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from patterns import StaticWebsite, StreamIngestApi, StreamProcessor
+from patterns.static_website import DEFAULT_CONTENT_SECURITY_POLICY
 from stacks.base import ShopStack
 from stacks.config import StageConfig
 from stacks.keys import data_key
@@ -28,13 +29,34 @@ from stacks.tables import global_table
 STOREFRONT_DIR = Path(__file__).resolve().parent.parent / "web" / "storefront"
 
 
+def storefront_policy(config: StageConfig, region: str, url_suffix: str) -> str:
+    """The storefront's Content-Security-Policy: the website's default, and ``connect-src``
+    naming what the page calls with ``fetch`` (and the dashboard's WebSocket): the stage's
+    APIs (API Gateway in the stack's region, and the API's custom domain) and Cognito.
+
+    API Gateway's hosts by wildcard, not the API's own id: the distribution naming the API
+    stage, whose CORS names the distribution's domain, would be a dependency cycle.
+    """
+    api_hosts = f"*.execute-api.{region}.{url_suffix}"
+    sources = [
+        f"https://{api_hosts}",
+        f"wss://{api_hosts}",
+        f"https://cognito-idp.{region}.{url_suffix}",
+    ]
+    if config.api_domain_name is not None:
+        sources.append(f"https://{config.api_domain_name}")
+    return f"{DEFAULT_CONTENT_SECURITY_POLICY}; connect-src 'self' {' '.join(sources)}"
+
+
 class WebStack(ShopStack):
     """The storefront (``Storefront``) and the product/order API (``Api``).
 
-    ``Api`` keeps products and orders in one table (``pk``/``sk``). Product reads need an
-    API key of the ``Partner`` usage plan (metered, throttled, with a monthly quota);
-    creating products needs a Cognito user of the ``admin`` group; orders need a signed-in
-    Cognito user and are placed idempotently (``IdempotencyTable``).
+    ``Api`` keeps products and orders in one table (``pk``/``sk``). Product reads are
+    public (``GET /products...``, for the storefront, cached and throttled) and, metered
+    per partner, ``GET /partner/products...`` with an API key of the ``Partner`` usage plan
+    (see ``ShopApi._routes``); creating products needs a Cognito user of the ``admin``
+    group; orders need a signed-in Cognito user and are placed idempotently
+    (``IdempotencyTable``).
 
     When the stage names a secondary region, both tables are DynamoDB global tables with a
     replica there (``ApiGlobalTable``; ``IdempotencyStrongTable``, strongly consistent with
@@ -80,6 +102,7 @@ class WebStack(ShopStack):
             "Storefront",
             removal_policy=removal,
             waf=config.region == "us-east-1",
+            content_security_policy=storefront_policy(config, self.region, self.url_suffix),
             encryption_key=data_key(self, config),
             domain_names=[domain.name] if domain else None,
             certificate=domain.certificate if domain else None,
@@ -159,19 +182,31 @@ class WebStack(ShopStack):
             STOREFRONT_DIR,
             [
                 s3_deployment.Source.json_data(
-                    "config.json",
-                    {
-                        "apiUrl": api_url,
-                        "stage": config.name,
-                        **(
-                            {"ingestUrl": self.storefront_events.api.url}
-                            if self.storefront_events
-                            else {}
-                        ),
-                        **({"liveUrl": live.url} if live is not None else {}),
-                    },
+                    "config.json", self._page_config(config, api_url, live)
                 )
             ],
         )
         cdk.CfnOutput(self, "StorefrontUrl", value=self.storefront.url)
         cdk.CfnOutput(self, "ApiUrl", value=api_url)
+
+    def _page_config(
+        self, config: StageConfig, api_url: str, live: LiveAccess | None
+    ) -> dict[str, str]:
+        """The storefront's ``config.json``: the API, the user pool and app client the page
+        signs shoppers in with (``USER_PASSWORD_AUTH`` and the TOTP challenge, at
+        ``cognitoEndpoint``, which the local backend points at its emulator), the events
+        API (``ingestUrl``) and the dashboard's WebSocket URL (``liveUrl``)."""
+        pool, client = self.api.user_pool, self.shop_api.api.user_pool_client
+        assert pool is not None
+        assert client is not None
+        cognito_endpoint = f"https://cognito-idp.{self.region}.{self.url_suffix}/"
+        return {
+            "apiUrl": api_url,
+            "stage": config.name,
+            "region": self.region,
+            "userPoolId": pool.user_pool_id,
+            "userPoolClientId": client.user_pool_client_id,
+            "cognitoEndpoint": cognito_endpoint,
+            **({"ingestUrl": self.storefront_events.api.url} if self.storefront_events else {}),
+            **({"liveUrl": live.url} if live is not None else {}),
+        }

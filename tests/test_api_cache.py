@@ -110,6 +110,8 @@ def examples(invoke: Invoke) -> dict[str, Example]:
     return {
         "GET /products": Example(Request(query={"limit": "2", "cursor": first["cursor"]})),
         "GET /products/{sku}": Example(Request(path_parameters={"sku": "ITEM-1"})),
+        "GET /partner/products": Example(Request(query={"limit": "2", "cursor": first["cursor"]})),
+        "GET /partner/products/{sku}": Example(Request(path_parameters={"sku": "ITEM-1"})),
         "POST /products": Example(
             body={"sku": "NEW-1", "name": "New", "price_cents": 5}, claims=ADMIN
         ),

@@ -26,24 +26,33 @@ def dev(stack_artifacts: dict[str, StackArtifact]) -> StackArtifact:
 
 def test_routes_and_their_auth(dev: StackArtifact) -> None:
     resources = of_type(dev, "AWS::ApiGateway::Resource")
-    path_parts = {logical_id: r["Properties"]["PathPart"] for logical_id, r in resources.items()}
+
+    def path(resource_id: Any) -> str:
+        if "Ref" not in resource_id:
+            return ""
+        props = resources[resource_id["Ref"]]["Properties"]
+        return f"{path(props['ParentId'])}/{props['PathPart']}"
+
     found = {}
     for method in of_type(dev, "AWS::ApiGateway::Method").values():
         props = method["Properties"]
         if props["HttpMethod"] == "OPTIONS" or props["RestApiId"] != {"Ref": "Api9AF3637B"}:
             continue
-        where = path_parts[props["ResourceId"]["Ref"]]
-        found[(props["HttpMethod"], where)] = (
+        found[(props["HttpMethod"], path(props["ResourceId"]))] = (
             props["AuthorizationType"],
             props.get("ApiKeyRequired", False),
         )
+    # The storefront reads the catalogue without a key (a page cannot keep one secret);
+    # partners read the same with their key, metered by the Partner usage plan.
     assert found == {
-        ("GET", "products"): ("NONE", True),
-        ("GET", "{sku}"): ("NONE", True),
-        ("POST", "products"): ("COGNITO_USER_POOLS", False),
-        ("POST", "orders"): ("COGNITO_USER_POOLS", False),
-        ("GET", "{order_id}"): ("COGNITO_USER_POOLS", False),
-        ("GET", "live-token"): ("COGNITO_USER_POOLS", False),
+        ("GET", "/products"): ("NONE", False),
+        ("GET", "/products/{sku}"): ("NONE", False),
+        ("GET", "/partner/products"): ("NONE", True),
+        ("GET", "/partner/products/{sku}"): ("NONE", True),
+        ("POST", "/products"): ("COGNITO_USER_POOLS", False),
+        ("POST", "/orders"): ("COGNITO_USER_POOLS", False),
+        ("GET", "/orders/{order_id}"): ("COGNITO_USER_POOLS", False),
+        ("GET", "/live-token"): ("COGNITO_USER_POOLS", False),
     }
 
 
@@ -91,22 +100,48 @@ def test_waf_cognito_admin_group_and_idempotency_table(dev: StackArtifact) -> No
     assert {"TABLE_NAME", "IDEMPOTENCY_TABLE", "ALLOWED_ORIGIN"} <= set(variables)
 
 
-def test_storefront_gets_its_files_and_the_api_url(dev: StackArtifact) -> None:
+def _rendered(value: Any) -> str:
+    """A marker's value with each reference as ``<logical id>``."""
+    parts = value["Fn::Join"][1] if isinstance(value, dict) and "Fn::Join" in value else [value]
+
+    def one(part: Any) -> str:
+        if isinstance(part, str):
+            return part
+        if "Fn::GetStackOutput" in part:  # another stack's output
+            output = part["Fn::GetStackOutput"]
+            return f"<{output['StackName']}:{output['OutputName']}>"
+        return f"<{part['Ref']}>" if "Ref" in part else f"<{part['Fn::GetAtt'][0]}>"
+
+    return "".join(one(p) for p in parts)
+
+
+def test_storefront_gets_its_files_and_its_config(dev: StackArtifact) -> None:
     (deployment,) = of_type(dev, "Custom::CDKBucketDeployment").values()
     props = deployment["Properties"]
     assert len(props["SourceObjectKeys"]) == 2
-    # The second source is config.json: its apiUrl is the API stage's URL, its ingestUrl
-    # the storefront events API's (liveUrl, the Streaming stack's output, is checked in
-    # tests/test_live_dashboard_wiring.py).
-    markers = [m for m in props["SourceMarkers"][1].values() if "Fn::Join" in m]
-    stages = {
-        str(part.get("Ref", ""))[:-8]
-        for marker in markers
-        for part in marker["Fn::Join"][1]
-        if isinstance(part, dict) and "DeploymentStage" in str(part.get("Ref", ""))
-    }
-    assert stages == {"ApiDeploymentStagev1", "StorefrontEventsDeploymentStagev1"}
     assert props["DistributionPaths"] == ["/*"]
+    # The second source is config.json, its deployment-time values as markers.
+    asset = dev.template_path.parent.parent / f"asset.{props['SourceObjectKeys'][1][:-4]}"
+    text = (asset / "config.json").read_text()
+    for marker, value in props["SourceMarkers"][1].items():
+        text = text.replace(marker, _rendered(value))
+    config = json.loads(text)
+    resources = dev.template()["Resources"]
+    kind = {f"<{logical_id}>": r["Type"] for logical_id, r in resources.items()}
+    assert config["stage"] == "dev"
+    assert config["apiUrl"].startswith("https://<Api9AF3637B>.execute-api.<AWS::Region>.")
+    assert kind[config["userPoolId"]] == "AWS::Cognito::UserPool"
+    assert kind[config["userPoolClientId"]] == "AWS::Cognito::UserPoolClient"
+    assert config["region"] == "<AWS::Region>"
+    assert config["cognitoEndpoint"] == "https://cognito-idp.<AWS::Region>.<AWS::URLSuffix>/"
+    events_api = config["ingestUrl"].removeprefix("https://").split(".")[0]
+    assert events_api.startswith("<StorefrontEvents")
+    assert kind[events_api] == "AWS::ApiGateway::RestApi"
+    # The dashboard's WebSocket URL is the Streaming stack's (tests/test_live_dashboard_wiring).
+    assert config["liveUrl"].startswith("<Dev-Streaming:")
+    # The page signs in with USER_PASSWORD_AUTH: that client must allow it.
+    client = resources[config["userPoolClientId"].strip("<>")]["Properties"]
+    assert "ALLOW_USER_PASSWORD_AUTH" in client["ExplicitAuthFlows"]
 
 
 def test_stage_settings_follow_the_config(stack_artifacts: dict[str, StackArtifact]) -> None:

@@ -49,6 +49,7 @@ def health(_: Request) -> dict[str, str]:
 
 
 @app.get("/products")
+@app.get("/partner/products")  # the same catalogue, metered per partner API key
 @tracer.capture_method
 def list_products(request: Request) -> dict[str, Any]:
     query = request.query
@@ -61,6 +62,7 @@ def list_products(request: Request) -> dict[str, Any]:
 
 
 @app.get("/products/{sku}")
+@app.get("/partner/products/{sku}")
 @tracer.capture_method
 def get_product(_: Request, sku: str) -> dict[str, Any]:
     item = _store().get(sku)

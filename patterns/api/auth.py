@@ -87,6 +87,7 @@ class Authorization:
         create_user_pool: bool,
         authorizer: LambdaAuthorizer | RouteTarget | None,
         removal_policy: cdk.RemovalPolicy,
+        password_sign_in: bool = False,
     ) -> None:
         self._scope = scope
         if authorizer is not None and not isinstance(authorizer, LambdaAuthorizer):
@@ -98,6 +99,11 @@ class Authorization:
             authorizer = LambdaAuthorizer(function=authorizer)
         if user_pool is not None and create_user_pool:
             raise ValueError("give user_pool or create_user_pool=True, not both")
+        if password_sign_in and not create_user_pool:
+            raise ValueError(
+                "password_sign_in=True configures the app client of a created user pool: "
+                "it needs create_user_pool=True (a given pool's clients are its owner's)"
+            )
         self._lambda = authorizer
         self._cognito_authorizer: apigateway.IAuthorizer | None = None
         self._lambda_authorizer: apigateway.IAuthorizer | None = None
@@ -107,7 +113,9 @@ class Authorization:
             self.user_pool = _new_user_pool(scope, removal_policy)
             self.user_pool_client = self.user_pool.add_client(
                 "UserPoolClient",
-                auth_flows=cognito.AuthFlow(user_srp=True),
+                # USER_PASSWORD_AUTH sends the password to Cognito over TLS instead of
+                # proving it with SRP: only when asked, for pages without an SRP library.
+                auth_flows=cognito.AuthFlow(user_srp=True, user_password=password_sign_in),
                 prevent_user_existence_errors=True,
             )
 

@@ -272,6 +272,7 @@ MISTAKES: list[Mistake] = [
     _m("ServerlessApi", "default_auth", "basic", "basic"),
     _m("ServerlessApi", "cache_size", "1", "'1'"),
     _m("ServerlessApi", "cache_ttl", cdk.Duration.hours(2), "7200"),
+    _m("ServerlessApi", "password_sign_in", True, "create_user_pool=True"),
     _m("ServerlessApi", "stage_name", "v1/beta", "v1/beta"),
     _m("ServerlessApi", "stage_name", "", "''"),
     _m("ServerlessApi", "table_environment_variable", "TABLE-NAME", "TABLE-NAME"),

@@ -252,6 +252,30 @@ def test_cognito_pool_created_with_scopes(stack: cdk.Stack, fn: ServerlessFuncti
     assert api.user_pool_client is not None
 
 
+@pytest.mark.parametrize(
+    ("password_sign_in", "flows"),
+    [
+        (False, ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]),
+        (True, ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]),
+    ],
+)
+def test_password_sign_in_is_asked_for(
+    stack: cdk.Stack, fn: ServerlessFunction, password_sign_in: bool, flows: list[str]
+) -> None:
+    ServerlessApi(
+        stack,
+        "Api",
+        create_user_pool=True,
+        password_sign_in=password_sign_in,
+        routes=[Route("POST", "/orders", fn, auth="cognito")],
+    )
+    client = resources(Template.from_stack(stack), "AWS::Cognito::UserPoolClient")[0]
+    assert client["Properties"]["ExplicitAuthFlows"] == flows
+    # MFA stays required whichever way the password is checked.
+    pool = resources(Template.from_stack(stack), "AWS::Cognito::UserPool")[0]
+    assert pool["Properties"]["MfaConfiguration"] == "ON"
+
+
 def test_cognito_pool_passed_in(stack: cdk.Stack, fn: ServerlessFunction) -> None:
     pool = cognito.UserPool.from_user_pool_id(stack, "Pool", "eu-west-1_abc")
     api = ServerlessApi(
@@ -601,6 +625,7 @@ def test_bad_settings_are_rejected(factory: Any, message: str) -> None:
             "not both",
         ),
         ({"stage_name": "v1/beta"}, "stage_name must be"),
+        ({"password_sign_in": True}, "needs create_user_pool=True"),
         ({"table_environment_variable": "TABLE-NAME"}, "table_environment_variable"),
         (
             {"table_stream": dynamodb.StreamViewType.NEW_IMAGE},

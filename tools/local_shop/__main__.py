@@ -1,0 +1,39 @@
+"""``python -m tools.local_shop``: the storefront and its local backend on 127.0.0.1,
+with Dev's templates and a demo catalogue, until Ctrl-C."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from tools.local_shop.demo import DEMO_PRODUCTS, dev_web_template
+from tools.local_shop.shop import running
+from tools.moto_server import local_aws
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory(prefix="local-shop-") as scratch:
+        web = dev_web_template(Path(scratch) / "cdk.out")
+        with (
+            local_aws() as endpoint,
+            running(web_template=web, endpoint=endpoint) as shop,
+        ):
+            shop.add_products(DEMO_PRODUCTS)
+            email, password = shop.shopper
+            print(f"Storefront: {shop.url}")
+            print(f"Sign in as {email} / {password}, authenticator code: any 6 digits")
+            print(f"Partner API key (GET {shop.api_url}partner/products): {shop.gateway.api_key}")
+            print("Ctrl-C stops it.")
+            stop = threading.Event()
+            signal.signal(signal.SIGTERM, lambda *_: stop.set())  # stopped by its pid too
+            with contextlib.suppress(KeyboardInterrupt):
+                stop.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,168 @@
+"""``LocalShop``: the local backend's parts put together, started and stopped as one."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from tools.local_shop import resources
+from tools.local_shop.functions import Functions, merged_environment
+from tools.local_shop.gateway import Gateway
+from tools.local_shop.ingest import Ingest, read_ingest
+from tools.local_shop.resources import SHOPPER_EMAIL, SHOPPER_PASSWORD
+from tools.local_shop.server import ShopServer
+from tools.local_shop.template import read_template
+from tools.local_shop.tokens import TokenVerifier
+from tools.sandbox.events import api_event
+
+STOREFRONT_DIR = Path(__file__).resolve().parents[2] / "web" / "storefront"
+
+
+class LocalShop:
+    """The storefront and its backend on 127.0.0.1 (see the package docstring).
+
+    :param web_template: the synthesized ``Web`` stack's template: the shop API and, when
+        it has one, the storefront events' ingest API (``POST /records``; without it the
+        page gets no ``ingestUrl`` and sends no usage events).
+    :param endpoint: moto's endpoint (server mode); this process's boto3 (the handlers)
+        must reach it too (``AWS_ENDPOINT_URL``).
+    :param region: Default: ``"us-east-1"``.
+    :param site_dir: the storefront's files. Default: ``web/storefront``.
+    """
+
+    def __init__(
+        self,
+        *,
+        web_template: Mapping[str, Any],
+        endpoint: str,
+        region: str = "us-east-1",
+        site_dir: Path = STOREFRONT_DIR,
+    ) -> None:
+        self.shop = read_template(web_template)
+        self.ingest_spec = read_ingest(web_template)
+        self.endpoint = endpoint.rstrip("/")
+        self.region = region
+        self.site_dir = site_dir
+        self.shopper = (SHOPPER_EMAIL, SHOPPER_PASSWORD)
+        #: Names of what it creates in moto start so: backends can share one emulator.
+        self.name_prefix = f"local-{secrets.token_hex(3)}"
+        self.tables: dict[str, str] = {}
+        self.stream: str | None = None
+        self._server: ShopServer | None = None
+        self._functions: Functions | None = None
+        self._gateway: Gateway | None = None
+
+    @property
+    def url(self) -> str:
+        """The storefront's URL."""
+        return f"http://127.0.0.1:{self._port}/"
+
+    @property
+    def api_url(self) -> str:
+        """The shop API's stage URL (another origin than the storefront's)."""
+        return f"http://localhost:{self._port}/{self.shop.stage_name}/"
+
+    @property
+    def ingest_url(self) -> str | None:
+        return f"http://localhost:{self._port}/ingest/v1/" if self.ingest_spec else None
+
+    @property
+    def _port(self) -> int:
+        assert self._server is not None, "start the LocalShop first"
+        return self._server.port
+
+    @property
+    def gateway(self) -> Gateway:
+        assert self._gateway is not None
+        return self._gateway
+
+    def table_of(self, handler_variable: str) -> str:
+        """The local name of the table a handler finds in ``handler_variable``."""
+        for environment in self.shop.environments.values():
+            if handler_variable in environment:
+                return self.tables[environment[handler_variable]]
+        raise KeyError(handler_variable)
+
+    def config(self) -> dict[str, Any]:
+        """The storefront's ``config.json``: the deployed one's keys, local values."""
+        found = {
+            "apiUrl": self.api_url,
+            "stage": "local",
+            "region": self.region,
+            "userPoolId": self.pool.pool_id,
+            "userPoolClientId": self.pool.client_id,
+            "cognitoEndpoint": f"{self.endpoint}/",
+        }
+        if self.ingest_url:
+            found["ingestUrl"] = self.ingest_url
+        return found
+
+    def start(self) -> None:
+        """Create the resources in moto, import the handlers, start serving."""
+        self.tables = resources.create_tables(
+            self.shop, self.endpoint, self.region, self.name_prefix
+        )
+        self.pool = resources.create_user_pool(self.shop, self.endpoint, self.region)
+        resources.create_shopper(self.pool, self.endpoint, self.region, *self.shopper)
+        tokens = TokenVerifier(self.endpoint, self.region, self.pool.pool_id, self.pool.client_id)
+        routes: dict[str, Any] = {}
+        self._server = ShopServer(self.site_dir, self.config, routes, {})
+        origin = self.url.rstrip("/")
+        environment = {
+            name: self.tables.get(value, value).replace("{origin}", origin)
+            for name, value in merged_environment(self.shop.environments.values()).items()
+        }
+        environment.update(AWS_ENDPOINT_URL=self.endpoint, AWS_DEFAULT_REGION=self.region)
+        self._functions = Functions({r.handler for r in self.shop.routes}, environment)
+        self._functions.start()
+        self._gateway = Gateway(self.shop, self._functions, tokens, origin)
+        routes[f"/{self.shop.stage_name}/"] = self._gateway.handle
+        if self.ingest_spec is not None:
+            self.stream = resources.create_stream(
+                f"{self.name_prefix}-usage-events", self.endpoint, self.region
+            )
+            kinesis = resources.client("kinesis", self.endpoint, self.region)
+            ingest = Ingest(self.ingest_spec, kinesis, self.stream, tokens, origin)
+            routes["/ingest/v1/"] = lambda method, _path, _query, headers, body: ingest.handle(
+                method, headers, body
+            )
+        connect = f"'self' http://localhost:{self._port} {self.endpoint}"
+        self._server.site_headers["Content-Security-Policy"] = (
+            f"{self.shop.content_security_policy}; connect-src {connect}"
+        )
+        self._server.start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+        if self._functions is not None:
+            self._functions.stop()
+
+    def add_products(self, products: Iterable[Mapping[str, Any]]) -> None:
+        """Create products with the product handler, as an administrator would."""
+        route = next(r for r in self.shop.routes if (r.method, r.path) == ("POST", "/products"))
+        assert self._functions is not None
+        for product in products:
+            event = api_event(
+                "POST",
+                "/products",
+                body=dict(product),
+                claims={"sub": "local-admin", "cognito:groups": "admin"},
+            )
+            answer = self._functions.invoke(route.handler, event)
+            if answer["statusCode"] != 201:
+                raise RuntimeError(f"could not create {product}: {answer}")
+
+
+@contextmanager
+def running(**kwargs: Any) -> Iterator[LocalShop]:
+    """A started :class:`LocalShop` (arguments as its), stopped on leaving."""
+    shop = LocalShop(**kwargs)
+    shop.start()
+    try:
+        yield shop
+    finally:
+        shop.stop()

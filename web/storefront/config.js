@@ -1,0 +1,16 @@
+// The page's settings, from the config.json written at deployment (or by the local backend).
+const REQUIRED = ["apiUrl", "region", "userPoolClientId"];
+
+export async function loadConfig() {
+  const response = await fetch("/config.json", { cache: "no-store" });
+  if (!response.ok) throw new Error(`config.json could not be read (HTTP ${response.status})`);
+  const config = await response.json();
+  const missing = REQUIRED.filter((name) => !config[name]);
+  if (missing.length) throw new Error(`config.json lacks ${missing.join(", ")}`);
+  return {
+    ...config,
+    apiUrl: config.apiUrl.endsWith("/") ? config.apiUrl : `${config.apiUrl}/`,
+    cognitoEndpoint: config.cognitoEndpoint || `https://cognito-idp.${config.region}.amazonaws.com/`,
+    pageSize: Number(config.pageSize) || 8,
+  };
+}
