@@ -138,7 +138,7 @@ def test_storefront_gets_its_files_and_its_config(dev: StackArtifact) -> None:
     assert events_api.startswith("<StorefrontEvents")
     assert kind[events_api] == "AWS::ApiGateway::RestApi"
     # The dashboard's WebSocket URL is the Streaming stack's (tests/test_live_dashboard_wiring).
-    assert config["liveUrl"].startswith("<Dev-Streaming:")
+    assert config["liveUrl"].startswith("wss://<Dev-Streaming:")
     # The page signs in with USER_PASSWORD_AUTH: that client must allow it.
     client = resources[config["userPoolClientId"].strip("<>")]["Properties"]
     assert "ALLOW_USER_PASSWORD_AUTH" in client["ExplicitAuthFlows"]

@@ -192,6 +192,13 @@ BASELINES: dict[str, Baseline] = {
     "create_alarm": Baseline(lambda _s: {"metric": metric(), "threshold": 1, "description": "d"}),
     "ensure_dead_letter_queue": Baseline(lambda _s: {"queue": None}),
     "retention_from_days": Baseline(lambda _s: {"days": 30}, scoped=False),
+    "wait_for_callback": Baseline(
+        lambda s: {
+            "message": {"order": "o-1"},
+            "timeout": cdk.Duration.minutes(5),
+            "queue": queue(s),
+        }
+    ),
 }
 
 
@@ -423,6 +430,16 @@ MISTAKES: list[Mistake] = [
     _m("EventWorkflow", "schedule", "cron(0 24 * * ? *)", "cron(0 24 * * ? *)"),
     _m("EventWorkflow", "timeout", cdk.Duration.days(366), "31622400"),
     _m("EventWorkflow", "timeout", cdk.Duration.millis(10), "10"),
+    Mistake(
+        "EventWorkflow",
+        lambda _s: {"workflow_type": "EXPRESS", "timeout": cdk.Duration.minutes(6)},
+        "timeout",
+        "360",
+        label="express workflow over five minutes",
+    ),
+    _m("wait_for_callback", "timeout", cdk.Duration.days(400), "34560000"),
+    _m("wait_for_callback", "heartbeat", cdk.Duration.minutes(5), "5 minutes"),
+    _m("wait_for_callback", "message", {"task_token": "t"}, "task_token"),
     Mistake(
         "EventWorkflow",
         lambda _s: {"schedule": None, "event_pattern": events.EventPattern()},

@@ -57,6 +57,11 @@ class ShopTemplate:
     content_security_policy: str
 
 
+#: Routes of the shop API another local backend serves: the live token (its signing
+#: secret is the Streaming stack's, which ``tools.local_live`` holds).
+SERVED_ELSEWHERE = frozenset({"/live-token"})
+
+
 def read_template(template: Mapping[str, Any]) -> ShopTemplate:
     """The :class:`ShopTemplate` of a synthesized ``Web`` stack."""
     resources: Mapping[str, Any] = template["Resources"]
@@ -94,6 +99,8 @@ def read_template(template: Mapping[str, Any]) -> ShopTemplate:
             continue
         function = _invoked_function(resources, props.get("Integration", {}))
         if function is None:
+            continue
+        if path in SERVED_ELSEWHERE:
             continue
         model = (props.get("RequestModels") or {}).get("application/json")
         routes.append(
