@@ -4,11 +4,12 @@ backend they open it against."""
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+
+from tests.support.browser import shared_browser
 
 #: Records every value the dashboard's ``#state`` takes, so that a test sees a short-lived
 #: state (``reconnecting``) it could miss by polling.
@@ -26,20 +27,8 @@ document.addEventListener("DOMContentLoaded", () => {
 
 @contextmanager
 def browser() -> Iterator[Any]:
-    """A headless Chromium browser, driven by Playwright."""
-    from playwright.sync_api import sync_playwright
-
-    executable = shutil.which("chromium")
-    if executable is None:
-        raise RuntimeError(
-            "headless Chromium is missing: `make setup` installs Debian's chromium package"
-        )
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    """The test process's headless Chromium (``tests/support/browser.py``)."""
+    yield shared_browser()
 
 
 def signed_in_page(launched: Any, id_token: str | None) -> Any:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.support.browser import new_page
+
 #: The README's column on GitHub is at most about 880 px wide (less in a narrow window);
 #: a wider SVG is scaled down to it. Text smaller than this once scaled is unreadable.
 README_WIDTH_PX = 880
@@ -66,25 +68,14 @@ class Geometry:
 
 @contextmanager
 def chromium_page() -> Iterator[Any]:
-    """A page of the system's headless Chromium, driven by Playwright."""
-    from playwright.sync_api import sync_playwright
-
-    executable = shutil.which("chromium")
-    if executable is None:
-        raise RuntimeError(
-            "headless Chromium is missing: `make setup` installs Debian's chromium package"
-        )
+    """A page of the system's headless Chromium (the test process's shared browser)."""
     if not _helvetica_metrics():
         raise RuntimeError(
             "no font with Helvetica's metrics (Graphviz sizes its boxes for them, so text "
             "would overflow): `make setup` installs Debian's fonts-liberation package"
         )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable)
-        try:
-            yield browser.new_page()
-        finally:
-            browser.close()
+    with new_page() as page:
+        yield page
 
 
 def _helvetica_metrics() -> bool:
