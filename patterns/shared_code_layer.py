@@ -76,9 +76,12 @@ def package_files(folder: Path) -> Iterator[Path]:
     """The files of the package that go into the layer, sorted, without bytecode or tests."""
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
-        if path.is_file() and not EXCLUDED_PARTS.intersection(relative.parts[:-1]):
-            if not path.name.endswith(EXCLUDED_SUFFIXES) and path.name not in EXCLUDED_PARTS:
-                yield path
+        if (
+            path.is_file()
+            and not EXCLUDED_PARTS.intersection(relative.parts[:-1])
+            and not path.name.endswith(EXCLUDED_SUFFIXES)
+        ):
+            yield path
 
 
 def content_hash(
