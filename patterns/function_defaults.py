@@ -167,7 +167,7 @@ class FunctionDefaults:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tracing", TracingMode.parse(self.tracing))
-        if self.shared_code is not None and not isinstance(self.shared_code, (str, bytes)):
+        if isinstance(self.shared_code, list):
             object.__setattr__(self, "shared_code", tuple(self.shared_code))
         check_fields(self)
         check_range("memory_size", self.memory_size, 128, 10240, "MB")

@@ -269,8 +269,9 @@ def _refuse_queue_settings(given: Mapping[str, Any]) -> None:
     defaults = {"max_receive_count": 5}
     for name, value in given.items():
         if value not in (None, False, defaults.get(name)):
+            shown = f"{value.to_seconds():g} s" if isinstance(value, cdk.Duration) else repr(value)
             raise ValueError(
-                f"{name}={value!r} configures a new queue, but a queue was given: set it on "
+                f"{name}={shown} configures a new queue, but a queue was given: set it on "
                 "that queue (its redrive policy, keys and timeouts are its own)"
             )
 

@@ -5,6 +5,7 @@ builds its own layer from it: see ``SharedCodeLayer.of``)."""
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import tempfile
 from pathlib import Path
@@ -39,11 +40,19 @@ class SharedCode:
     build_dir: Path = DEFAULT_BUILD_DIR
 
     def __post_init__(self) -> None:
+        for field in ("package_path", "build_dir"):
+            value = getattr(self, field)
+            if not isinstance(value, (str, os.PathLike)):
+                raise TypeError(
+                    f"SharedCode: {field} must be a path (str or os.PathLike), got {value!r} "
+                    f"({type(value).__name__})"
+                )
         object.__setattr__(self, "package_path", Path(self.package_path).resolve())
         object.__setattr__(self, "build_dir", Path(self.build_dir))
         if isinstance(self.requirements, str):
             raise TypeError("requirements must be a sequence of 'name==version' strings")
-        object.__setattr__(self, "requirements", tuple(self.requirements))
+        if isinstance(self.requirements, list):
+            object.__setattr__(self, "requirements", tuple(self.requirements))
         check_fields(self, "SharedCode")
         folder = self.package_path
         if not (folder / "__init__.py").is_file():

@@ -32,11 +32,11 @@ def wheel_platform(architecture: lambda_.Architecture) -> str:
     return "manylinux2014_aarch64" if architecture.name == "arm64" else "manylinux2014_x86_64"
 
 
-def python_version(runtime: lambda_.Runtime) -> str:
+def python_version(runtime: lambda_.Runtime, argument: str = "runtime") -> str:
     """``3.14`` for ``python3.14``; ``ValueError`` for a runtime that is not Python."""
     if runtime.family != lambda_.RuntimeFamily.PYTHON or not runtime.name.startswith("python"):
         raise ValueError(
-            f"runtime {runtime.name!r} is not a Python runtime; a SharedCodeLayer holds "
+            f"{argument} {runtime.name!r} is not a Python runtime; a SharedCodeLayer holds "
             "Python packages"
         )
     return runtime.name.removeprefix("python")
@@ -178,6 +178,7 @@ class SharedCodeLayer(Construct):
                 build_dir=DEFAULT_BUILD_DIR,
             )
         defaults = defaults or FunctionDefaults.of(self)
+        python_version(defaults.runtime, "defaults.runtime")  # Python, else ValueError
         #: What the layer is built from.
         self.source: SharedCode = source
         folder, digest = assemble(source, defaults.runtime, defaults.architecture)
