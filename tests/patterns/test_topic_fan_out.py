@@ -148,7 +148,8 @@ def test_given_topic_queues_and_keys_are_used(stack: cdk.Stack) -> None:
     template = Template.from_stack(stack)
     template.resource_count_is("AWS::SNS::Topic", 0)
     template.resource_count_is("AWS::KMS::Key", 1)
-    assert fan.topic is topic and fan.key is None
+    assert fan.topic is topic
+    assert fan.key is None
     assert fan.queues["Given"] is given
     found = subscriptions(template)
     assert found[logical_id(stack, given)]["TopicArn"] == topic.topic_arn
