@@ -124,12 +124,12 @@ def domain(stack: cdk.Stack) -> apigateway.IDomainName:
     )
 
 
-def _package() -> str:
+def _package() -> Path:
     """A small Python package folder for the shared-code layer's cases."""
     folder = Path(tempfile.mkdtemp(prefix="shared-code-")) / "helpers"
     folder.mkdir()
     (folder / "__init__.py").write_text("VALUE = 1\n")
-    return str(folder)
+    return folder
 
 
 PACKAGE = _package()

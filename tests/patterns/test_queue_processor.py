@@ -41,6 +41,10 @@ def imported_function(stack: cdk.Stack, construct_id: str = "Worker") -> lambda_
     )
 
 
+def logical_id(stack: cdk.Stack, construct: Any) -> str:
+    return stack.get_logical_id(construct.node.default_child)
+
+
 def queues(template: Template) -> dict[str, dict[str, Any]]:
     """Queues by logical id: the main one has a redrive policy."""
     return all_of(template, "AWS::SQS::Queue")
@@ -258,12 +262,13 @@ def test_an_imported_queue_and_function_are_used_not_created(stack: cdk.Stack) -
 
 
 def processor_alarm(template: Template, metric: str) -> dict[str, Any]:
-    (found,) = [
+    found: list[dict[str, Any]] = [
         a["Properties"]
         for a in all_of(template, "AWS::CloudWatch::Alarm").values()
         if a["Properties"]["MetricName"] == metric
     ]
-    return found
+    (alarm,) = found
+    return alarm
 
 
 def test_a_given_queue_brings_its_own_dead_letter_queue(stack: cdk.Stack, code_dir: Path) -> None:
@@ -300,10 +305,10 @@ def test_grant_send_messages_lets_a_producer_send_and_encrypt(
     (policy,) = [
         p["Properties"]["PolicyDocument"]["Statement"]
         for p in all_of(template, "AWS::IAM::Policy").values()
-        if p["Properties"]["Roles"] == [{"Ref": stack.get_logical_id(producer.node.default_child)}]
+        if p["Properties"]["Roles"] == [{"Ref": logical_id(stack, producer)}]
     ]
     assert evaluate(policy, Request("sqs:SendMessage", {"Fn::GetAtt": [main, "Arn"]})) == ALLOW
-    key_arn = {"Fn::GetAtt": [stack.get_logical_id(key.node.default_child), "Arn"]}
+    key_arn = {"Fn::GetAtt": [logical_id(stack, key), "Arn"]}
     assert evaluate(policy, Request("kms:GenerateDataKey", key_arn)) == ALLOW
     assert evaluate(policy, Request("sqs:DeleteMessage", {"Fn::GetAtt": [main, "Arn"]})) != ALLOW
 

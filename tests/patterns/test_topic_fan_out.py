@@ -167,7 +167,7 @@ def test_given_topic_queues_and_keys_are_used(stack: cdk.Stack) -> None:
         [{"name": "TopicName", "value": "events"}]
     )
     depth = template.to_json()["Resources"][
-        stack.get_logical_id(fan.alarms["Given/dead_letter_queue"].node.default_child)
+        logical_id(stack, fan.alarms["Given/dead_letter_queue"])
     ]["Properties"]
     assert dimensions(depth) == {"QueueName": "dead"}
     assert depth["AlarmActions"] == [alarms.topic_arn]
