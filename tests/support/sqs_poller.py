@@ -141,18 +141,25 @@ def drain(
     batch_size: int = 10,
     concurrency: int = 1,
     timeout: float = 120.0,
+    expected: int | None = None,
 ) -> Deliveries:
-    """Poll ``url`` as Lambda would until nothing is left in it (or ``timeout`` seconds)."""
+    """Poll ``url`` as Lambda would until nothing is left in it, or ``expected`` messages
+    were processed (or ``timeout`` seconds passed)."""
     arn = boto3.client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
         "Attributes"
     ]["QueueArn"]
     seen = Deliveries()
     deadline = time.monotonic() + timeout
 
+    def finished() -> bool:
+        if expected is not None:
+            return len(seen.processed) >= expected
+        return backlog(url) == 0
+
     def poller() -> None:
         while time.monotonic() < deadline:
             if _poll_once(url, arn, invoke, batch_size, seen) == 0:
-                if backlog(url) == 0:
+                if finished():
                     return
                 time.sleep(0.2)  # messages in flight or not yet visible again
 
