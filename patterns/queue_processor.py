@@ -180,7 +180,7 @@ class QueueProcessor(Construct):
         if queue is None:
             visibility = _visibility(visibility_timeout, timeout, window)
             #: Where messages go after ``max_receive_count`` failed receipts.
-            self.dead_letter_queue: sqs.IQueue | None = create_queue(
+            self.dead_letter_queue: sqs.IQueue = create_queue(
                 self,
                 "DeadLetterQueue",
                 fifo=fifo,
