@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import aws_cdk as cdk
@@ -13,7 +14,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from patterns._validation import is_token
+from patterns._validation import check_duration, is_token
 from patterns.alarms import create_alarm
 from patterns.serverless_function import ServerlessFunction
 
@@ -142,3 +143,61 @@ def queue_alarms(
             topic=topic,
         )
     return alarms
+
+
+def refuse_queue_settings(given: Mapping[str, Any]) -> None:
+    defaults = {"max_receive_count": 5}
+    for name, value in given.items():
+        if value not in (None, False, defaults.get(name)):
+            shown = f"{value.to_seconds():g} s" if isinstance(value, cdk.Duration) else repr(value)
+            raise ValueError(
+                f"{name}={shown} configures a new queue, but a queue was given: set it on "
+                "that queue (its redrive policy, keys and timeouts are its own)"
+            )
+
+
+def visibility_for(
+    given: cdk.Duration | None, timeout: cdk.Duration | None, window: float
+) -> cdk.Duration:
+    if timeout is None or timeout.is_unresolved():
+        if given is None:
+            raise ValueError(
+                "visibility_timeout is required for a function defined elsewhere: its "
+                "timeout is unknown here (AWS advises six times it)"
+            )
+        return given
+    seconds = timeout.to_seconds()
+    if given is None:
+        return cdk.Duration.seconds(
+            min(VISIBILITY_FACTOR * seconds + window, MAX_VISIBILITY_SECONDS)
+        )
+    if not given.is_unresolved() and given.to_seconds() < seconds:
+        raise ValueError(
+            f"visibility_timeout {given.to_seconds():g} s is shorter than the function's "
+            f"timeout ({seconds:g} s): a message would become visible and be delivered "
+            "again while its first invocation still runs; AWS advises at least "
+            f"{VISIBILITY_FACTOR * seconds + window:g} s (six times the timeout plus the "
+            "batching window)"
+        )
+    return given
+
+
+def given_dead_letter_queue(queue: sqs.IQueue, given: sqs.IQueue | None) -> sqs.IQueue:
+    if given is not None:
+        return given
+    own = getattr(queue, "dead_letter_queue", None)
+    if isinstance(own, sqs.DeadLetterQueue):
+        return own.queue
+    raise ValueError(
+        "dead_letter_queue is required with this queue: it has no redrive policy that this "
+        "app can see, and a queue without one retries a poison message until it expires; "
+        "pass the queue its redrive policy names"
+    )
+
+
+def alarm_age(given: cdk.Duration | None, retention: cdk.Duration | None) -> cdk.Duration:
+    limit = retention.to_seconds() if retention is not None else MAX_RETENTION_SECONDS
+    check_duration("oldest_message_age_alarm", given, 60, limit - 1)
+    if given is not None:
+        return given
+    return cdk.Duration.seconds(min(3600, limit // 2))

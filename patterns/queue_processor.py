@@ -22,11 +22,14 @@ from patterns._queues import (
     MAX_RETENTION_SECONDS,
     MAX_VISIBILITY_SECONDS,
     MIN_RETENTION_SECONDS,
-    VISIBILITY_FACTOR,
+    alarm_age,
     check_queue_name,
     create_queue,
     function_timeout,
+    given_dead_letter_queue,
     queue_alarms,
+    refuse_queue_settings,
+    visibility_for,
 )
 from patterns._stream_alarms import consumer_errors_alarm
 from patterns._targets import acknowledge_synchronous_invocation, target_function
@@ -146,7 +149,7 @@ class QueueProcessor(Construct):
         mark_pattern(self)
         given = {k: v for k, v in locals().items() if k in _QUEUE_SETTINGS}
         if queue is not None:
-            _refuse_queue_settings(given)
+            refuse_queue_settings(given)
             fifo = bool(getattr(queue, "fifo", False))
         check_queue_name("queue_name", queue_name, fifo=fifo)
         for name in ("content_based_deduplication", "high_throughput_fifo"):
@@ -178,7 +181,7 @@ class QueueProcessor(Construct):
         acknowledge_synchronous_invocation(function, "The SQS event source mapping")
         timeout = function_timeout(function)
         if queue is None:
-            visibility = _visibility(visibility_timeout, timeout, window)
+            visibility = visibility_for(visibility_timeout, timeout, window)
             #: Where messages go after ``max_receive_count`` failed receipts.
             self.dead_letter_queue: sqs.IQueue = create_queue(
                 self,
@@ -206,7 +209,7 @@ class QueueProcessor(Construct):
             )
         else:
             self.queue = queue
-            self.dead_letter_queue = _given_dead_letter_queue(queue, dead_letter_queue)
+            self.dead_letter_queue = given_dead_letter_queue(queue, dead_letter_queue)
         consume = self.queue.grant_consume_messages(self.function)
 
         props: dict[str, Any] = {
@@ -225,7 +228,7 @@ class QueueProcessor(Construct):
         # Lambda checks the role's access to the queue when it creates the mapping.
         consume.apply_before(self.event_source)
 
-        age = _alarm_age(oldest_message_age_alarm, retention if queue is None else None)
+        age = alarm_age(oldest_message_age_alarm, retention if queue is None else None)
         #: Alarms by name: ``oldest_message_age``, ``dead_letter_queue``, ``errors``.
         self.alarms: dict[str, cloudwatch.Alarm] = queue_alarms(
             self,
@@ -263,61 +266,3 @@ class QueueProcessor(Construct):
         return self.queue.metric_approximate_number_of_messages_visible(
             **{"statistic": "Maximum", **kwargs}
         )
-
-
-def _refuse_queue_settings(given: Mapping[str, Any]) -> None:
-    defaults = {"max_receive_count": 5}
-    for name, value in given.items():
-        if value not in (None, False, defaults.get(name)):
-            shown = f"{value.to_seconds():g} s" if isinstance(value, cdk.Duration) else repr(value)
-            raise ValueError(
-                f"{name}={shown} configures a new queue, but a queue was given: set it on "
-                "that queue (its redrive policy, keys and timeouts are its own)"
-            )
-
-
-def _visibility(
-    given: cdk.Duration | None, timeout: cdk.Duration | None, window: float
-) -> cdk.Duration:
-    if timeout is None or timeout.is_unresolved():
-        if given is None:
-            raise ValueError(
-                "visibility_timeout is required for a function defined elsewhere: its "
-                "timeout is unknown here (AWS advises six times it)"
-            )
-        return given
-    seconds = timeout.to_seconds()
-    if given is None:
-        return cdk.Duration.seconds(
-            min(VISIBILITY_FACTOR * seconds + window, MAX_VISIBILITY_SECONDS)
-        )
-    if not given.is_unresolved() and given.to_seconds() < seconds:
-        raise ValueError(
-            f"visibility_timeout {given.to_seconds():g} s is shorter than the function's "
-            f"timeout ({seconds:g} s): a message would become visible and be delivered "
-            "again while its first invocation still runs; AWS advises at least "
-            f"{VISIBILITY_FACTOR * seconds + window:g} s (six times the timeout plus the "
-            "batching window)"
-        )
-    return given
-
-
-def _given_dead_letter_queue(queue: sqs.IQueue, given: sqs.IQueue | None) -> sqs.IQueue:
-    if given is not None:
-        return given
-    own = getattr(queue, "dead_letter_queue", None)
-    if isinstance(own, sqs.DeadLetterQueue):
-        return own.queue
-    raise ValueError(
-        "dead_letter_queue is required with this queue: it has no redrive policy that this "
-        "app can see, and a queue without one retries a poison message until it expires; "
-        "pass the queue its redrive policy names"
-    )
-
-
-def _alarm_age(given: cdk.Duration | None, retention: cdk.Duration | None) -> cdk.Duration:
-    limit = retention.to_seconds() if retention is not None else MAX_RETENTION_SECONDS
-    check_duration("oldest_message_age_alarm", given, 60, limit - 1)
-    if given is not None:
-        return given
-    return cdk.Duration.seconds(min(3600, limit // 2))
