@@ -19,6 +19,7 @@ from consumer import (
     data,
     existing,
     foundation,
+    integration,
     operations,
     streaming,
     web,
@@ -37,6 +38,7 @@ class WithDefaults(cdk.Stack):
         streaming.with_defaults(self, base.ops.topic)
         operations.with_defaults(self, base.worker, base.alarm)
         data.with_defaults(self, base.ops.topic)
+        integration.with_defaults(self, base.ops.topic)
 
 
 class WithExistingResources(cdk.Stack):
@@ -50,6 +52,7 @@ class WithExistingResources(cdk.Stack):
         streaming.with_existing(self, resources)
         operations.with_existing(self, resources, alarm)
         data.with_existing(self, resources)
+        integration.with_existing(self, resources)
 
 
 def main() -> None:

@@ -27,16 +27,20 @@ from patterns.lake_zones import LifecycleTiers
 from patterns.live_updates import LiveUpdates
 from patterns.ops_notifications import OpsNotifications
 from patterns.policy_enforcer import ApiCallMatch, PolicyEnforcer
+from patterns.queue_processor import QueueProcessor
 from patterns.regional_api_record import RegionalApiRecord
 from patterns.scheduled_job import ScheduledJob
 from patterns.secure_bucket import SecureBucket, access_logs_bucket
 from patterns.serverless_api import ServerlessApi
 from patterns.serverless_function import ALIAS_NAME, ServerlessFunction
 from patterns.service_keys import EncryptServiceData
+from patterns.shared_code import SharedCode
+from patterns.shared_code_layer import SharedCodeLayer
 from patterns.static_website import StaticWebsite
 from patterns.stream_archive import StreamArchive
 from patterns.stream_ingest_api import StreamIngestApi
 from patterns.stream_processor import StreamProcessor
+from patterns.topic_fan_out import Subscriber, TopicFanOut
 from patterns.tracing import TracingMode
 
 __all__ = [
@@ -61,17 +65,22 @@ __all__ = [
     "ManagedPolicies",
     "OpsNotifications",
     "PolicyEnforcer",
+    "QueueProcessor",
     "RegionalApiRecord",
     "Route",
     "ScheduledJob",
     "SecureBucket",
     "ServerlessApi",
     "ServerlessFunction",
+    "SharedCode",
+    "SharedCodeLayer",
     "StaticWebsite",
     "StreamArchive",
     "StreamIngestApi",
     "StreamProcessor",
+    "Subscriber",
     "Throttle",
+    "TopicFanOut",
     "TracingMode",
     "access_logs_bucket",
     "create_alarm",

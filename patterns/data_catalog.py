@@ -13,6 +13,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from patterns._imported import check_event_bridge_bucket, grants_scope
@@ -75,6 +76,10 @@ class DataCatalog(Construct):
     :param point_in_time_recovery: for a created table. Default: True.
     :param deletion_protection: for a created table. Default: False.
     :param removal_policy: for a created table and queue. Default: ``RETAIN``.
+    :param indexer_queue: send the events to this queue (a ``QueueProcessor``'s, whose
+        consumer is the indexer) instead of invoking the indexer once per event: bursts of
+        uploads wait there and reach the indexer in batches. Default: none (the rule
+        invokes the indexer).
     :param enabled: whether the rule delivers events. Default: True.
     :param retry_attempts: EventBridge retries of a failed delivery, 0..185. Default: 8.
     :param alarm_topic: notified when events land in the dead-letter queue. Default: none.
@@ -98,6 +103,7 @@ class DataCatalog(Construct):
         point_in_time_recovery: bool = True,
         deletion_protection: bool = False,
         removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
+        indexer_queue: sqs.IQueue | None = None,
         enabled: bool = True,
         retry_attempts: int = 8,
         alarm_topic: sns.ITopic | None = None,
@@ -115,7 +121,7 @@ class DataCatalog(Construct):
         self.indexer = target_function(
             indexer,
             "indexer",
-            invoked_by="the EventBridge rule",
+            invoked_by=None if indexer_queue else "the EventBridge rule",
             grants="the catalog table and the zones' object tags",
         )
         #: The search function, when given.
@@ -165,7 +171,18 @@ class DataCatalog(Construct):
         self.dead_letter_queue = ensure_dead_letter_queue(
             self, "IndexerDeadLetters", None, removal_policy=removal_policy
         )
-        send_async_failures_to(indexer, self.dead_letter_queue)
+        if indexer_queue is None:
+            send_async_failures_to(indexer, self.dead_letter_queue)
+        delivery: dict[str, Any] = {
+            "dead_letter_queue": self.dead_letter_queue,
+            "retry_attempts": retry_attempts,
+            "max_event_age": cdk.Duration.hours(24),
+        }
+        target: events.IRuleTarget = (
+            targets.SqsQueue(indexer_queue, **delivery)
+            if indexer_queue is not None
+            else targets.LambdaFunction(self.indexer, **delivery)
+        )
         #: The rule that sends the zones' object events to the indexer.
         self.rule = events.Rule(
             self,
@@ -177,14 +194,7 @@ class DataCatalog(Construct):
                 detail_type=["Object Created", "Object Deleted"],
                 detail={"bucket": {"name": [b.bucket_name for b in zones.values()]}},
             ),
-            targets=[
-                targets.LambdaFunction(
-                    self.indexer,
-                    dead_letter_queue=self.dead_letter_queue,
-                    retry_attempts=retry_attempts,
-                    max_event_age=cdk.Duration.hours(24),
-                )
-            ],
+            targets=[target],
         )
         #: The search API, when there is a search function.
         self.api: ServerlessApi | None = None

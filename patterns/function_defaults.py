@@ -18,6 +18,7 @@ from patterns._aws_limits import check_environment, check_length
 from patterns._types import check_fields, checked
 from patterns._validation import check_choice, check_range
 from patterns.choices import LogLevel
+from patterns.shared_code import SharedCode
 from patterns.tracing import TracingMode, opentelemetry_layer_arn
 
 #: Retention periods CloudWatch Logs accepts, in days, mapped to the CDK enum.
@@ -136,6 +137,10 @@ class FunctionDefaults:
     :param reserved_concurrency: reserved concurrent executions of every function (SAM's
         ``ReservedConcurrentExecutions``): a cap per function and capacity no other function
         can take; ``None`` leaves functions on the account's unreserved pool. Default: None.
+    :param shared_code: packages every function gets as a layer (after Powertools'), each a
+        :class:`SharedCode`: each stack builds one ``SharedCodeLayer`` per package (see
+        ``SharedCodeLayer.of``), so function assets need not carry a copy. Python runtimes
+        only. Default: none.
     """
 
     runtime: lambda_.Runtime = DEFAULT_RUNTIME
@@ -158,9 +163,12 @@ class FunctionDefaults:
     vpc: ec2.IVpc | None = None
     vpc_subnets: ec2.SubnetSelection | None = None
     security_groups: tuple[ec2.ISecurityGroup, ...] | None = None
+    shared_code: tuple[SharedCode, ...] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tracing", TracingMode.parse(self.tracing))
+        if isinstance(self.shared_code, list):
+            object.__setattr__(self, "shared_code", tuple(self.shared_code))
         check_fields(self)
         check_range("memory_size", self.memory_size, 128, 10240, "MB")
         check_range("timeout_seconds", self.timeout_seconds, 1, 900, "seconds")
@@ -180,12 +188,24 @@ class FunctionDefaults:
                 "layer (powertools_layer_version) is built for Python: use a Python runtime "
                 "or set powertools_layer_version=None"
             )
+        self._check_shared_code()
         if self.vpc is None and (self.vpc_subnets is not None or self.security_groups):
             raise ValueError("vpc_subnets and security_groups need a vpc")
         if self.security_groups is not None:
             object.__setattr__(self, "security_groups", tuple(self.security_groups))
         if self.environment is not None:
             object.__setattr__(self, "environment", MappingProxyType(dict(self.environment)))
+
+    def _check_shared_code(self) -> None:
+        names = [code.package_name for code in self.shared_code or ()]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise ValueError(f"shared_code names the package(s) {twice} more than once")
+        if names and self.runtime.family != lambda_.RuntimeFamily.PYTHON:
+            raise ValueError(
+                f"runtime {self.runtime.name!r} is not a Python runtime, but shared_code "
+                f"({', '.join(names)}) ships Python packages"
+            )
 
     def _check_opentelemetry(self) -> None:
         version = self.opentelemetry_layer_version

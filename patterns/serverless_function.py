@@ -25,6 +25,7 @@ from patterns._validation import cfn_child, check_duration, check_range
 from patterns.alarms import create_alarm
 from patterns.function_defaults import FunctionDefaults
 from patterns.safe_deployment import add_hooks, add_safe_deployment
+from patterns.shared_code_layer import SharedCodeLayer
 
 #: Name of the alias every ``ServerlessFunction`` publishes and every caller should invoke.
 ALIAS_NAME = "live"
@@ -53,7 +54,8 @@ class ServerlessFunction(Construct):
     :param timeout: 1 s..900 s. Default: from ``defaults``.
     :param reserved_concurrency: reserved concurrent executions (0 stops the function).
         Default: from ``defaults`` (unreserved unless they set it).
-    :param layers: layers added after the Powertools layer. Default: none.
+    :param layers: layers added after the Powertools layer and the layers of
+        ``defaults.shared_code``. Default: none.
     :param on_failure: destination of failed asynchronous invocations of the alias.
         Default: none.
     :param retry_attempts: retries of failed asynchronous invocations, 0..2. Default: Lambda's (2).
@@ -119,7 +121,8 @@ class ServerlessFunction(Construct):
         check_length("description", description, 256)
         check_environment("environment", environment)
         defaults = defaults or FunctionDefaults.of(self)
-        check_layer_count("layers", layers, hidden=tuple(defaults.layer_arns(self)))
+        shared = [f"SharedCode({code.package_name})" for code in defaults.shared_code or ()]
+        check_layer_count("layers", layers, hidden=(*defaults.layer_arns(self), *shared))
 
         #: Execution role: log writes to its own group, X-Ray when tracing, plus later grants.
         self.role = iam.Role(
@@ -141,6 +144,9 @@ class ServerlessFunction(Construct):
             lambda_.LayerVersion.from_layer_version_arn(self, layer_id, arn)
             for layer_id, arn in defaults.layer_arns(self).items()
         ]
+        all_layers.extend(
+            SharedCodeLayer.of(self, code, defaults).layer for code in defaults.shared_code or ()
+        )
         all_layers.extend(layers or ())
 
         props: dict[str, Any] = {

@@ -9,7 +9,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from patterns import DataCatalog, DataLake, ServerlessFunction
+from patterns import DataCatalog, DataLake, QueueProcessor, ServerlessFunction
 from patterns.acknowledgements import acknowledge_packs
 from patterns.secure_bucket import access_logs_bucket
 from stacks.base import ShopStack
@@ -21,6 +21,13 @@ from stacks.web_settings import RESOLVER_HEADERS, api_protection
 #: Where the stream archive lands in the raw zone; the crawler makes it ``raw_usage_events``.
 EVENTS_PREFIX = "usage-events/"
 EVENTS_TABLE = "raw_usage_events"
+
+#: The indexer's share of the stage's concurrency: bursts of uploads wait in its queue
+#: instead of running up to a thousand indexers against the catalog table at once.
+INDEXER_CONCURRENCY = 5
+#: Events per indexer invocation, and how long the queue waits to fill a batch.
+INDEXER_BATCH_SIZE = 10
+INDEXER_BATCHING_WINDOW = cdk.Duration.seconds(1)
 
 #: The shop's questions, as Athena named queries over the archived usage events.
 NAMED_QUERIES = {
@@ -101,6 +108,18 @@ class DataLakeStack(ShopStack):
             description="Indexes the lake's objects in the catalog as they come and go",
             alarm_topic=alarm_topic,
         )
+        # S3 events reach the indexer through a queue, in batches with partial responses:
+        # its writes are conditional on the S3 sequencer, so a retried message is harmless.
+        self.index_queue = QueueProcessor(
+            self,
+            "IndexQueue",
+            function=self.indexer,
+            batch_size=INDEXER_BATCH_SIZE,
+            max_batching_window=INDEXER_BATCHING_WINDOW,
+            max_concurrency=INDEXER_CONCURRENCY,
+            removal_policy=config.cdk_removal_policy,
+            alarm_topic=alarm_topic,
+        )
         self.search = ServerlessFunction(
             self,
             "CatalogSearch",
@@ -113,6 +132,7 @@ class DataLakeStack(ShopStack):
             "Catalog",
             zones={"raw": self.lake.raw_bucket, "curated": self.lake.curated_bucket},
             indexer=self.indexer,
+            indexer_queue=self.index_queue.queue,
             search_function=self.search,
             search_headers=RESOLVER_HEADERS,
             point_in_time_recovery=config.point_in_time_recovery,

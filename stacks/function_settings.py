@@ -5,6 +5,7 @@ from __future__ import annotations
 from patterns import FunctionDefaults, TracingMode, retention_from_days
 from patterns.deployment import deployment_config
 from stacks.config import StageConfig
+from stacks.lambda_code import SHOP_COMMON
 
 SERVICE_NAME = "shop"
 METRICS_NAMESPACE = "Shop"
@@ -25,4 +26,5 @@ def function_defaults(config: StageConfig) -> FunctionDefaults:
         stage=config.name,
         deployment_config=deployment_config(config.deployment_preference),
         reserved_concurrency=config.reserved_concurrency,
+        shared_code=(SHOP_COMMON,),
     )

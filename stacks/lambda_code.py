@@ -7,20 +7,35 @@ from typing import Any
 
 from aws_cdk import aws_lambda as lambda_
 
+from patterns import SharedCode
+
 #: The ``lambdas/`` folder: one package per function plus the shared ``shop_common``.
 LAMBDAS_DIR = Path(__file__).resolve().parent.parent / "lambdas"
 SHARED_PACKAGE = "shop_common"
+#: Where ``tools/build_layers.py`` (``make setup``) builds the layers' contents.
+LAYERS_DIR = LAMBDAS_DIR.parent / "build" / "layers"
+#: ``shop_common``, which every handler imports, as the layer each stack's functions get
+#: (``FunctionDefaults(shared_code=...)``, see ``stacks.function_settings``); it has no
+#: dependencies beyond the runtime's boto3 and the Powertools layer.
+SHOP_COMMON = SharedCode(
+    package_path=LAMBDAS_DIR / SHARED_PACKAGE,
+    description="shop_common: the shop's shared handler code",
+    build_dir=LAYERS_DIR / "shared",
+)
 
 
 def handler_code(package: str) -> lambda_.Code:
-    """The asset for one function: its own package and ``shop_common``, nothing else.
+    """The asset for one function: its own package, nothing else (``shop_common`` comes
+    from the :data:`SHOP_COMMON` layer).
 
     Keeping other functions out of the asset means editing one handler changes only
-    that function's asset hash.
+    that function's asset hash, and editing ``shop_common`` none of them.
     """
     if not (LAMBDAS_DIR / package / "__init__.py").is_file():
         raise ValueError(f"no handler package {package!r} in {LAMBDAS_DIR}")
-    keep = [f"!{name}{suffix}" for name in (package, SHARED_PACKAGE) for suffix in ("", "/**")]
+    if package == SHARED_PACKAGE:
+        raise ValueError(f"{SHARED_PACKAGE} is the shared layer's package, not a handler's")
+    keep = [f"!{package}{suffix}" for suffix in ("", "/**")]
     return lambda_.Code.from_asset(
         str(LAMBDAS_DIR), exclude=["*", *keep, "**/__pycache__", "**/*.pyc"]
     )
@@ -32,10 +47,6 @@ def handler_function(package: str, module: str = "app") -> dict[str, Any]:
     if not (LAMBDAS_DIR / package / f"{module}.py").is_file():
         raise ValueError(f"no module {module!r} in handler package {package!r}")
     return {"code": handler_code(package), "handler": f"{package}.{module}.handler"}
-
-
-#: Where ``tools/build_layers.py`` (``make setup``) builds the layers' contents.
-LAYERS_DIR = LAMBDAS_DIR.parent / "build" / "layers"
 
 
 def layer_code(name: str) -> lambda_.Code:

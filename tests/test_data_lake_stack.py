@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.policies import ALLOW, IMPLICIT_DENY, Request, evaluate
 from tests.support.templates import logical_ids_by_type, with_stage_keys
 from tools.assembly import StackArtifact
 
@@ -16,7 +17,11 @@ STATEFUL = {
         "LakeRaw1082EB31",
         "LakeResultsD72493BF",
     ],
-    "AWS::SQS::Queue": ["CatalogIndexerDeadLetters871D302F"],
+    "AWS::SQS::Queue": [
+        "CatalogIndexerDeadLetters871D302F",
+        "IndexQueue4D75802B",
+        "IndexQueueDeadLetterQueue59C78060",
+    ],
     "AWS::Logs::LogGroup": [
         "CatalogIndexerLogGroup844B8AF8",
         "CatalogSearchApiAccessLogs81F0544A",
@@ -56,3 +61,46 @@ def test_query_results_are_encrypted_as_the_stage_keys_its_data(
     modes = security["Properties"]["EncryptionConfiguration"]
     assert modes["S3Encryptions"][0]["S3EncryptionMode"] == "SSE-KMS"
     assert modes["JobBookmarksEncryption"]["JobBookmarksEncryptionMode"] == "CSE-KMS"
+
+
+@pytest.mark.parametrize("stage", ["Dev", "Staging", "Prod"])
+def test_object_events_reach_the_indexer_through_its_queue_only(
+    stack_artifacts: dict[str, StackArtifact], stage: str
+) -> None:
+    """The rule sends to ``IndexQueue``, which only it may send to; the indexer reads the
+    queue in batches with partial responses and a concurrency cap, and nothing invokes it
+    per event any more (no permission for EventBridge)."""
+    resources = stack_artifacts[f"{stage}/DataLake"].template()["Resources"]
+    (rule,) = [r for r in resources.values() if r["Type"] == "AWS::Events::Rule"]
+    (target,) = rule["Properties"]["Targets"]
+    assert target["Arn"] == {"Fn::GetAtt": ["IndexQueue4D75802B", "Arn"]}
+    (mapping,) = [
+        r["Properties"]
+        for r in resources.values()
+        if r["Type"] == "AWS::Lambda::EventSourceMapping"
+    ]
+    assert mapping["EventSourceArn"] == target["Arn"]
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping["ScalingConfig"]["MaximumConcurrency"] >= 2
+    rule_id = next(k for k, r in resources.items() if r["Type"] == "AWS::Events::Rule")
+    (policy,) = [
+        r["Properties"]["PolicyDocument"]["Statement"]
+        for r in resources.values()
+        if r["Type"] == "AWS::SQS::QueuePolicy"
+        and {"Ref": "IndexQueue4D75802B"} in r["Properties"]["Queues"]
+    ]
+    arn = target["Arn"]
+    events = ("Service", "events.amazonaws.com")
+    tls = {"aws:SecureTransport": "true"}
+    ours = Request(
+        "sqs:SendMessage", arn, events, {**tls, "aws:SourceArn": {"Fn::GetAtt": [rule_id, "Arn"]}}
+    )
+    assert evaluate(policy, ours) == ALLOW
+    other = Request("sqs:SendMessage", arn, events, {**tls, "aws:SourceArn": "arn:aws:events:x"})
+    assert evaluate(policy, other) == IMPLICIT_DENY
+    permissions = [
+        r["Properties"]["Principal"]
+        for r in resources.values()
+        if r["Type"] == "AWS::Lambda::Permission"
+    ]
+    assert "events.amazonaws.com" not in permissions

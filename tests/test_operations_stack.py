@@ -85,8 +85,11 @@ def test_stateful_logical_ids_are_pinned(
 
 def test_the_thumbnail_function_gets_pillow_and_writes_only_thumbnails() -> None:
     template = synthesize(True)
-    (layer_id, layer), *others = template.find_resources("AWS::Lambda::LayerVersion").items()
+    layers = template.find_resources("AWS::Lambda::LayerVersion")
+    # Pillow, and the stack's shop_common layer that every function gets.
+    (layer_id, layer), *others = [(k, v) for k, v in layers.items() if "Pillow" in k]
     assert others == []
+    assert [k for k in layers if k != layer_id and not k.startswith("SharedCodeShopCommon")] == []
     assert layer["Properties"]["CompatibleRuntimes"] == ["python3.14"]
     assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
     (thumbnail,) = (

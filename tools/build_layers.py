@@ -22,6 +22,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from patterns.function_defaults import FunctionDefaults
+from patterns.shared_code_layer import pip_install_command
+
 ROOT = Path(__file__).resolve().parent.parent
 #: Where the layers are built; ``stacks.lambda_code.LAYERS_DIR`` reads them from here.
 LAYERS_DIR = ROOT / "build" / "layers"
@@ -53,26 +56,16 @@ LAYERS = (Layer("pillow", "pillow", PILLOW_VERSION),)
 
 
 def pip_command(layer: Layer, target: Path) -> list[str]:
-    """The pip invocation installing ``layer``'s package for Lambda into ``target``."""
-    return [
-        sys.executable,
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--platform",
-        PLATFORM,
-        "--implementation",
-        "cp",
-        "--python-version",
-        PYTHON_VERSION,
-        "--only-binary=:all:",
-        # Bytecode compiled by this interpreter would be dead weight for Python 3.14.
-        "--no-compile",
-        "--target",
-        str(target / "python"),
-        f"{layer.package}=={layer.version}",
-    ]
+    """The pip invocation installing ``layer``'s package for Lambda into ``target``: the
+    one ``SharedCodeLayer`` runs for its requirements (prebuilt wheels of the functions'
+    platform only), for the runtime and architecture of the default ``FunctionDefaults``."""
+    defaults = FunctionDefaults()
+    return pip_install_command(
+        [f"{layer.package}=={layer.version}"],
+        target / "python",
+        runtime=defaults.runtime,
+        architecture=defaults.architecture,
+    )
 
 
 def installed(layer: Layer, folder: Path) -> bool:

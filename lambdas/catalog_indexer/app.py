@@ -1,12 +1,13 @@
-"""Lambda entry point: one EventBridge S3 object event -> the catalog."""
+"""Lambda entry point: EventBridge S3 object events -> the catalog, one at a time (from the
+rule) or in batches from the indexer's queue (each message's body is one event)."""
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -14,6 +15,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from catalog_indexer.catalog import CatalogTable, LakeObjects
 from catalog_indexer.objects import CatalogEntry, MalformedEventError, parse_event
 from shop_common.observability import logger, metrics, tracer
+
+if TYPE_CHECKING:  # Powertools' batch package imports asyncio; the handler needs neither
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 
 
 @cache
@@ -52,9 +56,42 @@ def index_event(
     return outcome
 
 
+def index_messages(
+    records: Sequence[Mapping[str, Any]],
+    catalog: CatalogTable,
+    objects: LakeObjects,
+    zones: Mapping[str, str],
+) -> PartialItemFailureResponse:
+    """Apply each SQS message's event; the response names the messages that failed, which
+    SQS delivers again (and, after the queue's receive limit, moves to its dead-letter
+    queue). A malformed event fails too: in the dead-letter queue a person sees it, and the
+    rest of the batch is not held up. Every write is conditional on the event's sequencer,
+    so a message delivered twice changes the catalog once."""
+    failures: list[tuple[Mapping[str, Any], Exception]] = []
+    for record in records:
+        try:
+            outcome = index_event(json.loads(record["body"]), catalog, objects, zones)
+            if outcome == "rejected":
+                raise MalformedEventError("not an S3 object event of EventBridge")
+        except Exception as error:
+            logger.exception("Message not indexed", message_id=record.get("messageId"))
+            failures.append((record, error))
+    if records and len(failures) == len(records):
+        from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+
+        # As Powertools' batch processor does: a batch that failed whole is retried whole.
+        raise BatchProcessingError(
+            f"All {len(records)} messages failed processing",
+            [(type(e), e, e.__traceback__) for _, e in failures],
+        )
+    return {"batchItemFailures": [{"itemIdentifier": str(r["messageId"])} for r, _ in failures]}
+
+
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
+def handler(event: dict[str, Any], context: LambdaContext) -> Any:
     catalog, objects, zones = _adapters()
+    if "Records" in event:  # a batch from the indexer's queue
+        return index_messages(event["Records"], catalog, objects, zones)
     return {"outcome": index_event(event, catalog, objects, zones)}

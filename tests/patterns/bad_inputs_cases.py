@@ -9,7 +9,9 @@ must name; ``VALID_EDGES`` are boundary values that must be accepted.
 from __future__ import annotations
 
 import dataclasses
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
@@ -122,6 +124,29 @@ def domain(stack: cdk.Stack) -> apigateway.IDomainName:
     )
 
 
+def _package() -> Path:
+    """A small Python package folder for the shared-code layer's cases."""
+    folder = Path(tempfile.mkdtemp(prefix="shared-code-")) / "helpers"
+    folder.mkdir()
+    (folder / "__init__.py").write_text("VALUE = 1\n")
+    return folder
+
+
+PACKAGE = _package()
+
+
+def timed_function(stack: cdk.Stack) -> lambda_.IFunction:
+    """A function defined here, with a 60 s timeout the queue processor can read."""
+    return lambda_.Function(
+        stack,
+        "Timed",
+        runtime=lambda_.Runtime.PYTHON_3_14,
+        handler="app.handler",
+        code=lambda_.Code.from_inline("def handler(e, c):\n    return e\n"),
+        timeout=cdk.Duration.seconds(60),
+    )
+
+
 MATCH = patterns.ApiCallMatch(
     name="PublicBucket", event_source="s3.amazonaws.com", event_names=["PutBucketPolicy"]
 )
@@ -177,17 +202,24 @@ BASELINES: dict[str, Baseline] = {
     "Route": Baseline(
         lambda s: {"method": "GET", "path": "/items", "function": function(s)}, scoped=False
     ),
+    "QueueProcessor": Baseline(
+        lambda s: {"function": function(s), "visibility_timeout": cdk.Duration.minutes(1)}
+    ),
     "ScheduledJob": Baseline(lambda s: {"function": function(s)}),
     "SecureBucket": Baseline(_none),
     "ServerlessApi": Baseline(_none),
     "ServerlessFunction": Baseline(
         lambda _s: {"code": lambda_.Code.from_inline("def handler(e, c):\n    return e\n")}
     ),
+    "SharedCode": Baseline(lambda _s: {"package_path": PACKAGE}, scoped=False),
+    "SharedCodeLayer": Baseline(lambda _s: {"package_path": PACKAGE}),
     "StaticWebsite": Baseline(_none),
     "StreamArchive": Baseline(_none),
     "StreamIngestApi": Baseline(_none),
     "StreamProcessor": Baseline(lambda s: {"function": function(s)}),
+    "Subscriber": Baseline(lambda _s: {"name": "Orders"}, scoped=False),
     "Throttle": Baseline(lambda _s: {"rate_limit": 100, "burst_limit": 50}, scoped=False),
+    "TopicFanOut": Baseline(lambda _s: {"subscribers": [patterns.Subscriber(name="Orders")]}),
     "access_logs_bucket": Baseline(_none),
     "create_alarm": Baseline(lambda _s: {"metric": metric(), "threshold": 1, "description": "d"}),
     "ensure_dead_letter_queue": Baseline(lambda _s: {"queue": None}),
@@ -229,8 +261,115 @@ _NODE = lambda_.Runtime.NODEJS_22_X
 _GLOBAL_ACL = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/site/1a2b"
 _REGIONAL_ACL = f"arn:aws:wafv2:{REGION}:123456789012:regional/webacl/api/1a2b"
 
+_S = cdk.Duration.seconds
+_FILTER = patterns.Subscriber
+_STRING = sns.SubscriptionFilter.string_filter(allowlist=["a"])
+
 #: Hand-written mistakes: values of the right type that AWS (or CDK) refuses.
 MISTAKES: list[Mistake] = [
+    # QueueProcessor: SQS's and Lambda's limits.
+    _m("QueueProcessor", "batch_size", 0, "0"),
+    _m("QueueProcessor", "batch_size", 10_001, "10001"),
+    _m("QueueProcessor", "batch_size", 11, "11", label="more than 10 without a window"),
+    _m("QueueProcessor", "max_batching_window", _S(301), "301"),
+    _m("QueueProcessor", "max_concurrency", 1, "1"),
+    _m("QueueProcessor", "max_concurrency", 1001, "1001"),
+    _m("QueueProcessor", "max_receive_count", 0, "0"),
+    _m("QueueProcessor", "retention_period", _S(30), "30"),
+    _m("QueueProcessor", "visibility_timeout", _S(43_201), "43201"),
+    Mistake(
+        "QueueProcessor",
+        lambda s: {"function": timed_function(s), "visibility_timeout": _S(30)},
+        "visibility_timeout",
+        "60 s",
+        label="shorter than the function's timeout",
+    ),
+    _m("QueueProcessor", "visibility_timeout", None, "timeout", label="imported function"),
+    _m("QueueProcessor", "queue_name", "my queue", "my queue"),
+    _m("QueueProcessor", "queue_name", "jobs.fifo", "jobs.fifo"),
+    Mistake(
+        "QueueProcessor",
+        lambda _s: {"fifo": True, "queue_name": "jobs"},
+        "queue_name",
+        "'jobs'",
+        label="FIFO name without .fifo",
+    ),
+    Mistake(
+        "QueueProcessor",
+        lambda _s: {"fifo": True, "batch_size": 11},
+        "batch_size",
+        "11",
+        label="FIFO batch of 11",
+    ),
+    Mistake(
+        "QueueProcessor",
+        lambda _s: {"fifo": True, "max_batching_window": _S(5)},
+        "max_batching_window",
+        "FIFO",
+        label="FIFO with a window",
+    ),
+    _m("QueueProcessor", "content_based_deduplication", True, "fifo=True"),
+    _m("QueueProcessor", "high_throughput_fifo", True, "fifo=True"),
+    Mistake(
+        "QueueProcessor",
+        lambda s: {
+            "queue": queue(s),
+            "dead_letter_queue": queue(s),
+            "visibility_timeout": None,
+            "retention_period": _S(600),
+        },
+        "retention_period",
+        "600",
+        label="a queue setting with a given queue",
+    ),
+    Mistake(
+        "QueueProcessor",
+        lambda s: {"queue": queue(s), "visibility_timeout": None},
+        "dead_letter_queue",
+        "redrive",
+        label="a given queue without its dead-letter queue",
+    ),
+    _m("QueueProcessor", "oldest_message_age_alarm", _S(30), "30"),
+    _m("QueueProcessor", "oldest_message_age_alarm", cdk.Duration.days(4), "345600"),
+    _m("QueueProcessor", "event_source_props", {"batch_size": 5}, "batch_size"),
+    # TopicFanOut and its subscribers.
+    _m("TopicFanOut", "subscribers", [], "none"),
+    _m("TopicFanOut", "subscribers", [_FILTER(name="A"), _FILTER(name="A")], "'A'"),
+    Mistake(
+        "TopicFanOut",
+        lambda s: {"topic": topic(s), "master_key": key(s)},
+        "master_key",
+        "given topic",
+        label="a key for a given topic",
+    ),
+    _m("TopicFanOut", "retention_period", _S(30), "30"),
+    _m("TopicFanOut", "oldest_message_age_alarm", _S(10), "10"),
+    _m("Subscriber", "name", "orders", "orders"),
+    _m("Subscriber", "filter_policy", {f"k{i}": _STRING for i in range(6)}, "6"),
+    Mistake(
+        "Subscriber",
+        lambda _s: {
+            "filter_policy": {"k": _STRING},
+            "filter_policy_with_message_body": {"k": sns.FilterOrPolicy.filter(_STRING)},
+        },
+        "filter_policy_with_message_body",
+        "not both",
+        label="two filter scopes",
+    ),
+    # SharedCode and SharedCodeLayer.
+    _m("SharedCode", "package_path", tempfile.gettempdir(), tempfile.gettempdir()),
+    _m("SharedCode", "requirements", ("requests",), "requests"),
+    _m("SharedCode", "requirements", ("requests>=2",), "requests>=2"),
+    _m("SharedCode", "requirements", ("six==1.17.0", "six==1.17.0"), "six==1.17.0"),
+    _m("SharedCode", "description", "d" * 257, "256"),
+    _m("SharedCodeLayer", "source", patterns.SharedCode(package_path=PACKAGE), "package_path"),
+    _m("SharedCodeLayer", "requirements", ["six"], "six"),
+    _m(
+        "SharedCodeLayer",
+        "defaults",
+        patterns.FunctionDefaults(runtime=_NODE, powertools_layer_version=None),
+        "nodejs22.x",
+    ),
     # FunctionDefaults / ServerlessFunction: Lambda's own limits.
     _m("FunctionDefaults", "memory_size", 64, "64"),
     _m("FunctionDefaults", "memory_size", 10241, "10241"),
@@ -272,6 +411,19 @@ MISTAKES: list[Mistake] = [
         "layers",
         "Powertools",
         label="five layers plus Powertools",
+    ),
+    _m(
+        "FunctionDefaults",
+        "shared_code",
+        (_code := patterns.SharedCode(package_path=PACKAGE),) * 2,
+        "helpers",
+    ),
+    Mistake(
+        "FunctionDefaults",
+        lambda _s: {"shared_code": (_code,), "runtime": _NODE, "powertools_layer_version": None},
+        "shared_code",
+        "nodejs22.x",
+        label="shared code on Node",
     ),
     _m("retention_from_days", "days", 31, "31"),
     _m("retention_from_days", "days", 0, "0"),

@@ -12,7 +12,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Template
 
-from patterns import ServerlessFunction
+from patterns import QueueProcessor, ServerlessFunction
 from patterns.data_catalog import DataCatalog
 
 
@@ -193,3 +193,31 @@ def test_a_public_cached_search_keys_on_its_query_strings(
         "method.request.path.dataset",
         *(f"method.request.querystring.{n}" for n in ("from", "to", "limit", "next")),
     }
+
+
+def test_an_indexer_queue_takes_the_events_instead_of_the_indexer(
+    stack: cdk.Stack, code_dir: Path, zones: dict[str, s3.IBucket]
+) -> None:
+    """With ``indexer_queue`` (a ``QueueProcessor``'s), the rule sends each event to the
+    queue and nothing invokes the indexer per event: no permission for EventBridge and no
+    asynchronous dead-letter queue on the function; the rule keeps its own for events it
+    cannot deliver to the queue."""
+    indexer = ServerlessFunction(stack, "Indexer", code_path=code_dir)
+    processor = QueueProcessor(stack, "IndexQueue", function=indexer)
+    catalog = DataCatalog(
+        stack, "Catalog", zones=zones, indexer=indexer, indexer_queue=processor.queue
+    )
+    template = Template.from_stack(stack)
+    (rule,) = template.find_resources("AWS::Events::Rule").values()
+    (target,) = rule["Properties"]["Targets"]
+    queue_id = stack.get_logical_id(processor.queue.node.default_child)  # type: ignore[arg-type]
+    assert target["Arn"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+    dead_id = stack.get_logical_id(catalog.dead_letter_queue.node.default_child)  # type: ignore[arg-type]
+    assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": [dead_id, "Arn"]}}
+    template.resource_count_is("AWS::Lambda::Permission", 0)
+    (function,) = [
+        f
+        for f in template.find_resources("AWS::Lambda::Function").values()
+        if f["Properties"].get("Handler") == "app.handler"
+    ]
+    assert "DeadLetterConfig" not in function["Properties"]
