@@ -59,9 +59,21 @@ class Stage:
         return found[0]
 
     def rest_stage(self, stack: str) -> dict[str, Any]:
-        """The REST API stage of ``stack`` (one per stack in this app)."""
-        ((_, _, props),) = [s for s in self.resources("AWS::ApiGateway::Stage") if s[0] == stack]
-        return props
+        """The REST API stage of ``stack``: its only one, or, beside a Kinesis integration's
+        (the Web stack's storefront events API), the stage of the API whose methods invoke
+        functions."""
+        stages = [
+            props for where, _, props in self.resources("AWS::ApiGateway::Stage") if where == stack
+        ]
+        if len(stages) == 1:
+            return stages[0]
+        invoking = {
+            str(props["RestApiId"].get("Ref"))
+            for where, _, props in self.resources("AWS::ApiGateway::Method")
+            if where == stack and props.get("Integration", {}).get("Type") == "AWS_PROXY"
+        }
+        (found,) = [props for props in stages if props["RestApiId"].get("Ref") in invoking]
+        return found
 
     def waf_in_front(self, stack: str) -> bool:
         """Whether a web ACL is associated with a resource of ``stack``."""
