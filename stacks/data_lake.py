@@ -16,6 +16,7 @@ from stacks.base import ShopStack
 from stacks.config import StageConfig
 from stacks.keys import data_key
 from stacks.lambda_code import handler_function
+from stacks.tables import acknowledge_no_pitr
 from stacks.web_settings import RESOLVER_HEADERS, api_protection
 
 #: Where the stream archive lands in the raw zone; the crawler makes it ``raw_usage_events``.
@@ -142,14 +143,9 @@ class DataLakeStack(ShopStack):
             alarm_topic=alarm_topic,
             search_api_props=api_protection(config),
         )
-        if not config.point_in_time_recovery:
-            cdk.Validations.of(self.catalog.table).acknowledge(
-                cdk.Acknowledgment(
-                    id="AwsSolutions-DDB3",
-                    reason=f"Stage {config.name!r} turns point-in-time recovery off: the "
-                    "catalog can be rebuilt from the lake itself.",
-                )
-            )
+        acknowledge_no_pitr(
+            self.catalog.table, config, ": the catalog can be rebuilt from the lake itself."
+        )
 
     @property
     def raw_bucket(self) -> s3.IBucket:

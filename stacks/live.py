@@ -16,6 +16,7 @@ from patterns.acknowledgements import acknowledge_packs
 from stacks.config import StageConfig
 from stacks.keys import data_key
 from stacks.lambda_code import handler_function
+from stacks.tables import acknowledge_no_pitr
 
 _NO_ROTATION = (
     "The token-signing secret is rotated by replacing it (a new deployment): tokens live "
@@ -112,14 +113,11 @@ def add_live_updates(
         log_retention=log_retention,
         alarm_topic=alarm_topic,
     )
-    if not config.point_in_time_recovery:
-        cdk.Validations.of(live.connections_table).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-DDB3",
-                reason=f"Stage {config.name!r} turns point-in-time recovery off; open "
-                "connections cannot be restored anyway (clients reconnect).",
-            )
-        )
+    acknowledge_no_pitr(
+        live.connections_table,
+        config,
+        "; open connections cannot be restored anyway (clients reconnect).",
+    )
     cdk.CfnOutput(scope, "LiveUrl", value=live.url)
     return LiveAccess(live, secret, key)
 

@@ -27,6 +27,7 @@ from stacks.data_lake import EVENTS_PREFIX
 from stacks.function_settings import METRICS_NAMESPACE, SERVICE_NAME
 from stacks.lambda_code import handler_function
 from stacks.live import add_live_updates
+from stacks.tables import acknowledge_no_pitr
 
 #: Event types the API accepts; ``lambdas/shop_common/usage_events.py`` checks the same set.
 EVENT_TYPES = ("add_to_cart", "click", "purchase", "remove_from_cart", "view")
@@ -101,14 +102,9 @@ class StreamingStack(ShopStack):
             ),
             removal_policy=removal,
         )
-        if not config.point_in_time_recovery:
-            cdk.Validations.of(self.counts).acknowledge(
-                cdk.Acknowledgment(
-                    id="AwsSolutions-DDB3",
-                    reason=f"Stage {config.name!r} turns point-in-time recovery off: its "
-                    "counters can be rebuilt by replaying the archived events.",
-                )
-            )
+        acknowledge_no_pitr(
+            self.counts, config, ": its counters can be rebuilt by replaying the archived events."
+        )
 
         self.aggregator = ServerlessFunction(
             self,

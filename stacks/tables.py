@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from stacks.config import StageConfig
 
@@ -35,15 +35,22 @@ def stage_table(
         removal_policy=config.cdk_removal_policy,
         time_to_live_attribute=time_to_live_attribute,
     )
-    if not config.point_in_time_recovery:
-        cdk.Validations.of(table).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-DDB3",
-                reason=f"Stage {config.name!r} turns point-in-time recovery off: its "
-                "tables are disposable and deleted with the stack.",
-            )
-        )
+    acknowledge_no_pitr(table, config, ": its tables are disposable and deleted with the stack.")
     return table
+
+
+def acknowledge_no_pitr(table: IConstruct, config: StageConfig, consequence: str) -> None:
+    """Acknowledge cdk-nag's point-in-time-recovery rule (AwsSolutions-DDB3) on ``table``
+    when the stage turns recovery off; ``consequence`` ends the reason (``": ..."``),
+    saying why losing the table's history is acceptable."""
+    if config.point_in_time_recovery:
+        return
+    cdk.Validations.of(table).acknowledge(
+        cdk.Acknowledgment(
+            id="AwsSolutions-DDB3",
+            reason=f"Stage {config.name!r} turns point-in-time recovery off{consequence}",
+        )
+    )
 
 
 def global_table(

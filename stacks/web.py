@@ -23,7 +23,7 @@ from stacks.purchase_events import PurchaseEvents
 from stacks.shop_api import ShopApi
 from stacks.storefront_domain import storefront_domain
 from stacks.storefront_events import storefront_events
-from stacks.tables import global_table
+from stacks.tables import acknowledge_no_pitr, global_table
 
 #: The storefront's files.
 STOREFRONT_DIR = Path(__file__).resolve().parent.parent / "web" / "storefront"
@@ -167,16 +167,11 @@ class WebStack(ShopStack):
             )
         if config.secondary_region is not None:
             api_url = self.shop_api.serve_on_domain(self, config=config, primary=True)
-        if not config.point_in_time_recovery:
-            for table in (self.api.table, self.idempotency):
-                assert table is not None
-                cdk.Validations.of(table).acknowledge(
-                    cdk.Acknowledgment(
-                        id="AwsSolutions-DDB3",
-                        reason=f"Stage {config.name!r} turns point-in-time recovery off: its "
-                        "data is disposable test data deleted with the stack.",
-                    )
-                )
+        for table in (self.api.table, self.idempotency):
+            assert table is not None
+            acknowledge_no_pitr(
+                table, config, ": its data is disposable test data deleted with the stack."
+            )
         # Deployed last: config.json tells the page where the API is.
         self.storefront.add_content(
             STOREFRONT_DIR,

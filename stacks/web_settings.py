@@ -8,11 +8,12 @@ import aws_cdk as cdk
 
 from stacks.config import StageConfig
 
-#: Request headers Powertools' REST resolver reads in every handler of the app: it decides
-#: on gzip from ``Accept-Encoding``. Routes declare them, so that a cached response is
-#: never given to a client that asked for another encoding.
-RESOLVER_HEADERS = ("Accept-Encoding",)
-#: The same for a resolver that answers CORS itself, from the request's ``Origin`` (a
+#: Request headers the app's router (``shop_common.router``) reads in every handler: none
+#: (it compresses nothing, so ``Accept-Encoding`` is not in any cache key, and clients
+#: that send different encodings share the cached answer). Routes declare what they read,
+#: and ``tests/test_api_cache.py`` fails when a handler reads an undeclared header.
+RESOLVER_HEADERS: tuple[str, ...] = ()
+#: The same for a router that answers CORS itself, from the request's ``Origin`` (a
 #: cached response keyed without it would carry another origin's CORS headers).
 CORS_RESOLVER_HEADERS = ("Origin", *RESOLVER_HEADERS)
 
