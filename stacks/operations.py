@@ -7,10 +7,15 @@ from typing import Any
 import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_lambda_destinations as destinations
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from patterns import AlarmResponder, OpsNotifications, ServerlessFunction, create_alarm
+from patterns import (
+    AlarmResponder,
+    OpsNotifications,
+    ServerlessFunction,
+    create_alarm,
+    ensure_dead_letter_queue,
+)
 from stacks.base import ShopStack
 from stacks.config import StageConfig
 from stacks.image_workflow import ImageRecognition
@@ -51,20 +56,10 @@ class OperationsStack(ShopStack):
             sort_key="changed_at",
             time_to_live_attribute="expires_at",
         )
-        self.failures = sqs.Queue(
-            self,
-            "IncidentFailures",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=cdk.Duration.days(14),
-            removal_policy=config.cdk_removal_policy,
-        )
-        cdk.Validations.of(self.failures).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-SQS3",
-                reason="This queue is itself the dead-letter queue of the incident "
-                "subscription and of the recorder's failed invocations.",
-            )
+        #: The dead-letter queue of the incident subscription and of the recorder's failed
+        #: invocations.
+        self.failures = ensure_dead_letter_queue(
+            self, "IncidentFailures", None, removal_policy=config.cdk_removal_policy
         )
         self.recorder = ServerlessFunction(
             self,

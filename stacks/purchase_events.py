@@ -15,10 +15,15 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_sns as sns
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from patterns import ServerlessFunction, StreamProcessor, create_alarm
+from patterns import (
+    ServerlessFunction,
+    StreamProcessor,
+    create_alarm,
+    ensure_dead_letter_queue,
+)
+from patterns.acknowledgements import acknowledge_synchronous_invocation, acknowledge_wildcards
 from stacks.config import StageConfig
 from stacks.lambda_code import handler_function
 
@@ -51,20 +56,9 @@ class PurchaseEvents(Construct):
         alarm_topic: sns.ITopic | None,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.failures = sqs.Queue(
-            self,
-            "Failures",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=cdk.Duration.days(14),
-            removal_policy=config.cdk_removal_policy,
-        )
-        cdk.Validations.of(self.failures).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-SQS3",
-                reason="This queue is itself the on-failure destination of the purchase "
-                "events' mapping: it holds the stream positions of orders not counted.",
-            )
+        #: The positions of the batches of orders the mapping gave up on.
+        self.failures = ensure_dead_letter_queue(
+            self, "Failures", None, removal_policy=config.cdk_removal_policy
         )
         self.emitter = ServerlessFunction(
             self,
@@ -76,22 +70,15 @@ class PurchaseEvents(Construct):
             alarm_topic=alarm_topic,
         )
         events.grant_put_records(self.emitter.function)
-        cdk.Validations.of(self.emitter.function).acknowledge(
-            cdk.Acknowledgment(
-                id="HIPAA.Security-LambdaDLQ",
-                reason="Lambda invokes the emitter synchronously from the table's stream; "
-                "batches it gives up on go to the mapping's on-failure queue (Failures), and "
-                "a function dead-letter queue only receives failed asynchronous invocations.",
-            )
-        )
+        # Batches it gives up on go to the mapping's on-failure queue (Failures).
+        acknowledge_synchronous_invocation(self.emitter, "Lambda's table-stream mapping")
         role = self.emitter.function.role
         assert role is not None
-        cdk.Validations.of(role.node.find_child("DefaultPolicy")).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-IAM5[Resource::*]",
-                reason="dynamodb:ListStreams takes no resource ARN (the event source mapping "
-                "needs it); the table's stream itself is read through its own ARN.",
-            )
+        acknowledge_wildcards(
+            role.node.find_child("DefaultPolicy"),
+            reason="dynamodb:ListStreams takes no resource ARN (the event source mapping "
+            "needs it); the table's stream itself is read through its own ARN.",
+            resources=["*"],
         )
         self.emitter.function.add_event_source(
             event_sources.DynamoEventSource(
