@@ -11,71 +11,18 @@ on-failure destination is not emulated). Bisecting on error is not emulated eith
 
 from __future__ import annotations
 
-import base64
 import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from typing import Any
 
 from tools.local_live.settings import Mapping as MappingSettings
+from tools.sandbox.events import dynamodb_event, kinesis_event
 
 log = logging.getLogger(__name__)
-ACCOUNT = "123456789012"
-REGION = "us-east-1"
 #: Retries of a failing batch when the template says -1 (forever): locally, give up.
 LOCAL_RETRY_LIMIT = 10
-
-
-def _epoch(value: datetime | float) -> float:
-    return value.timestamp() if isinstance(value, datetime) else float(value)
-
-
-def kinesis_event(records: list[dict[str, Any]], stream_arn: str, shard_id: str) -> dict[str, Any]:
-    """Lambda's event for Kinesis ``GetRecords`` records of one shard."""
-    return {
-        "Records": [
-            {
-                "kinesis": {
-                    "kinesisSchemaVersion": "1.0",
-                    "partitionKey": r["PartitionKey"],
-                    "sequenceNumber": r["SequenceNumber"],
-                    "data": base64.b64encode(r["Data"]).decode("ascii"),
-                    "approximateArrivalTimestamp": _epoch(r["ApproximateArrivalTimestamp"]),
-                },
-                "eventSource": "aws:kinesis",
-                "eventVersion": "1.0",
-                "eventID": f"{shard_id}:{r['SequenceNumber']}",
-                "eventName": "aws:kinesis:record",
-                "invokeIdentityArn": f"arn:aws:iam::{ACCOUNT}:role/local-live",
-                "awsRegion": REGION,
-                "eventSourceARN": stream_arn,
-            }
-            for r in records
-        ]
-    }
-
-
-def dynamodb_event(records: list[dict[str, Any]], stream_arn: str) -> dict[str, Any]:
-    """Lambda's event for DynamoDB Streams ``GetRecords`` records."""
-    converted = []
-    for record in records:
-        data = dict(record["dynamodb"])
-        if "ApproximateCreationDateTime" in data:
-            data["ApproximateCreationDateTime"] = _epoch(data["ApproximateCreationDateTime"])
-        converted.append(
-            {
-                "eventID": record["eventID"],
-                "eventName": record["eventName"],
-                "eventVersion": record.get("eventVersion", "1.1"),
-                "eventSource": "aws:dynamodb",
-                "awsRegion": record.get("awsRegion", REGION),
-                "dynamodb": data,
-                "eventSourceARN": stream_arn,
-            }
-        )
-    return {"Records": converted}
 
 
 class ShardPoller(threading.Thread):
@@ -193,7 +140,7 @@ class KinesisPoller(ShardPoller):
         return list(page["Records"]), page.get("NextShardIterator")
 
     def event(self, shard: str, records: list[dict[str, Any]]) -> dict[str, Any]:
-        return kinesis_event(records, self.stream_arn, shard)
+        return kinesis_event(records, self.stream_arn, shard, role="local-live")
 
     def item_id(self, record: dict[str, Any]) -> str:
         return str(record["SequenceNumber"])

@@ -10,8 +10,11 @@ from typing import Any
 from tools.sandbox.emulator import ACCOUNT, REGION
 
 
-def kinesis_event(records: list[dict[str, Any]], stream_arn: str, shard_id: str) -> dict[str, Any]:
-    """A Kinesis event source mapping's event of GetRecords ``records`` from one shard."""
+def kinesis_event(
+    records: list[dict[str, Any]], stream_arn: str, shard_id: str, *, role: str = "sandbox"
+) -> dict[str, Any]:
+    """A Kinesis event source mapping's event of GetRecords ``records`` from one shard,
+    invoked as role ``role`` of the emulator's account."""
     return {
         "Records": [
             {
@@ -26,13 +29,34 @@ def kinesis_event(records: list[dict[str, Any]], stream_arn: str, shard_id: str)
                 "eventVersion": "1.0",
                 "eventID": f"{shard_id}:{record['SequenceNumber']}",
                 "eventName": "aws:kinesis:record",
-                "invokeIdentityArn": f"arn:aws:iam::{ACCOUNT}:role/sandbox",
+                "invokeIdentityArn": f"arn:aws:iam::{ACCOUNT}:role/{role}",
                 "awsRegion": REGION,
                 "eventSourceARN": stream_arn,
             }
             for record in records
         ]
     }
+
+
+def dynamodb_event(records: list[dict[str, Any]], stream_arn: str) -> dict[str, Any]:
+    """A DynamoDB stream event source mapping's event of GetRecords ``records``."""
+    converted = []
+    for record in records:
+        data = dict(record["dynamodb"])
+        if "ApproximateCreationDateTime" in data:
+            data["ApproximateCreationDateTime"] = _epoch(data["ApproximateCreationDateTime"])
+        converted.append(
+            {
+                "eventID": record["eventID"],
+                "eventName": record["eventName"],
+                "eventVersion": record.get("eventVersion", "1.1"),
+                "eventSource": "aws:dynamodb",
+                "awsRegion": record.get("awsRegion", REGION),
+                "dynamodb": data,
+                "eventSourceARN": stream_arn,
+            }
+        )
+    return {"Records": converted}
 
 
 def _epoch(value: datetime | float) -> float:
