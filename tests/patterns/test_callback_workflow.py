@@ -5,7 +5,6 @@ them."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import time
 from pathlib import Path
@@ -20,13 +19,13 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk.assertions import Template
-from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, PCIDSS321Checks
 
-from patterns import EncryptLogGroups, EventWorkflow, ManagedPolicies, wait_for_callback
+from patterns import EventWorkflow, wait_for_callback
 from patterns.callback_task import TIMEOUT_ERRORS
 from tests.support.policies import ALLOW, IMPLICIT_DENY, Request, evaluate, role_statements
+from tests.support.regulated_nag import lint_only_stack, regulated_findings
 from tests.support.state_machines import ACCOUNT, render_definition
-from tools.assembly import StackArtifact, cfn_lint, stacks, validation_findings
+from tools.assembly import StackArtifact, stacks
 from tools.moto_server import configure
 
 PATTERN = {"source": ["shop.orders"], "detail-type": ["Order placed"]}
@@ -361,15 +360,7 @@ def test_no_findings_in_any_pack(tmp_path_factory: pytest.TempPathFactory) -> No
         schedule="rate(1 hour)",
         workflow_type="EXPRESS",
     )
-    cdk.Aspects.of(stack).add(EncryptLogGroups())
-    cdk.Aspects.of(stack).add(ManagedPolicies())
-    cdk.Validations.of(stack).add_plugins(
-        AwsSolutionsChecks(stack), HIPAASecurityChecks(stack), PCIDSS321Checks(stack)
-    )
-    with contextlib.suppress(RuntimeError):
-        app.synth()
-    findings = [str(f) for f in validation_findings(out).get("Review", [])]
+    findings = regulated_findings(app, stack, out)
     ours = [f for f in findings if "/Review/" in f or "/Price/" in f]
     assert ours == []
-    (artifact,) = stacks(out)
-    assert cfn_lint(artifact.template_path) == []
+    assert lint_only_stack(out) == []

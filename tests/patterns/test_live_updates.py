@@ -4,7 +4,6 @@ finding under AwsSolutions, HIPAA and PCI."""
 
 from __future__ import annotations
 
-import contextlib
 import fnmatch
 import json
 from pathlib import Path
@@ -19,18 +18,15 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Template
-from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, PCIDSS321Checks
 
 from patterns import (
     ApiGatewayAccount,
-    EncryptLogGroups,
     LiveUpdates,
-    ManagedPolicies,
     ServerlessFunction,
 )
 from patterns.live_updates import CONNECTIONS_TTL_ATTRIBUTE, DEFAULT_THROTTLE
+from tests.support.regulated_nag import lint_only_stack, regulated_findings
 from tests.support.templates import all_of, only
-from tools.assembly import cfn_lint, stacks, validation_findings
 
 ACCOUNT, REGION = "123456789012", "eu-west-1"
 TABLE_STREAM = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/counts/stream/2026-12-01T00:00:00.000"
@@ -487,17 +483,8 @@ def test_no_findings_under_every_pack_with_created_and_given_resources(
         source_stream=kinesis.Stream(stack, "Events", encryption=kinesis.StreamEncryption.MANAGED),
         alarm_topic=topic,
     )
-    cdk.Aspects.of(stack).add(EncryptLogGroups())
-    cdk.Aspects.of(stack).add(ManagedPolicies())
-    cdk.Validations.of(stack).add_plugins(
-        AwsSolutionsChecks(stack), HIPAASecurityChecks(stack), PCIDSS321Checks(stack)
-    )
-    with contextlib.suppress(RuntimeError):
-        app.synth()
-
-    findings = [str(f) for f in validation_findings(out).get("Live", [])]
+    findings = regulated_findings(app, stack, out)
     assert [f for f in findings if "AwsSolutions" in f] == []
     ours = [f for f in findings if "/Dynamo/" in f or "/Kinesis/" in f or "Role/" in f]
     assert ours == []
-    (artifact,) = stacks(out)
-    assert cfn_lint(artifact.template_path) == []
+    assert lint_only_stack(out) == []

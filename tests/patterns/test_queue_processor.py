@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -14,18 +13,15 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Template
-from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, PCIDSS321Checks
 
 from patterns import (
-    EncryptLogGroups,
-    ManagedPolicies,
     QueueProcessor,
     ServerlessFunction,
 )
 from tests.support.alarms import ALARM, OK, alarm_state, dimensions
 from tests.support.policies import ALLOW, DENY, Request, evaluate
+from tests.support.regulated_nag import lint_only_stack, regulated_findings
 from tests.support.templates import all_of, only, properties
-from tools.assembly import cfn_lint, stacks, validation_findings
 
 ACCOUNT, REGION = "123456789012", "eu-west-1"
 QUEUE_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:jobs"
@@ -349,17 +345,8 @@ def test_no_findings_under_every_pack_with_created_and_given_resources(
         dead_letter_queue=sqs.Queue.from_queue_arn(stack, "Dead", f"{QUEUE_ARN}-dlq"),
         alarm_topic=topic,
     ).grant_send_messages(iam.Role(stack, "Producer", assumed_by=iam.AccountRootPrincipal()))
-    cdk.Aspects.of(stack).add(EncryptLogGroups())
-    cdk.Aspects.of(stack).add(ManagedPolicies())
-    cdk.Validations.of(stack).add_plugins(
-        AwsSolutionsChecks(stack), HIPAASecurityChecks(stack), PCIDSS321Checks(stack)
-    )
-    with contextlib.suppress(RuntimeError):
-        app.synth()
-
-    findings = [str(f) for f in validation_findings(out).get("Queues", [])]
+    findings = regulated_findings(app, stack, out)
     assert [f for f in findings if "AwsSolutions" in f] == []
     ours = [f for f in findings if any(p in f for p in ("/Standard/", "/Fifo/", "/Given/"))]
     assert ours == []
-    (artifact,) = stacks(out)
-    assert cfn_lint(artifact.template_path) == []
+    assert lint_only_stack(out) == []

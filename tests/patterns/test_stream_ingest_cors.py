@@ -4,8 +4,6 @@ POST with, read from the template as API Gateway reads it (the mock integration 
 
 from __future__ import annotations
 
-import contextlib
-from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
@@ -14,10 +12,9 @@ from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_kinesis as kinesis
 from aws_cdk.assertions import Template
-from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, PCIDSS321Checks
 
-from patterns import EncryptLogGroups, ManagedPolicies, StreamIngestApi
-from tools.assembly import cfn_lint, stacks, validation_findings
+from patterns import StreamIngestApi
+from tests.support.regulated_nag import lint_only_stack, regulated_findings
 
 SHOP = "https://shop.example.com"
 ORIGIN = "method.response.header.Access-Control-Allow-Origin"
@@ -160,15 +157,7 @@ def test_a_browser_ingest_api_has_no_findings_in_any_pack(
         execution_log_level=logged,
     )
     assert api.stream is not None
-    cdk.Aspects.of(stack).add(EncryptLogGroups())
-    cdk.Aspects.of(stack).add(ManagedPolicies())
-    cdk.Validations.of(stack).add_plugins(
-        AwsSolutionsChecks(stack), HIPAASecurityChecks(stack), PCIDSS321Checks(stack)
-    )
-    with contextlib.suppress(RuntimeError):
-        app.synth()
-    findings = [str(f) for f in validation_findings(out).get("Ingest", [])]
+    findings = regulated_findings(app, stack, out)
     ours = [f for f in findings if "/Ingest/" in f or "/Shared/" in f]
     assert ours == []
-    (artifact,) = stacks(Path(out))
-    assert cfn_lint(artifact.template_path) == []
+    assert lint_only_stack(out) == []
