@@ -9,20 +9,23 @@ from typing import Any
 
 import pytest
 
-from tests.support.policies import ALLOW, IMPLICIT_DENY, Request, evaluate, role_statements
+from tests.support.policies import (
+    ALLOW,
+    IMPLICIT_DENY,
+    Request,
+    evaluate,
+    resources_of,
+    role_statements,
+)
 from tools.assembly import StackArtifact
 
 STAGES = ("Dev", "Staging", "Prod")
 
 
-def _resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
-    return {k: r for k, r in template["Resources"].items() if r["Type"] == kind}
-
-
 def _emitter(template: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     [(logical_id, function)] = [
         (k, f)
-        for k, f in _resources(template, "AWS::Lambda::Function").items()
+        for k, f in resources_of(template, "AWS::Lambda::Function").items()
         if k.startswith("PurchaseEventsEmitter")
     ]
     return logical_id, function
@@ -32,7 +35,7 @@ def _usage_stream_ref(streaming: StackArtifact, web: dict[str, Any]) -> dict[str
     """How the Web template names the Streaming stack's Kinesis stream ARN: the
     ``Fn::GetStackOutput`` of the output holding it, as written in the Web template."""
     template = streaming.template()
-    streams = _resources(template, "AWS::Kinesis::Stream")
+    streams = resources_of(template, "AWS::Kinesis::Stream")
     [output] = [
         name
         for name, output in template.get("Outputs", {}).items()
@@ -66,12 +69,12 @@ def test_new_orders_in_the_table_stream_invoke_the_emitter(
     emitter_id, _ = _emitter(web)
     [mapping] = [
         m["Properties"]
-        for m in _resources(web, "AWS::Lambda::EventSourceMapping").values()
+        for m in resources_of(web, "AWS::Lambda::EventSourceMapping").values()
         if m["Properties"]["FunctionName"] == {"Ref": emitter_id}
     ]
     tables = {
-        **_resources(web, "AWS::DynamoDB::Table"),
-        **_resources(web, "AWS::DynamoDB::GlobalTable"),
+        **resources_of(web, "AWS::DynamoDB::Table"),
+        **resources_of(web, "AWS::DynamoDB::GlobalTable"),
     }
     source_table, attribute = mapping["EventSourceArn"]["Fn::GetAtt"]
     assert attribute == "StreamArn"
@@ -111,6 +114,6 @@ def test_in_the_private_network_kinesis_has_an_interface_endpoint(
     network = stack_artifacts["Prod/Network"].template()
     services = [
         str(e["Properties"]["ServiceName"])
-        for e in _resources(network, "AWS::EC2::VPCEndpoint").values()
+        for e in resources_of(network, "AWS::EC2::VPCEndpoint").values()
     ]
     assert any("kinesis-streams" in service for service in services), services

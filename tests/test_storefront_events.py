@@ -9,15 +9,18 @@ from typing import Any
 
 import pytest
 
-from tests.support.policies import ALLOW, IMPLICIT_DENY, Request, evaluate, role_statements
+from tests.support.policies import (
+    ALLOW,
+    IMPLICIT_DENY,
+    Request,
+    evaluate,
+    resources_of,
+    role_statements,
+)
 from tests.test_purchase_events import _usage_stream_ref
 from tools.assembly import StackArtifact
 
 STAGES = ("Dev", "Staging", "Prod")
-
-
-def _of(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
-    return {k: r for k, r in template["Resources"].items() if r["Type"] == kind}
 
 
 def _unquoted(value: Any) -> str:
@@ -36,19 +39,23 @@ def test_pages_of_the_storefront_post_events_with_a_shoppers_token(
     stack_artifacts: dict[str, StackArtifact], stage: str
 ) -> None:
     web = stack_artifacts[f"{stage}/Web"].template()
-    [api_id] = [k for k in _of(web, "AWS::ApiGateway::RestApi") if k.startswith("StorefrontEvents")]
-    authorizers = _of(web, "AWS::ApiGateway::Authorizer")
+    [api_id] = [
+        k for k in resources_of(web, "AWS::ApiGateway::RestApi") if k.startswith("StorefrontEvents")
+    ]
+    authorizers = resources_of(web, "AWS::ApiGateway::Authorizer")
     pools = {
         authorizer["Properties"]["RestApiId"]["Ref"]: authorizer["Properties"]["ProviderARNs"]
         for authorizer in authorizers.values()
     }
     # The same user pool as the shop API's signed-in routes: a shopper's one token.
     assert pools[api_id] == pools["Api9AF3637B"]
-    orders = next(f for k, f in _of(web, "AWS::Lambda::Function").items() if k.startswith("Orders"))
+    orders = next(
+        f for k, f in resources_of(web, "AWS::Lambda::Function").items() if k.startswith("Orders")
+    )
     storefront = orders["Properties"]["Environment"]["Variables"]["ALLOWED_ORIGIN"]
     posts = [
         m["Properties"]
-        for m in _of(web, "AWS::ApiGateway::Method").values()
+        for m in resources_of(web, "AWS::ApiGateway::Method").values()
         if m["Properties"]["RestApiId"] == {"Ref": api_id}
         and m["Properties"]["HttpMethod"] == "POST"
     ]
@@ -69,7 +76,9 @@ def test_api_gateway_may_write_the_stages_usage_stream_only(
     web = stack_artifacts[f"{stage}/Web"].template()
     stream = _usage_stream_ref(stack_artifacts[f"{stage}/Streaming"], web)
     [role] = [
-        k for k in _of(web, "AWS::IAM::Role") if k.startswith("StorefrontEventsIntegrationRole")
+        k
+        for k in resources_of(web, "AWS::IAM::Role")
+        if k.startswith("StorefrontEventsIntegrationRole")
     ]
     statements = role_statements(web, role)
     assert evaluate(statements, Request("kinesis:PutRecords", stream)) == ALLOW
