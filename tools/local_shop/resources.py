@@ -44,11 +44,24 @@ def client(service: str, endpoint: str, region: str) -> Any:
     )
 
 
-def create_tables(shop: ShopTemplate, endpoint: str, region: str, prefix: str) -> dict[str, str]:
-    """Every table of the template, named ``<prefix>-<logical id>``; logical id -> name."""
+def create_tables(
+    shop: ShopTemplate,
+    endpoint: str,
+    region: str,
+    prefix: str,
+    existing: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The template's tables but ``existing`` ones (logical ids), each named
+    ``<prefix>-<logical id>``; logical id -> name of those created."""
     dynamodb = client("dynamodb", endpoint, region)
-    names = {logical_id: f"{prefix}-{logical_id}" for logical_id in shop.tables}
+    names = {
+        logical_id: f"{prefix}-{logical_id}"
+        for logical_id in shop.tables
+        if logical_id not in (existing or {})
+    }
     for logical_id, definition in shop.tables.items():
+        if logical_id not in names:
+            continue
         dynamodb.create_table(TableName=names[logical_id], **definition)
         dynamodb.get_waiter("table_exists").wait(TableName=names[logical_id])
     return names

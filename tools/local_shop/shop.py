@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from tools.local_shop import resources
 from tools.local_shop.functions import Functions, merged_environment
@@ -31,6 +32,14 @@ class LocalShop:
         must reach it too (``AWS_ENDPOINT_URL``).
     :param region: Default: ``"us-east-1"``.
     :param site_dir: the storefront's files. Default: ``web/storefront``.
+    :param tables: tables that exist already (a deployed stage's), by the template's
+        logical ids. Default: none; every table is created, with a fresh name.
+    :param stream: the existing stream the ingest stand-in puts into. Default: a new one.
+    :param overrides: values of the functions' variables that exist only once deployed;
+        with ``TOKEN_SECRET_ARN`` (the live token's signing secret) the shop serves
+        ``GET /live-token``. Default: none.
+    :param live_url: the live-updates WebSocket URL the pages are given (``liveUrl``).
+        Default: none (the dashboard says the stage has no live updates).
     """
 
     def __init__(
@@ -40,9 +49,16 @@ class LocalShop:
         endpoint: str,
         region: str = "us-east-1",
         site_dir: Path = STOREFRONT_DIR,
+        tables: Mapping[str, str] | None = None,
+        stream: str | None = None,
+        overrides: Mapping[str, str] | None = None,
+        live_url: str | None = None,
     ) -> None:
-        self.shop = read_template(web_template)
+        self.shop = read_template(web_template, overrides)
         self.ingest_spec = read_ingest(web_template)
+        self.existing_tables = dict(tables or {})
+        self.existing_stream = stream
+        self.live_url = live_url
         self.endpoint = endpoint.rstrip("/")
         self.region = region
         self.site_dir = site_dir
@@ -98,13 +114,18 @@ class LocalShop:
         }
         if self.ingest_url:
             found["ingestUrl"] = self.ingest_url
+        if self.live_url:
+            found["liveUrl"] = self.live_url
         return found
 
     def start(self) -> None:
         """Create the resources in moto, import the handlers, start serving."""
-        self.tables = resources.create_tables(
-            self.shop, self.endpoint, self.region, self.name_prefix
-        )
+        self.tables = {
+            **resources.create_tables(
+                self.shop, self.endpoint, self.region, self.name_prefix, self.existing_tables
+            ),
+            **self.existing_tables,
+        }
         self.pool = resources.create_user_pool(self.shop, self.endpoint, self.region)
         resources.create_shopper(self.pool, self.endpoint, self.region, *self.shopper)
         tokens = TokenVerifier(self.endpoint, self.region, self.pool.pool_id, self.pool.client_id)
@@ -121,7 +142,7 @@ class LocalShop:
         self._gateway = Gateway(self.shop, self._functions, tokens, origin)
         routes[f"/{self.shop.stage_name}/"] = self._gateway.handle
         if self.ingest_spec is not None:
-            self.stream = resources.create_stream(
+            self.stream = self.existing_stream or resources.create_stream(
                 f"{self.name_prefix}-usage-events", self.endpoint, self.region
             )
             kinesis = resources.client("kinesis", self.endpoint, self.region)
@@ -129,7 +150,8 @@ class LocalShop:
             routes["/ingest/v1/"] = lambda method, _path, _query, headers, body: ingest.handle(
                 method, headers, body
             )
-        connect = f"'self' http://localhost:{self._port} {self.endpoint}"
+        live = f" {_origin_of(self.live_url)}" if self.live_url else ""
+        connect = f"'self' http://localhost:{self._port} {self.endpoint}{live}"
         self._server.site_headers["Content-Security-Policy"] = (
             f"{self.shop.content_security_policy}; connect-src {connect}"
         )
@@ -155,6 +177,12 @@ class LocalShop:
             answer = self._functions.invoke(route.handler, event)
             if answer["statusCode"] != 201:
                 raise RuntimeError(f"could not create {product}: {answer}")
+
+
+def _origin_of(url: str) -> str:
+    """``ws://127.0.0.1:8001`` of ``ws://127.0.0.1:8001/dev``: what CSP's sources name."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 @contextmanager
