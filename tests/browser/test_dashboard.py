@@ -109,9 +109,7 @@ def _counted(live: LocalLive, expected: Counter[tuple[str, str]]) -> None:
     found: dict[tuple[str, str], int] = {}
     for _ in range(200):
         items = table.scan(ConsistentRead=True)["Items"]
-        found = {
-            (str(i["product_id"]), str(i["event_type"])): int(i["event_count"]) for i in items
-        }
+        found = {(str(i["product_id"]), str(i["event_type"])): int(i["event_count"]) for i in items}
         if all(found.get(key) == n for key, n in expected.items()):
             return
         time.sleep(0.1)
