@@ -120,6 +120,26 @@ def create_shopper(pool: UserPool, endpoint: str, region: str, email: str, passw
     )
 
 
+def sign_in(pool: UserPool, endpoint: str, region: str, email: str, password: str) -> str:
+    """An ID token of ``email``: ``USER_PASSWORD_AUTH``, then the TOTP challenge the pool
+    requires (:data:`MFA_CODE`), as the storefront signs in."""
+    idp = client("cognito-idp", endpoint, region)
+    challenge = idp.initiate_auth(
+        ClientId=pool.client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": email, "PASSWORD": password},
+    )
+    if challenge.get("ChallengeName") != "SOFTWARE_TOKEN_MFA":
+        raise RuntimeError(f"expected the pool's MFA challenge, got {challenge!r}")
+    signed_in = idp.respond_to_auth_challenge(
+        ClientId=pool.client_id,
+        ChallengeName="SOFTWARE_TOKEN_MFA",
+        Session=challenge["Session"],
+        ChallengeResponses={"USERNAME": email, "SOFTWARE_TOKEN_MFA_CODE": MFA_CODE},
+    )
+    return str(signed_in["AuthenticationResult"]["IdToken"])
+
+
 def create_stream(name: str, endpoint: str, region: str) -> str:
     """A one-shard Kinesis stream; its name."""
     kinesis = client("kinesis", endpoint, region)

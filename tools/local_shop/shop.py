@@ -40,6 +40,10 @@ class LocalShop:
         ``GET /live-token``. Default: none.
     :param live_url: the live-updates WebSocket URL the pages are given (``liveUrl``).
         Default: none (the dashboard says the stage has no live updates).
+    :param api: serve the shop API (its handlers in this process, which sets their
+        environment variables process-wide). ``False`` serves the site, sign-in and the
+        ingest stand-in only, e.g. beside ``tools.local_live`` in one process.
+        Default: ``True``.
     """
 
     def __init__(
@@ -53,12 +57,14 @@ class LocalShop:
         stream: str | None = None,
         overrides: Mapping[str, str] | None = None,
         live_url: str | None = None,
+        api: bool = True,
     ) -> None:
         self.shop = read_template(web_template, overrides)
         self.ingest_spec = read_ingest(web_template)
         self.existing_tables = dict(tables or {})
         self.existing_stream = stream
         self.live_url = live_url
+        self.api = api
         self.endpoint = endpoint.rstrip("/")
         self.region = region
         self.site_dir = site_dir
@@ -120,27 +126,14 @@ class LocalShop:
 
     def start(self) -> None:
         """Create the resources in moto, import the handlers, start serving."""
-        self.tables = {
-            **resources.create_tables(
-                self.shop, self.endpoint, self.region, self.name_prefix, self.existing_tables
-            ),
-            **self.existing_tables,
-        }
         self.pool = resources.create_user_pool(self.shop, self.endpoint, self.region)
         resources.create_shopper(self.pool, self.endpoint, self.region, *self.shopper)
         tokens = TokenVerifier(self.endpoint, self.region, self.pool.pool_id, self.pool.client_id)
         routes: dict[str, Any] = {}
         self._server = ShopServer(self.site_dir, self.config, routes, {})
         origin = self.url.rstrip("/")
-        environment = {
-            name: self.tables.get(value, value).replace("{origin}", origin)
-            for name, value in merged_environment(self.shop.environments.values()).items()
-        }
-        environment.update(AWS_ENDPOINT_URL=self.endpoint, AWS_DEFAULT_REGION=self.region)
-        self._functions = Functions({r.handler for r in self.shop.routes}, environment)
-        self._functions.start()
-        self._gateway = Gateway(self.shop, self._functions, tokens, origin)
-        routes[f"/{self.shop.stage_name}/"] = self._gateway.handle
+        if self.api:
+            self._start_api(tokens, origin, routes)
         if self.ingest_spec is not None:
             self.stream = self.existing_stream or resources.create_stream(
                 f"{self.name_prefix}-usage-events", self.endpoint, self.region
@@ -156,6 +149,28 @@ class LocalShop:
             f"{self.shop.content_security_policy}; connect-src {connect}"
         )
         self._server.start()
+
+    def _start_api(self, tokens: TokenVerifier, origin: str, routes: dict[str, Any]) -> None:
+        self.tables = {
+            **resources.create_tables(
+                self.shop, self.endpoint, self.region, self.name_prefix, self.existing_tables
+            ),
+            **self.existing_tables,
+        }
+        environment = {
+            name: self.tables.get(value, value).replace("{origin}", origin)
+            for name, value in merged_environment(self.shop.environments.values()).items()
+        }
+        environment.update(AWS_ENDPOINT_URL=self.endpoint, AWS_DEFAULT_REGION=self.region)
+        self._functions = Functions({r.handler for r in self.shop.routes}, environment)
+        self._functions.start()
+        self._gateway = Gateway(self.shop, self._functions, tokens, origin)
+        routes[f"/{self.shop.stage_name}/"] = self._gateway.handle
+
+    def id_token(self) -> str:
+        """The shopper's ID token, signed in as the storefront does (password, then TOTP)."""
+        email, password = self.shopper
+        return resources.sign_in(self.pool, self.endpoint, self.region, email, password)
 
     def stop(self) -> None:
         if self._server is not None:
