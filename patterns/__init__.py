@@ -17,6 +17,7 @@ from patterns.compliance import EncryptLogGroups, ManagedPolicies
 from patterns.data_catalog import DataCatalog
 from patterns.data_lake import DataLake
 from patterns.event_workflow import EventWorkflow
+from patterns.graphql_api import GraphqlApi, GraphqlCache, PipelineStep
 from patterns.function_defaults import (
     POWERTOOLS_LAYER_VERSION,
     RETENTION_BY_DAYS,
@@ -59,11 +60,14 @@ __all__ = [
     "EncryptServiceData",
     "EventWorkflow",
     "FunctionDefaults",
+    "GraphqlApi",
+    "GraphqlCache",
     "LambdaAuthorizer",
     "LifecycleTiers",
     "LiveUpdates",
     "ManagedPolicies",
     "OpsNotifications",
+    "PipelineStep",
     "PolicyEnforcer",
     "QueueProcessor",
     "RegionalApiRecord",
