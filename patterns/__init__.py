@@ -17,13 +17,13 @@ from patterns.compliance import EncryptLogGroups, ManagedPolicies
 from patterns.data_catalog import DataCatalog
 from patterns.data_lake import DataLake
 from patterns.event_workflow import EventWorkflow
-from patterns.graphql_api import GraphqlApi, GraphqlCache, PipelineStep
 from patterns.function_defaults import (
     POWERTOOLS_LAYER_VERSION,
     RETENTION_BY_DAYS,
     FunctionDefaults,
     retention_from_days,
 )
+from patterns.graphql_api import GraphqlApi, GraphqlCache, PipelineStep
 from patterns.lake_zones import LifecycleTiers
 from patterns.live_updates import LiveUpdates
 from patterns.ops_notifications import OpsNotifications

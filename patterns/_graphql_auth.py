@@ -42,9 +42,10 @@ def check_modes(
         raise TypeError(
             f"additional_authorization must be a sequence of modes, not the string {additional!r}"
         )
-    for name, mode in (("default_authorization", default), *(
-        (f"additional_authorization[{i}]", m) for i, m in enumerate(additional)
-    )):
+    for name, mode in (
+        ("default_authorization", default),
+        *((f"additional_authorization[{i}]", m) for i, m in enumerate(additional)),
+    ):
         if mode not in allowed:
             raise ValueError(f"{name} must be one of {', '.join(allowed)}; got {mode!r}")
     modes = [default, *additional]
@@ -66,9 +67,7 @@ def check_modes(
                 f"{argument} is given but {mode!r} is neither default_authorization nor in "
                 "additional_authorization: add the mode or drop the argument"
             )
-    check_duration(
-        "authorizer_cache_ttl", authorizer_cache_ttl, 0, MAX_AUTHORIZER_CACHE_SECONDS
-    )
+    check_duration("authorizer_cache_ttl", authorizer_cache_ttl, 0, MAX_AUTHORIZER_CACHE_SECONDS)
     if api_key_expires is not None:
         check_api_key_expiry(api_key_expires, now or datetime.datetime.now(datetime.UTC))
 

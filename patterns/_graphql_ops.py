@@ -23,6 +23,7 @@ from patterns.choices import GraphqlCacheType, GraphqlCaching
 _PERIOD = cdk.Duration.minutes(1)
 #: AppSync's cache TTL bounds, in seconds.
 CACHE_TTL_MIN, CACHE_TTL_MAX = 1, 3600
+DEFAULT_CACHE_TTL = cdk.Duration.minutes(5)
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class GraphqlCache:
         Default: ``"PER_RESOLVER_CACHING"``: nothing is cached that a resolver did not ask for.
     """
 
-    ttl: cdk.Duration = cdk.Duration.minutes(5)
+    ttl: cdk.Duration = DEFAULT_CACHE_TTL
     instance_type: GraphqlCacheType = "SMALL"
     behavior: GraphqlCaching = "PER_RESOLVER_CACHING"
 
@@ -90,9 +91,11 @@ def api_log_group(
     return group
 
 
-def add_cache(scope: Construct, api: appsync.GraphqlApi, cache: GraphqlCache) -> appsync.CfnApiCache:
+def add_cache(
+    scope: Construct, api: appsync.GraphqlApi, cache: GraphqlCache
+) -> appsync.CfnApiCache:
     """``Cache``: the API's cache, encrypted at rest and in transit."""
-    resource = appsync.CfnApiCache(
+    return appsync.CfnApiCache(
         scope,
         "Cache",
         api_id=api.api_id,
@@ -102,8 +105,6 @@ def add_cache(scope: Construct, api: appsync.GraphqlApi, cache: GraphqlCache) ->
         at_rest_encryption_enabled=True,
         transit_encryption_enabled=True,
     )
-    resource.add_dependency(api.node.default_child)  # type: ignore[arg-type]
-    return resource
 
 
 def associate_web_acl(

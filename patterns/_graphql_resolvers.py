@@ -59,7 +59,9 @@ def read_code(argument: str, code: str | os.PathLike[str]) -> str:
         raise ValueError(
             f"{argument} {str(path)!r} has {size} bytes: AppSync takes 1 to {MAX_CODE_BYTES}"
         )
-    missing = [name for name in ("request", "response") if not re.search(_EXPORT.format(name), text)]
+    missing = [
+        name for name in ("request", "response") if not re.search(_EXPORT.format(name), text)
+    ]
     if missing:
         raise ValueError(
             f"{argument} {str(path)!r} does not export {' and '.join(missing)}: an APPSYNC_JS "
@@ -83,8 +85,8 @@ def check_data_sources(
     if isinstance(read_only_tables, str):
         raise TypeError(f"read_only_tables must be a sequence of names, not {read_only_tables!r}")
     for name in read_only_tables:
-        target = data_sources.get(name)
-        if target is None or not _is_table(target):
+        found = data_sources.get(name)
+        if found is None or not _is_table(found):
             tables = [n for n, t in data_sources.items() if _is_table(t)]
             raise ValueError(
                 f"read_only_tables entry {name!r} is not the name of a table in data_sources "
@@ -114,7 +116,9 @@ def add_data_sources(
             description=f"AppSync data source {name}",
         )
 
-        def make(name: str = name, target: DataSourceTarget = target, role: iam.Role = role) -> iam.Grant:
+        def make(
+            name: str = name, target: DataSourceTarget = target, role: iam.Role = role
+        ) -> iam.Grant:
             if _is_table(target):
                 created[name] = appsync.DynamoDbDataSource(
                     scope,

@@ -185,12 +185,12 @@ class GraphqlApi(Construct):
         )
         # On the L1: the L2's log_config also adds a LogRetention custom resource (a Lambda
         # function) that would create the log group ``Logs`` creates here.
-        cfn_child(self.api, appsync.CfnGraphQLApi).log_config = (
-            appsync.CfnGraphQLApi.LogConfigProperty(
-                cloud_watch_logs_role_arn=self.logs_role.role_arn,
-                field_log_level=field_log_level,
-                exclude_verbose_content=exclude_verbose_content,
-            )
+        cfn_child(
+            self.api, appsync.CfnGraphQLApi
+        ).log_config = appsync.CfnGraphQLApi.LogConfigProperty(
+            cloud_watch_logs_role_arn=self.logs_role.role_arn,
+            field_log_level=field_log_level,
+            exclude_verbose_content=exclude_verbose_content,
         )
         if exclude_verbose_content:
             cdk.Validations.of(self.api).acknowledge(
@@ -264,9 +264,7 @@ class GraphqlApi(Construct):
         if cache_keys is None:
             return None
         if self._cache_config is None or self._cache_config.behavior != "PER_RESOLVER_CACHING":
-            raise ValueError(
-                "cache_keys needs cache=GraphqlCache(behavior='PER_RESOLVER_CACHING')"
-            )
+            raise ValueError("cache_keys needs cache=GraphqlCache(behavior='PER_RESOLVER_CACHING')")
         for key in cache_keys:
             if not key.startswith(("$context.arguments", "$context.source", "$context.identity")):
                 raise ValueError(

@@ -56,10 +56,10 @@ def catalog_graphql(
         "products",
         code=GRAPHQL_DIR / "products.js",
         data_source="products",
-        **(
-            {"cache_keys": ("$context.arguments.limit", "$context.arguments.nextToken")}
+        cache_keys=(
+            ("$context.arguments.limit", "$context.arguments.nextToken")
             if api.cache is not None
-            else {}
+            else None
         ),
     )
     api.add_pipeline_resolver(

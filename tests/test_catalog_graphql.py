@@ -70,8 +70,8 @@ def test_the_subscription_follows_the_mutation_and_can_filter_on_its_argument() 
     assert schema.subscription_type is not None
     assert schema.mutation_type is not None
     field = schema.subscription_type.fields["onProductChanged"]
-    (directive,) = [d for d in field.ast_node.directives if d.name.value == "aws_subscribe"]  # type: ignore[union-attr]
-    mutations = [v.value for v in directive.arguments[0].value.values]  # type: ignore[attr-defined]
+    (directive,) = [d for d in field.ast_node.directives if d.name.value == "aws_subscribe"]
+    mutations = [v.value for v in directive.arguments[0].value.values]
     assert mutations == ["updateProduct"]
     mutation = schema.mutation_type.fields["updateProduct"]
     # AppSync sends the mutation's result to the subscribers: same type, and each
@@ -208,7 +208,9 @@ def test_update_product_changes_price_and_stock_and_returns_what_subscribers_get
     assert updated.result["sku"] == "LAMP-1"  # what onProductChanged(sku:) filters on
     assert (updated.result["price_cents"], updated.result["stock"]) == (2499, 12)
     assert updated.result["name"] == "Product LAMP-1"  # the other fields are kept
-    stored = tables.get_item(TableName=PRODUCTS, Key={"pk": {"S": "PRODUCT"}, "sk": {"S": "LAMP-1"}})
+    stored = tables.get_item(
+        TableName=PRODUCTS, Key={"pk": {"S": "PRODUCT"}, "sk": {"S": "LAMP-1"}}
+    )
     assert stored["Item"]["price_cents"] == {"N": "2499"}
     only_stock = run(
         tables, PRODUCTS, "update_product", arguments={"sku": "LAMP-1", "stock": 0}, identity=ADMIN
@@ -252,4 +254,7 @@ def test_the_runner_refuses_what_appsync_js_does_not_run(tmp_path: Path) -> None
         "export function response(ctx) { return ctx.result; }\n"
     )
     evaluation = evaluate(resolver, "request")
-    assert evaluation.error == {"message": "unsupported in APPSYNC_JS: try/catch", "type": "CodeError"}
+    assert evaluation.error == {
+        "message": "unsupported in APPSYNC_JS: try/catch",
+        "type": "CodeError",
+    }

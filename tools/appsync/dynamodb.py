@@ -20,7 +20,8 @@ _DESERIALIZER = TypeDeserializer()
 
 
 class ConditionalCheckFailed(Exception):  # noqa: N818 - DynamoDB's own name
-    """The request's condition did not hold (AppSync: ``DynamoDB:ConditionalCheckFailedException``)."""
+    """The request's condition did not hold (AppSync's
+    ``DynamoDB:ConditionalCheckFailedException``)."""
 
 
 def _plain(value: Any) -> Any:
@@ -112,4 +113,3 @@ def execute(client: Any, table_name: str, request: dict[str, Any]) -> Any:
     except client.exceptions.ConditionalCheckFailedException as error:
         raise ConditionalCheckFailed(str(error)) from error
     raise ValueError(f"operation {operation!r} is not one this executor runs")
-
