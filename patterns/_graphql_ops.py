@@ -3,6 +3,7 @@ AppSync writes them with), the cache, the WAF association and the alarms."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import aws_cdk as cdk
@@ -16,7 +17,7 @@ from constructs import Construct
 
 from patterns._nag import acknowledge_wildcards
 from patterns._types import check_fields
-from patterns._validation import check_duration
+from patterns._validation import cfn_child, check_duration
 from patterns.alarms import create_alarm
 from patterns.choices import GraphqlCacheType, GraphqlCaching
 
@@ -175,3 +176,47 @@ def add_alarms(
             topic=topic,
         )
     return alarms
+
+
+def configure_logs(
+    api: appsync.GraphqlApi, *, role: iam.IRole, level: str, exclude_verbose_content: bool
+) -> None:
+    """The API's field logs, set on the L1: the L2's ``log_config`` also adds a
+    LogRetention custom resource (a Lambda function) that would create the log group
+    :func:`api_log_group` creates."""
+    cfn_child(api, appsync.CfnGraphQLApi).log_config = appsync.CfnGraphQLApi.LogConfigProperty(
+        cloud_watch_logs_role_arn=role.role_arn,
+        field_log_level=level,
+        exclude_verbose_content=exclude_verbose_content,
+    )
+    if exclude_verbose_content:
+        cdk.Validations.of(api).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-ASC3",
+                reason="Field-level logs are on (cloudWatchLogsRoleArn set); verbose "
+                "content is left out so that request headers, arguments and results "
+                "(callers' data) are not copied into the logs.",
+            )
+        )
+
+
+def caching_config(
+    cache: GraphqlCache | None, cache_keys: Sequence[str] | None, cache_ttl: cdk.Duration | None
+) -> appsync.CachingConfig | None:
+    """A resolver's caching: ``None`` without ``cache_keys``; else the keys (which must
+    start with ``$context.arguments``, ``.source`` or ``.identity``), which need a
+    ``PER_RESOLVER_CACHING`` cache."""
+    if cache_keys is None:
+        return None
+    if cache is None or cache.behavior != "PER_RESOLVER_CACHING":
+        raise ValueError("cache_keys needs cache=GraphqlCache(behavior='PER_RESOLVER_CACHING')")
+    if isinstance(cache_keys, str) or not cache_keys:
+        raise ValueError(f"cache_keys must be a non-empty sequence of keys, got {cache_keys!r}")
+    for key in cache_keys:
+        if not key.startswith(("$context.arguments", "$context.source", "$context.identity")):
+            raise ValueError(
+                f"cache_keys entry {key!r} must start with $context.arguments, "
+                "$context.source or $context.identity"
+            )
+    check_duration("cache_ttl", cache_ttl, CACHE_TTL_MIN, CACHE_TTL_MAX)
+    return appsync.CachingConfig(ttl=cache_ttl or cache.ttl, caching_keys=list(cache_keys))

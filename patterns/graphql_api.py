@@ -24,6 +24,8 @@ from patterns._graphql_ops import (
     add_cache,
     api_log_group,
     associate_web_acl,
+    caching_config,
+    configure_logs,
     logs_role,
 )
 from patterns._graphql_resolvers import (
@@ -37,7 +39,7 @@ from patterns._graphql_schema import SchemaOutline, read_schema
 from patterns._metadata import mark_pattern
 from patterns._overrides import merged, use_argument
 from patterns._types import checked
-from patterns._validation import cfn_child, check_duration, check_range
+from patterns._validation import check_duration, check_range, present
 from patterns.choices import FieldLogLevel, GraphqlAuth
 from patterns.function_defaults import FunctionDefaults
 
@@ -183,24 +185,12 @@ class GraphqlApi(Construct):
         self.api = appsync.GraphqlApi(
             self, "Resource", **merged("graphql_api_props", props, graphql_api_props, _GUARDS)
         )
-        # On the L1: the L2's log_config also adds a LogRetention custom resource (a Lambda
-        # function) that would create the log group ``Logs`` creates here.
-        cfn_child(
-            self.api, appsync.CfnGraphQLApi
-        ).log_config = appsync.CfnGraphQLApi.LogConfigProperty(
-            cloud_watch_logs_role_arn=self.logs_role.role_arn,
-            field_log_level=field_log_level,
+        configure_logs(
+            self.api,
+            role=self.logs_role,
+            level=field_log_level,
             exclude_verbose_content=exclude_verbose_content,
         )
-        if exclude_verbose_content:
-            cdk.Validations.of(self.api).acknowledge(
-                cdk.Acknowledgment(
-                    id="AwsSolutions-ASC3",
-                    reason="Field-level logs are on (cloudWatchLogsRoleArn set); verbose "
-                    "content is left out so that request headers, arguments and results "
-                    "(callers' data) are not copied into the logs.",
-                )
-            )
         #: Where the field logs go.
         self.log_group = api_log_group(
             self,
@@ -258,24 +248,6 @@ class GraphqlApi(Construct):
             )
         return self.data_sources[name]
 
-    def _caching(
-        self, cache_keys: Sequence[str] | None, cache_ttl: cdk.Duration | None
-    ) -> appsync.CachingConfig | None:
-        if cache_keys is None:
-            return None
-        if self._cache_config is None or self._cache_config.behavior != "PER_RESOLVER_CACHING":
-            raise ValueError("cache_keys needs cache=GraphqlCache(behavior='PER_RESOLVER_CACHING')")
-        for key in cache_keys:
-            if not key.startswith(("$context.arguments", "$context.source", "$context.identity")):
-                raise ValueError(
-                    f"cache_keys entry {key!r} must start with $context.arguments, "
-                    "$context.source or $context.identity"
-                )
-        check_duration("cache_ttl", cache_ttl, 1, 3600)
-        return appsync.CachingConfig(
-            ttl=cache_ttl or self._cache_config.ttl, caching_keys=list(cache_keys)
-        )
-
     def add_resolver(
         self,
         type_name: str,
@@ -296,7 +268,7 @@ class GraphqlApi(Construct):
         """
         key = self._check_target(type_name, field_name)
         source = self._data_source("data_source", data_source)
-        caching = self._caching(cache_keys, cache_ttl)
+        caching = caching_config(self._cache_config, cache_keys, cache_ttl)
         resolver = appsync.Resolver(
             self,
             f"{type_name}{field_name[:1].upper()}{field_name[1:]}Resolver",
@@ -329,13 +301,15 @@ class GraphqlApi(Construct):
         key = self._check_target(type_name, field_name)
         if isinstance(steps, str) or not 1 <= len(steps) <= 10:
             raise ValueError(f"steps must hold 1 to 10 PipelineStep, got {steps!r}")
-        caching = self._caching(cache_keys, cache_ttl)
+        caching = caching_config(self._cache_config, cache_keys, cache_ttl)
         functions = []
         for index, step in enumerate(steps):
             if not isinstance(step, PipelineStep):
                 raise TypeError(f"steps[{index}] must be a patterns.PipelineStep, got {step!r}")
-            source = self._data_source(f"steps[{index}].data_source", step.data_source)
-            assert source is not None
+            source = present(
+                self._data_source(f"steps[{index}].data_source", step.data_source),
+                f"steps[{index}].data_source",
+            )
             existing = self.node.try_find_child(f"{step.name}Function")
             functions.append(
                 existing
