@@ -142,3 +142,36 @@ def add_data_sources(
 
         acknowledged(make, role, f"AppSync data source {name}")
     return created
+
+
+def pipeline_function(
+    scope: Construct,
+    api: appsync.GraphqlApi,
+    step: PipelineStep,
+    index: int,
+    source: appsync.BaseDataSource,
+    built: dict[str, tuple[str, str, appsync.AppsyncFunction]],
+) -> appsync.AppsyncFunction:
+    """``<name>Function``: the step's function, shared by every pipeline naming the same
+    step (``built``: by name, the data source, code and function made so far); another
+    step under a name already used is a ``ValueError``."""
+    code = read_code(f"steps[{index}].code", step.code)
+    if step.name in built:
+        data_source, known_code, function = built[step.name]
+        if (data_source, known_code) != (step.data_source, code):
+            raise ValueError(
+                f"steps[{index}] name {step.name!r} is already a pipeline function with "
+                "another data source or code: give each different step its own name"
+            )
+        return function
+    function = appsync.AppsyncFunction(
+        scope,
+        f"{step.name}Function",
+        api=api,
+        name=step.name,
+        data_source=source,
+        code=appsync.Code.from_inline(code),
+        runtime=appsync.FunctionRuntime.JS_1_0_0,
+    )
+    built[step.name] = (step.data_source, code, function)
+    return function

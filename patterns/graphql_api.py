@@ -33,6 +33,7 @@ from patterns._graphql_resolvers import (
     PipelineStep,
     add_data_sources,
     check_data_sources,
+    pipeline_function,
     read_code,
 )
 from patterns._graphql_schema import SchemaOutline, read_schema
@@ -208,6 +209,7 @@ class GraphqlApi(Construct):
             add_cache(self, self.api, cache) if cache is not None else None
         )
         self._cache_config = cache
+        self._steps: dict[str, tuple[str, str, appsync.AppsyncFunction]] = {}
         #: The association with the web ACL, when given.
         self.web_acl_association: wafv2.CfnWebACLAssociation | None = (
             associate_web_acl(self, self.api, web_acl_arn) if web_acl_arn is not None else None
@@ -228,7 +230,7 @@ class GraphqlApi(Construct):
             topic=alarm_topic,
         )
 
-    def _check_target(self, type_name: str, field_name: str) -> str:
+    def _check_target(self, type_name: str, field_name: str) -> None:
         key = f"{type_name}.{field_name}"
         if not self.schema.has_field(type_name, field_name):
             fields = self.schema.fields.get(type_name)
@@ -236,7 +238,6 @@ class GraphqlApi(Construct):
             raise ValueError(f"{key} is not a field of the schema ({known})")
         if key in self.resolvers:
             raise ValueError(f"{key} already has a resolver")
-        return key
 
     def _data_source(self, argument: str, name: str | None) -> appsync.BaseDataSource | None:
         if name is None:
@@ -266,23 +267,10 @@ class GraphqlApi(Construct):
             .id``...); needs a ``PER_RESOLVER_CACHING`` cache. Default: not cached.
         :param cache_ttl: of those answers, 1 s..1 h. Default: the cache's TTL.
         """
-        key = self._check_target(type_name, field_name)
+        self._check_target(type_name, field_name)
         source = self._data_source("data_source", data_source)
         caching = caching_config(self._cache_config, cache_keys, cache_ttl)
-        resolver = appsync.Resolver(
-            self,
-            f"{type_name}{field_name[:1].upper()}{field_name[1:]}Resolver",
-            api=self.api,
-            type_name=type_name,
-            field_name=field_name,
-            data_source=source,
-            code=appsync.Code.from_inline(read_code("code", code)),
-            runtime=appsync.FunctionRuntime.JS_1_0_0,
-            caching_config=caching,
-        )
-        self._after_cache(resolver)
-        self.resolvers[key] = resolver
-        return resolver
+        return self._attach(type_name, field_name, code, source, None, caching)
 
     def add_pipeline_resolver(
         self,
@@ -298,48 +286,52 @@ class GraphqlApi(Construct):
         first, then each of ``steps`` in order (each sees ``ctx.prev.result`` and
         ``ctx.stash``), then ``code``'s ``response``. At least one step, at most 10.
         Caching as :meth:`add_resolver`."""
-        key = self._check_target(type_name, field_name)
+        self._check_target(type_name, field_name)
         if isinstance(steps, str) or not 1 <= len(steps) <= 10:
             raise ValueError(f"steps must hold 1 to 10 PipelineStep, got {steps!r}")
-        caching = caching_config(self._cache_config, cache_keys, cache_ttl)
-        functions = []
         for index, step in enumerate(steps):
             if not isinstance(step, PipelineStep):
                 raise TypeError(f"steps[{index}] must be a patterns.PipelineStep, got {step!r}")
-            source = present(
-                self._data_source(f"steps[{index}].data_source", step.data_source),
-                f"steps[{index}].data_source",
+        caching = caching_config(self._cache_config, cache_keys, cache_ttl)
+        functions = [
+            pipeline_function(
+                self,
+                self.api,
+                step,
+                index,
+                present(
+                    self._data_source(f"steps[{index}].data_source", step.data_source),
+                    f"steps[{index}].data_source",
+                ),
+                self._steps,
             )
-            existing = self.node.try_find_child(f"{step.name}Function")
-            functions.append(
-                existing
-                if isinstance(existing, appsync.AppsyncFunction)
-                else appsync.AppsyncFunction(
-                    self,
-                    f"{step.name}Function",
-                    api=self.api,
-                    name=step.name,
-                    data_source=source,
-                    code=appsync.Code.from_inline(read_code(f"steps[{index}].code", step.code)),
-                    runtime=appsync.FunctionRuntime.JS_1_0_0,
-                )
-            )
+            for index, step in enumerate(steps)
+        ]
+        return self._attach(type_name, field_name, code, None, functions, caching)
+
+    def _attach(
+        self,
+        type_name: str,
+        field_name: str,
+        code: str | os.PathLike[str],
+        source: appsync.BaseDataSource | None,
+        functions: Sequence[appsync.AppsyncFunction] | None,
+        caching: appsync.CachingConfig | None,
+    ) -> appsync.Resolver:
         resolver = appsync.Resolver(
             self,
             f"{type_name}{field_name[:1].upper()}{field_name[1:]}Resolver",
             api=self.api,
             type_name=type_name,
             field_name=field_name,
+            data_source=source,
             code=appsync.Code.from_inline(read_code("code", code)),
             runtime=appsync.FunctionRuntime.JS_1_0_0,
             pipeline_config=functions,
             caching_config=caching,
         )
-        self._after_cache(resolver)
-        self.resolvers[key] = resolver
-        return resolver
-
-    def _after_cache(self, resolver: appsync.Resolver) -> None:
         # AppSync refuses a resolver's caching config while the API has no cache yet.
         if self.cache is not None:
             resolver.node.add_dependency(self.cache)
+        self.resolvers[f"{type_name}.{field_name}"] = resolver
+        return resolver

@@ -29,6 +29,14 @@ directive @aws_api_key on OBJECT | FIELD_DEFINITION
 directive @aws_lambda on OBJECT | FIELD_DEFINITION
 """
 PRODUCTS, COUNTS = "shop", "counts"
+#: The file of each resolver (by field) and pipeline function (by name).
+FILES = {
+    "products": "products",
+    "product": "product",
+    "updateProduct": "update_product",
+    "getProduct": "get_product",
+    "productCounts": "product_counts",
+}
 ADMIN = {"sub": "admin-1", "groups": ["admin"], "username": "admin"}
 
 
@@ -59,10 +67,18 @@ def test_the_schema_builds_and_every_resolver_and_data_source_of_the_stack_exist
         assert isinstance(owner, GraphQLObjectType)
         assert resolver["FieldName"] in owner.fields
         assert resolver["Runtime"] == {"Name": "APPSYNC_JS", "RuntimeVersion": "1.0.0"}
+        # What is deployed is what these tests evaluate.
+        assert resolver["Code"] == code(FILES[resolver["FieldName"]]).read_text()
         if "DataSourceName" in resolver:
             assert resolver["DataSourceName"] in sources or "Fn::GetAtt" in str(
                 resolver["DataSourceName"]
             )
+    steps = [
+        r["Properties"] for r in resources if r["Type"] == "AWS::AppSync::FunctionConfiguration"
+    ]
+    assert {s["Name"]: s["Code"] for s in steps} == {
+        name: code(FILES[name]).read_text() for name in ("getProduct", "productCounts")
+    }
 
 
 def test_the_subscription_follows_the_mutation_and_can_filter_on_its_argument() -> None:

@@ -335,3 +335,23 @@ def test_no_finding_in_any_pack_and_cfn_lint_clean(tmp_path: Path) -> None:
     findings = regulated_findings(app, stack, tmp_path)
     assert [f for f in findings if "Test/NotesTable/" not in f] == []  # the test's own table
     assert lint_only_stack(tmp_path) == []
+
+
+def test_a_step_shared_by_two_pipelines_is_one_function_and_a_name_clash_is_refused(
+    tmp_path: Path,
+) -> None:
+    _, stack = _stack()
+    graphql = GraphqlApi(stack, "Notes", schema=SCHEMA, data_sources={"notes": _table(stack)})
+    step = PipelineStep("getNote", "notes", GET_NOTE)
+    graphql.add_pipeline_resolver("Query", "note", code=GET_NOTE, steps=[step])
+    graphql.add_pipeline_resolver("Query", "notes", code=GET_NOTE, steps=[step])
+    assert len(_resources(stack, "AWS::AppSync::FunctionConfiguration")) == 1
+    other = _write(tmp_path, "other.js", GET_NOTE.read_text().replace("ctx.result", "null"))
+    with pytest.raises(ValueError, match="'getNote' is already a pipeline function"):
+        graphql.add_pipeline_resolver(
+            "Mutation", "putNote", code=GET_NOTE, steps=[PipelineStep("getNote", "notes", other)]
+        )
+    with pytest.raises(TypeError, match=r"steps\[0\] must be a patterns.PipelineStep"):
+        graphql.add_pipeline_resolver("Mutation", "putNote", code=GET_NOTE, steps=["getNote"])  # type: ignore[list-item]
+    with pytest.raises(ValueError, match="steps must hold 1 to 10 PipelineStep"):
+        graphql.add_pipeline_resolver("Mutation", "putNote", code=GET_NOTE, steps=[])
