@@ -167,13 +167,16 @@ def product_pipeline(client: Any, sku: str) -> Any:
     prev: Any = before.result
     for step, table in (("get_product", PRODUCTS), ("product_counts", COUNTS)):
         request = evaluate(code(step), "request", arguments={"sku": sku}, stash=stash, prev=prev)
+        assert request.error is None, request.error
+        if request.early_return:
+            # AppSync skips the step's data source and response, and goes on.
+            stash, prev = request.stash, request.result
+            continue
         result = execute(client, table, request.result)
         response = evaluate(
             code(step), "response", arguments={"sku": sku}, stash=stash, prev=prev, result=result
         )
         assert response.error is None, response.error
-        if response.early_return:
-            return response.result
         stash, prev = response.stash, response.result
     return evaluate(code("product"), "response", stash=stash, prev=prev).result
 

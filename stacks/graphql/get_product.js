@@ -1,5 +1,6 @@
-// Pipeline step of Query.product: the product item (stashed), or an early null.
-import { runtime, util } from "@aws-appsync/utils";
+// Pipeline step of Query.product: the product item, stashed for the next step (none
+// when there is no such product).
+import { util } from "@aws-appsync/utils";
 
 export function request(ctx) {
   return {
@@ -13,7 +14,7 @@ export function response(ctx) {
     util.error(ctx.error.message, ctx.error.type);
   }
   if (!ctx.result) {
-    runtime.earlyReturn(null);
+    return null;
   }
   const { pk, sk, ...fields } = ctx.result;
   ctx.stash.product = { ...fields, sku: sk };

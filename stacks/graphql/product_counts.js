@@ -1,8 +1,12 @@
 // Pipeline step of Query.product: the product's counters in the counts table (one item
 // per event type; partition product_id = the SKU), as views and purchases.
-import { util } from "@aws-appsync/utils";
+import { runtime, util } from "@aws-appsync/utils";
 
 export function request(ctx) {
+  if (!ctx.stash.product) {
+    // No product: no counts to read; on to the resolver's response (null).
+    runtime.earlyReturn(null);
+  }
   return {
     operation: "Query",
     query: {
