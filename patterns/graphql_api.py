@@ -72,6 +72,10 @@ class GraphqlApi(Construct):
     (cognito_groups: [...])``, ``@aws_iam``, ``@aws_api_key``, ``@aws_lambda``); a field
     without a directive takes the default mode.
 
+    IAM callers need ``appsync:GraphQL`` on the fields they call: grant it with the L2's
+    ``graphql.api.grant_query(role, "products")`` (or ``grant_mutation``,
+    ``grant_subscription``).
+
     Field-level logs go to ``/aws/appsync/apis/<id>`` (``Logs``, with a retention),
     written with ``LogsRole``, which may write there only. X-Ray tracing is always on. Each
     data source has its own role with its own grant: read (``read_only_tables``) or

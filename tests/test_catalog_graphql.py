@@ -13,6 +13,7 @@ import pytest
 from graphql import GraphQLObjectType, GraphQLSchema, build_schema, get_named_type
 
 from stacks.catalog_graphql import GRAPHQL_DIR, SCHEMA
+from stacks.shop_api import ADMIN_GROUP
 from tests.support.tables import create_table_like
 from tools.appsync.dynamodb import ConditionalCheckFailed, execute
 from tools.appsync.evaluate import Evaluation, evaluate
@@ -277,3 +278,38 @@ def test_the_runner_refuses_what_appsync_js_does_not_run(tmp_path: Path) -> None
         "message": "unsupported in APPSYNC_JS: try/catch",
         "type": "CodeError",
     }
+
+
+def _directives(node: Any) -> dict[str, Any]:
+    return {d.name.value: d for d in (node.ast_node.directives if node.ast_node else [])}
+
+
+def test_only_the_shops_admin_group_may_update_and_iam_callers_can_read_everything(
+    stack_artifacts: dict[str, StackArtifact],
+) -> None:
+    schema = graphql_schema()
+    assert schema.mutation_type is not None
+    assert schema.query_type is not None
+    update = _directives(schema.mutation_type.fields["updateProduct"])
+    assert set(update) == {"aws_cognito_user_pools"}  # no IAM, no other mode
+    (groups,) = update["aws_cognito_user_pools"].arguments
+    allowed = [v.value for v in groups.value.values]
+    resources = stack_artifacts["Dev/Web"].template()["Resources"].values()
+    pool_groups = [
+        r["Properties"]["GroupName"]
+        for r in resources
+        if r["Type"] == "AWS::Cognito::UserPoolGroup"
+    ]
+    assert allowed == [ADMIN_GROUP]
+    assert ADMIN_GROUP in pool_groups
+    # With several modes AppSync lets a caller through only where the field and the type it
+    # returns both allow its mode: IAM (the additional mode) must be on each of them.
+    for name, field in schema.query_type.fields.items():
+        assert "aws_iam" in _directives(field), name
+        returned = get_named_type(field.type)
+        assert isinstance(returned, GraphQLObjectType)
+        assert "aws_iam" in _directives(returned), returned.name
+        for inner in returned.fields.values():
+            nested = get_named_type(inner.type)
+            if isinstance(nested, GraphQLObjectType):
+                assert "aws_iam" in _directives(nested), nested.name
