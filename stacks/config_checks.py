@@ -41,6 +41,8 @@ _DNS_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a
 _ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
 #: Step Functions log levels a stage may choose for its workflows' execution logs.
 WORKFLOW_LOG_LEVELS = ("ALL", "ERROR", "FATAL", "OFF")
+#: What AppSync may log per field (``patterns.choices.FieldLogLevel``).
+GRAPHQL_LOG_LEVELS = ("NONE", "ERROR", "INFO", "DEBUG", "ALL")
 #: How Route 53 spreads API traffic over the two regions of a multi-region stage.
 API_ROUTING = values(RoutingPolicy)
 #: CloudFront uses ACM certificates from this region only.
@@ -122,6 +124,13 @@ def _check_choices(config: StageFields) -> None:
             "workflow_log_level",
             f"must be one of {', '.join(WORKFLOW_LOG_LEVELS)}; got {config.workflow_log_level!r}",
         )
+    if config.graphql_field_log_level not in GRAPHQL_LOG_LEVELS:
+        raise fail(
+            config,
+            "graphql_field_log_level",
+            f"must be one of {', '.join(GRAPHQL_LOG_LEVELS)}; "
+            f"got {config.graphql_field_log_level!r}",
+        )
     for field in (
         "point_in_time_recovery",
         "triggers_enabled",
@@ -129,6 +138,7 @@ def _check_choices(config: StageFields) -> None:
         "table_backups",
         "traffic_checks",
         "workflow_log_execution_data",
+        "graphql_verbose_logs",
     ):
         if not isinstance(getattr(config, field), bool):
             raise fail(config, field, f"must be true or false, got {getattr(config, field)!r}")

@@ -69,6 +69,7 @@ class ShopStage(cdk.Stage):
             partner_key=self.foundation.partner_key,
             usage_events=self.streaming.processor,
             live=self.streaming.live_access,
+            counts=self.streaming.counts,
         )
         for bucket, name in (
             (self.operations.images.bucket, "Images"),

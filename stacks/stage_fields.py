@@ -106,6 +106,10 @@ class StageFields:
         :data:`WORKFLOW_LOG_LEVELS` (``ALL`` every event, ``ERROR`` failures only).
     :param workflow_log_execution_data: whether those logs carry each state's input and
         output (the payloads: customer data where the workflow handles it).
+    :param graphql_field_log_level: what the catalogue's GraphQL API logs per field, one of
+        ``NONE``, ``ERROR``, ``INFO``, ``DEBUG``, ``ALL``.
+    :param graphql_verbose_logs: whether those logs carry request headers, arguments and
+        results (the callers' data).
     """
 
     name: str
@@ -152,6 +156,8 @@ class StageFields:
     tracing: str = "xray-sdk"
     workflow_log_level: str = "ALL"
     workflow_log_execution_data: bool = True
+    graphql_field_log_level: str = "ALL"
+    graphql_verbose_logs: bool = True
 
     @property
     def regulated(self) -> bool:

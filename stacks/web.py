@@ -12,9 +12,10 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from patterns import StaticWebsite, StreamIngestApi, StreamProcessor
+from patterns import GraphqlApi, StaticWebsite, StreamIngestApi, StreamProcessor
 from patterns.static_website import DEFAULT_CONTENT_SECURITY_POLICY
 from stacks.base import ShopStack
+from stacks.catalog_graphql import catalog_graphql
 from stacks.config import StageConfig
 from stacks.keys import data_key
 from stacks.live import LiveAccess, add_token_issuer
@@ -68,6 +69,8 @@ class WebStack(ShopStack):
     :param alarm_topic: topic every alarm of the stack notifies. Default: none.
     :param partner_key: the secret holding the partner API key's value, shared by every
         region of the stage. Default: none, API Gateway generates the value.
+    :param counts: the usage counts table; given, the catalogue is also served over
+        GraphQL (``CatalogGraphql``, with each product's counts). Default: none.
     :param usage_events: the usage events' stream, which gets a ``purchase`` event for each
         product of every order stored (``PurchaseEvents``). Default: none, no events.
     """
@@ -82,6 +85,7 @@ class WebStack(ShopStack):
         partner_key: secretsmanager.ISecret | None = None,
         usage_events: StreamProcessor | None = None,
         live: LiveAccess | None = None,
+        counts: dynamodb.ITable | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(
@@ -165,6 +169,21 @@ class WebStack(ShopStack):
                 storefront_origin=self.storefront.url,
                 web_acl=self.api.web_acl,
             )
+        #: The catalogue over GraphQL, when the counts table is given.
+        self.catalog_graphql: GraphqlApi | None = None
+        if counts is not None:
+            assert self.api.table is not None
+            assert self.api.user_pool is not None
+            self.catalog_graphql = catalog_graphql(
+                self,
+                config=config,
+                products=self.api.table,
+                counts=counts,
+                user_pool=self.api.user_pool,
+                web_acl_arn=self.api.web_acl.attr_arn if self.api.web_acl else None,
+                alarm_topic=alarm_topic,
+            )
+            cdk.CfnOutput(self, "GraphqlUrl", value=self.catalog_graphql.url)
         if config.secondary_region is not None:
             api_url = self.shop_api.serve_on_domain(self, config=config, primary=True)
         for table in (self.api.table, self.idempotency):

@@ -77,15 +77,19 @@ def test_partner_plan_meters_product_reads(dev: StackArtifact) -> None:
 
 
 def test_waf_cognito_admin_group_and_idempotency_table(dev: StackArtifact) -> None:
-    # One web ACL (so one rate rule per IP) protects the shop API and the storefront's
-    # events API alike.
+    # One web ACL (so one rate rule per IP) protects the shop API, the storefront's
+    # events API and the catalogue's GraphQL API alike.
     associations = [a["Properties"] for a in of_type(dev, "AWS::WAFv2::WebACLAssociation").values()]
     assert {json.dumps(a["WebACLArn"]) for a in associations} == {
         json.dumps({"Fn::GetAtt": ["ApiWebAcl796CF128", "Arn"]})
     }
-    stages = {a["ResourceArn"]["Fn::Join"][1][-1]["Ref"] for a in associations}
+    rest = [a for a in associations if "Fn::Join" in a["ResourceArn"]]
+    stages = {a["ResourceArn"]["Fn::Join"][1][-1]["Ref"] for a in rest}
     assert {stage[:-8] for stage in stages if stage.startswith("Api")} == {"ApiDeploymentStagev1"}
     assert len(stages) == 2
+    (graphql,) = [a["ResourceArn"] for a in associations if a not in rest]
+    (api,) = of_type(dev, "AWS::AppSync::GraphQLApi")
+    assert graphql == {"Fn::GetAtt": [api, "Arn"]}
     (group,) = of_type(dev, "AWS::Cognito::UserPoolGroup").values()
     assert group["Properties"]["GroupName"] == "admin"
     tables = of_type(dev, "AWS::DynamoDB::Table")
@@ -180,6 +184,7 @@ STATEFUL = {
     "AWS::Logs::LogGroup": [
         "ApiAccessLogs50B185DB",
         "ApiWebAclLogs1F45C32F",
+        "CatalogGraphqlLogs8220F30D",
         "CustomCDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756CLogGroup817B64E9",
         "LiveTokensLogGroup0139C5BE",
         "OrdersLogGroupE26395F1",
