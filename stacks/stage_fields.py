@@ -106,6 +106,14 @@ class StageFields:
         :data:`WORKFLOW_LOG_LEVELS` (``ALL`` every event, ``ERROR`` failures only).
     :param workflow_log_execution_data: whether those logs carry each state's input and
         output (the payloads: customer data where the workflow handles it).
+    :param order_review_above_cents: orders whose total is above this (cents) wait for an
+        admin's approval (``POST /orders/{id}/review``) before they are placed; ``None``:
+        every order is placed at once. Default: 100000 (1,000.00).
+    :param order_review_hours: how long an order waits for a decision before it is
+        cancelled, 1..8760. Default: 72.
+    :param order_review_heartbeat_hours: how long an order waits for its first look (and
+        each ``hold`` gives the reviewer) before it is cancelled, shorter than
+        ``order_review_hours``; ``None``: no such deadline. Default: 24.
     """
 
     name: str
@@ -152,6 +160,9 @@ class StageFields:
     tracing: str = "xray-sdk"
     workflow_log_level: str = "ALL"
     workflow_log_execution_data: bool = True
+    order_review_above_cents: int | None = 100_000
+    order_review_hours: int = 72
+    order_review_heartbeat_hours: int | None = 24
 
     @property
     def regulated(self) -> bool:
