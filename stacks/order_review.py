@@ -7,8 +7,8 @@ requested`` event each on the default bus, which starts ``Workflow`` (a standard
 events do for placed ones (``stacks/purchase_events.py``), and the order's response does
 not wait for it. The workflow's ``AwaitReview`` callback task sends its task token to the
 ``Inbox`` queue, whose function stores it on the order; ``POST /orders/{id}/review`` (the
-``admin`` group's ``Reviewer`` function) answers it: approved, the workflow marks the
-order ``PLACED`` (the stream's update then makes its purchase events); rejected,
+``admin`` group's ``Reviewer`` function) answers it with the decision: approved, the
+workflow marks the order ``PLACED`` (the stream's update then makes its purchase events); rejected,
 ``REJECTED``; no decision within ``order_review_hours`` (or no first look or ``hold``
 within ``order_review_heartbeat_hours``), ``CANCELLED``. Every close is conditional on
 the order still being pending and is announced as an ``Order review closed`` event on the
@@ -60,8 +60,8 @@ REQUEST_TEMPLATE = (
     '"customer": "<$.dynamodb.NewImage.customer.S>", '
     '"total_cents": <$.dynamodb.NewImage.total_cents.N>}'
 )
-#: Task failures of ``lambdas/order_review/review.py``.
-REJECTED = "Rejected"
+#: The task failure of ``lambdas/order_review/review.py`` for a request the order does
+#: not need.
 NOT_NEEDED = "ReviewNotNeeded"
 _ORDER = "$.detail.order_id"
 #: DynamoDB errors a retry can get past.
@@ -113,7 +113,7 @@ def review_definition(
         comment="The Inbox function stores the token on the order; an admin answers it",
     )
     approved = _outcome(scope, "Approved", "PLACED", "approved by a reviewer")
-    rejected = _outcome(scope, "Refused", "REJECTED", "$.error.Cause")
+    rejected = _outcome(scope, "Refused", "REJECTED", "$.review.reason")
     expired = _outcome(scope, "Expired", "CANCELLED", "not reviewed in time")
     close = tasks.DynamoUpdateItem(
         scope,
@@ -170,7 +170,6 @@ def review_definition(
             jitter_strategy=sfn.JitterType.FULL,
         )
     finish = close.next(announce)
-    await_review.add_catch(rejected, errors=[REJECTED], result_path="$.error")
     await_review.add_catch(expired, errors=list(TIMEOUT_ERRORS), result_path="$.error")
     await_review.add_catch(
         sfn.Succeed(scope, "NotNeeded", comment="Another execution reviews this order"),
@@ -179,7 +178,14 @@ def review_definition(
     )
     for outcome in (rejected, expired):
         outcome.next(close)
-    return await_review.next(approved).next(finish)
+    approved.next(finish)
+    decision = (
+        sfn.Choice(scope, "Decision")
+        .when(sfn.Condition.string_equals("$.review.decision", "approve"), approved)
+        .when(sfn.Condition.string_equals("$.review.decision", "reject"), rejected)
+        .otherwise(sfn.Fail(scope, "UnknownDecision", error="UnknownDecision"))
+    )
+    return await_review.next(decision)
 
 
 class OrderReview(Construct):

@@ -13,8 +13,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from order_review.review import (
+    DEFAULT_REJECTION,
     PENDING,
-    REJECTED,
     TOKEN_ATTRIBUTE,
     InvalidDecisionError,
     parse_review,
@@ -65,12 +65,14 @@ def review_order(request: Request, order_id: str) -> Response:
         # The workflow's request is still on its way through the review queue.
         raise ServiceError(409, f"order {order_id}'s review has not opened yet; retry shortly")
     try:
-        if review.decision == "approve":
-            store.succeed(str(token), {"reviewer": reviewer})
-        elif review.decision == "reject":
-            store.fail(str(token), REJECTED, review.reason or "rejected by a reviewer")
-        else:
+        if review.decision == "hold":
             store.beat(str(token))
+        else:
+            reason = review.reason or (DEFAULT_REJECTION if review.decision == "reject" else "")
+            store.succeed(
+                str(token),
+                {"decision": review.decision, "reviewer": reviewer, "reason": reason},
+            )
     except ReviewClosedError:
         raise ServiceError(409, f"order {order_id}'s review is closed") from None
     logger.info("Order reviewed", order_id=order_id, decision=review.decision)

@@ -3,10 +3,11 @@
 An order above the stage's amount is stored ``PENDING_REVIEW``; the review workflow
 (``stacks/order_review.py``) sends its task token to the review queue, whose consumer
 (:mod:`order_review.inbox`) stores it on the order under :data:`TOKEN_ATTRIBUTE`. An
-admin's decision (:mod:`order_review.app`) answers that token: ``approve`` resumes the
-workflow (which places the order), ``reject`` fails the task with :data:`REJECTED`
-(the workflow rejects the order) and ``hold`` sends a heartbeat (the reviewer is still
-looking, so the heartbeat deadline starts again).
+admin's decision (:mod:`order_review.app`) answers that token: ``approve`` and
+``reject`` resume the workflow with the decision (it places or rejects the order;
+a rejection is an answer, not a failed task, so its reason reaches the order) and
+``hold`` sends a heartbeat (the reviewer is still looking, so the heartbeat deadline
+starts again).
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from typing import Any, Literal
 TOKEN_ATTRIBUTE = "review_token"
 EXECUTION_ATTRIBUTE = "review_execution"
 PENDING = "PENDING_REVIEW"
-#: The task failure an admin's rejection sends; the workflow catches it by this name.
-REJECTED = "Rejected"
+#: The reason a rejection without one gives the customer.
+DEFAULT_REJECTION = "rejected by a reviewer"
 #: The task failure of a review request the order does not need (a second request for an
 #: order that has one, or an order no longer pending); the workflow ends quietly on it.
 NOT_NEEDED = "ReviewNotNeeded"
