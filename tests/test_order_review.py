@@ -7,6 +7,7 @@ network, and the settings' validation."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -29,7 +30,8 @@ REVIEW = "POST /orders/{order_id}/review"
 ANSWERS = ("states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat")
 
 
-def _function(template: dict[str, Any], handler: str) -> dict[str, Any]:
+def _function(template: Mapping[str, Any], handler: str) -> dict[str, Any]:
+    props: dict[str, Any]
     [props] = [
         f["Properties"]
         for f in resources_of(template, "AWS::Lambda::Function").values()
