@@ -6,12 +6,13 @@ requested`` event each on the default bus, which starts ``Workflow`` (a standard
 ``EventWorkflow``): so a review starts exactly when a pending order exists, as purchase
 events do for placed ones (``stacks/purchase_events.py``), and the order's response does
 not wait for it. The workflow's ``AwaitReview`` callback task sends its task token to the
-``Inbox`` queue, whose function stores it on the order; ``POST /orders/{id}/review`` (the
-``admin`` group's ``Reviewer`` function) answers it with the decision: approved, the
-workflow marks the order ``PLACED`` (the stream's update then makes its purchase events); rejected,
-``REJECTED``; no decision within ``order_review_hours`` (or no first look or ``hold``
-within ``order_review_heartbeat_hours``), ``CANCELLED``. Every close is conditional on
-the order still being pending and is announced as an ``Order review closed`` event on the
+``Inbox`` queue, whose function stores it on the order (``stacks/order_review_flow.py``
+holds the definition); ``POST /orders/{id}/review`` (the ``admin`` group's ``Reviewer``
+function) answers it with the decision. Approved, the workflow marks the order
+``PLACED`` (the stream's update then makes its purchase events); rejected, ``REJECTED``;
+no decision within ``order_review_hours`` (or no first look or ``hold`` within
+``order_review_heartbeat_hours``), ``CANCELLED``. Every close is conditional on the
+order still being pending and is announced as an ``Order review closed`` event on the
 default bus (the customer path's notice), with the order, its status and the reason.
 """
 
@@ -20,180 +21,53 @@ from __future__ import annotations
 import json
 
 import aws_cdk as cdk
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_pipes as pipes
 from aws_cdk import aws_sns as sns
-from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
-from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
 from patterns import (
     EventWorkflow,
     QueueProcessor,
     ServerlessFunction,
+    create_alarm,
     ensure_dead_letter_queue,
     retention_from_days,
-    wait_for_callback,
 )
 from patterns.acknowledgements import acknowledge_wildcards
-from patterns.callback_task import TIMEOUT_ERRORS
 from stacks.config import StageConfig
 from stacks.lambda_code import handler_function
-
-#: The events of the review: its request (from the pipe) and its close (from the workflow).
-SOURCE = "shop.orders"
-REQUESTED = "Order review requested"
-CLOSED = "Order review closed"
-#: What the pipe passes on: inserted order items held for review (``lambdas/orders``).
-PENDING_ORDERS = {
-    "eventName": ["INSERT"],
-    "dynamodb": {
-        "NewImage": {"sk": {"S": ["ORDER"]}, "status": {"S": ["PENDING_REVIEW"]}},
-    },
-}
-#: The request event's detail: the order's id, customer and total (a number).
-REQUEST_TEMPLATE = (
-    '{"order_id": "<$.dynamodb.NewImage.order_id.S>", '
-    '"customer": "<$.dynamodb.NewImage.customer.S>", '
-    '"total_cents": <$.dynamodb.NewImage.total_cents.N>}'
+from stacks.order_review_flow import (
+    PENDING_ORDERS,
+    REQUEST_TEMPLATE,
+    REQUESTED,
+    SOURCE,
+    review_definition,
 )
-#: The task failure of ``lambdas/order_review/review.py`` for a request the order does
-#: not need.
-NOT_NEEDED = "ReviewNotNeeded"
-_ORDER = "$.detail.order_id"
-#: DynamoDB errors a retry can get past.
-CLOSE_RETRIES = [
-    "DynamoDB.InternalServerErrorException",
-    "DynamoDB.ProvisionedThroughputExceededException",
-    "DynamoDB.RequestLimitExceeded",
-    "DynamoDB.ThrottlingException",
-]
-
-
-def _outcome(scope: Construct, construct_id: str, status: str, reason: str) -> sfn.Pass:
-    """Record the decision as ``$.outcome`` (``reason`` a JSONPath or a fixed text)."""
-    value = sfn.JsonPath.string_at(reason) if reason.startswith("$") else reason
-    return sfn.Pass(
-        scope,
-        construct_id,
-        parameters={"status": status, "reason": value},
-        result_path="$.outcome",
-    )
-
-
-def review_definition(
-    scope: Construct,
-    *,
-    table: dynamodb.ITable,
-    inbox: sqs.IQueue,
-    wait: cdk.Duration,
-    heartbeat: cdk.Duration | None,
-) -> sfn.IChainable:
-    """Await the decision; write the order's outcome; announce it.
-
-    Its input is the ``Order review requested`` event (``detail``: ``order_id``,
-    ``customer``, ``total_cents``).
-    """
-    await_review = wait_for_callback(
-        scope,
-        "AwaitReview",
-        queue=inbox,
-        message={
-            "order_id": sfn.JsonPath.string_at(_ORDER),
-            "customer": sfn.JsonPath.string_at("$.detail.customer"),
-            "total_cents": sfn.JsonPath.number_at("$.detail.total_cents"),
-            "execution": sfn.JsonPath.execution_id,
-        },
-        timeout=wait,
-        heartbeat=heartbeat,
-        result_path="$.review",
-        comment="The Inbox function stores the token on the order; an admin answers it",
-    )
-    approved = _outcome(scope, "Approved", "PLACED", "approved by a reviewer")
-    rejected = _outcome(scope, "Refused", "REJECTED", "$.review.reason")
-    expired = _outcome(scope, "Expired", "CANCELLED", "not reviewed in time")
-    close = tasks.DynamoUpdateItem(
-        scope,
-        "Close",
-        table=table,
-        key={
-            "pk": tasks.DynamoAttributeValue.from_string(
-                sfn.JsonPath.format("ORDER#{}", sfn.JsonPath.string_at(_ORDER))
-            ),
-            "sk": tasks.DynamoAttributeValue.from_string("ORDER"),
-        },
-        update_expression="SET #status = :status, #reason = :reason REMOVE review_token",
-        condition_expression="#status = :pending",
-        expression_attribute_names={"#status": "status", "#reason": "reason"},
-        expression_attribute_values={
-            ":status": tasks.DynamoAttributeValue.from_string(
-                sfn.JsonPath.string_at("$.outcome.status")
-            ),
-            ":reason": tasks.DynamoAttributeValue.from_string(
-                sfn.JsonPath.string_at("$.outcome.reason")
-            ),
-            ":pending": tasks.DynamoAttributeValue.from_string("PENDING_REVIEW"),
-        },
-        result_path=sfn.JsonPath.DISCARD,
-        comment="Only a pending order changes, and only once",
-    )
-    announce = tasks.EventBridgePutEvents(
-        scope,
-        "Announce",
-        entries=[
-            tasks.EventBridgePutEventsEntry(
-                source=SOURCE,
-                detail_type=CLOSED,
-                detail=sfn.TaskInput.from_object(
-                    {
-                        "order_id": sfn.JsonPath.string_at(_ORDER),
-                        "customer": sfn.JsonPath.string_at("$.detail.customer"),
-                        "status": sfn.JsonPath.string_at("$.outcome.status"),
-                        "reason": sfn.JsonPath.string_at("$.outcome.reason"),
-                    }
-                ),
-            )
-        ],
-        result_path=sfn.JsonPath.DISCARD,
-    )
-    # Transient errors only: a failed condition (the order was settled already) fails the
-    # execution, which the workflow's failure rule reports.
-    for task, errors in ((close, CLOSE_RETRIES), (announce, ["States.TaskFailed"])):
-        task.add_retry(
-            errors=errors,
-            interval=cdk.Duration.seconds(2),
-            max_attempts=3,
-            backoff_rate=2,
-            jitter_strategy=sfn.JitterType.FULL,
-        )
-    finish = close.next(announce)
-    await_review.add_catch(expired, errors=list(TIMEOUT_ERRORS), result_path="$.error")
-    await_review.add_catch(
-        sfn.Succeed(scope, "NotNeeded", comment="Another execution reviews this order"),
-        errors=[NOT_NEEDED],
-        result_path="$.error",
-    )
-    for outcome in (rejected, expired):
-        outcome.next(close)
-    approved.next(finish)
-    decision = (
-        sfn.Choice(scope, "Decision")
-        .when(sfn.Condition.string_equals("$.review.decision", "approve"), approved)
-        .when(sfn.Condition.string_equals("$.review.decision", "reject"), rejected)
-        .otherwise(sfn.Fail(scope, "UnknownDecision", error="UnknownDecision"))
-    )
-    return await_review.next(decision)
 
 
 class OrderReview(Construct):
     """``Requests`` (pipe) -> ``Workflow`` -> ``Inbox`` (queue and function); ``reviewer``
     (the API's review function) and the inbox may answer this workflow's tasks only.
 
+    Alarms: the workflow's own (failed, throttled, aborted executions), the inbox's (its
+    function, dead-letter queue and oldest message), ``RequestsFailuresAlarm`` (stream
+    batches the pipe gave up on) and ``TimedOutAlarm``: reviews that ran out of time
+    (timeout or missed heartbeat). Those executions succeed (the order is cancelled), so
+    the workflow's alarms do not see them; Step Functions counts them per service
+    integration, ``sqs:sendMessage.waitForTaskToken`` in the account and region, which
+    in this app only the review's task uses.
+
+    :param config: the stage: ``order_review_hours`` and ``order_review_heartbeat_hours``,
+        the workflows' log settings, removal policy and ``triggers_enabled``.
     :param table: the shop table, with a stream carrying new images.
     :param reviewer: the function behind ``POST /orders/{id}/review``.
+    :param alarm_topic: where every alarm goes. Default (``None``): the workflow's own
+        notifications topic for its alarms, no action for the others.
     """
 
     def __init__(
@@ -251,6 +125,38 @@ class OrderReview(Construct):
         for answerer in (reviewer, self.inbox_function):
             self.workflow.grant_task_response(answerer.function)
         self.pipe = self._pipe(config, table)
+        five_minutes = cdk.Duration.minutes(5)
+        self.alarms: dict[str, cloudwatch.Alarm] = {
+            "requests_failures": create_alarm(
+                self,
+                "RequestsFailuresAlarm",
+                metric=self.failures.metric_approximate_number_of_messages_visible(
+                    period=five_minutes, statistic="Maximum"
+                ),
+                threshold=1,
+                description=f"{self.node.path}: orders held for review never started one; "
+                "their stream positions are in the pipe's failure queue",
+                topic=alarm_topic,
+            ),
+            "timed_out": create_alarm(
+                self,
+                "TimedOutAlarm",
+                metric=cloudwatch.Metric(
+                    namespace="AWS/States",
+                    metric_name="ServiceIntegrationsTimedOut",
+                    dimensions_map={
+                        "ServiceIntegrationResourceArn": f"arn:{cdk.Aws.PARTITION}:states:::"
+                        "sqs:sendMessage.waitForTaskToken"
+                    },
+                    period=five_minutes,
+                    statistic="Sum",
+                ),
+                threshold=1,
+                description=f"{self.node.path}: orders were cancelled, nobody reviewed "
+                "them in time",
+                topic=alarm_topic,
+            ),
+        }
 
     def _pipe(self, config: StageConfig, table: dynamodb.ITable) -> pipes.CfnPipe:
         """The pipe from the table's stream (pending orders) to the default bus."""

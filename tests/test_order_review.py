@@ -23,6 +23,7 @@ from tests.support.policies import (
     resources_of,
     role_statements,
 )
+from tests.support.state_machines import render_definition
 from tools.assembly import StackArtifact
 
 STAGE_IDS = ("Dev", "Staging", "Prod")
@@ -149,6 +150,47 @@ def test_orders_above_the_stages_amount_are_held_in_every_region(
         [pipe] = resources_of(primary, "AWS::Pipes::Pipe").values()
         table_id = pipe["Properties"]["Source"]["Fn::GetAtt"][0]
         assert primary["Resources"][table_id]["Type"] == "AWS::DynamoDB::GlobalTable"
+
+
+def _joined(value: Any) -> str:
+    """A ``Fn::Join`` of strings and the partition, as CloudFormation resolves it."""
+    if isinstance(value, str):
+        return value
+    parts = value["Fn::Join"][1]
+    return "".join("aws" if p == {"Ref": "AWS::Partition"} else str(p) for p in parts)
+
+
+@pytest.mark.parametrize("stage", STAGE_IDS)
+def test_a_review_that_runs_out_of_time_raises_an_alarm(
+    stack_artifacts: dict[str, StackArtifact], stage: str
+) -> None:
+    """Such an execution succeeds (the order is cancelled): the alarm counts the review
+    task's own timeouts, by the service integration its state names."""
+    artifact = stack_artifacts[f"{stage}/Web"]
+    definition = render_definition(
+        artifact,
+        "OrderReviewWorkflow",
+        dict.fromkeys(
+            ("AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable", "AWS::SQS::Queue"), "x"
+        ),
+    )
+    task = definition["States"]["AwaitReview"]
+    assert {"States.Timeout", "States.HeartbeatTimeout"} <= {
+        error for catch in task["Catch"] for error in catch["ErrorEquals"]
+    }
+    [alarm] = [
+        a["Properties"]
+        for k, a in resources_of(artifact.template(), "AWS::CloudWatch::Alarm").items()
+        if k.startswith("OrderReviewTimedOutAlarm")
+    ]
+    assert (alarm["Namespace"], alarm["MetricName"]) == (
+        "AWS/States",
+        "ServiceIntegrationsTimedOut",
+    )
+    [dimension] = alarm["Dimensions"]
+    assert dimension["Name"] == "ServiceIntegrationResourceArn"
+    assert _joined(dimension["Value"]) == task["Resource"]
+    assert alarm["AlarmActions"]
 
 
 def test_in_the_private_network_step_functions_has_an_interface_endpoint(
