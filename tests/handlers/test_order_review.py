@@ -404,3 +404,34 @@ def test_an_order_nobody_reviews_in_time_is_cancelled(
         status, answer = shop.review(order["order_id"], {"decision": "approve"})
         assert status == 409
         assert "CANCELLED" in answer["message"]
+
+
+@pytest.mark.parametrize(
+    ("review_above", "status"),
+    [(None, "PLACED"), (1_700, "PLACED"), (1_699, "PENDING_REVIEW"), (0, "PENDING_REVIEW")],
+)
+def test_only_a_total_above_the_amount_is_held(review_above: int | None, status: str) -> None:
+    from orders.orders import price_order
+
+    products = {"MUG-1": {"name": "Mug", "price_cents": 850}}
+    order = price_order(
+        {"MUG-1": 2}, products, customer="c", created_at="t", review_above_cents=review_above
+    )
+    assert (order["total_cents"], order["status"]) == (1_700, status)
+
+
+def test_a_message_the_inbox_cannot_read_is_retried_alone(shop: Shop) -> None:
+    order = shop.place(LARGE, "key-00000001")
+    [execution] = shop.pipe()
+    sqs = boto3.client("sqs")
+    for _ in range(200):
+        messages = sqs.receive_message(QueueUrl=shop.inbox_queue).get("Messages", [])
+        if messages:
+            break
+        time.sleep(0.05)
+    good = {"messageId": messages[0]["MessageId"], "body": messages[0]["Body"]}
+    bad = {"messageId": "garbled", "body": json.dumps({"order_id": order["order_id"]})}
+    answer = shop.inbox.handler({"Records": [bad, good]}, FakeContext())
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "garbled"}]}
+    assert shop.review(order["order_id"], {"decision": "approve"})[0] == 202
+    assert finish(execution)["status"] == "SUCCEEDED"
