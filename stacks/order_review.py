@@ -24,6 +24,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_pipes as pipes
 from aws_cdk import aws_sns as sns
@@ -66,8 +67,9 @@ class OrderReview(Construct):
         the workflows' log settings, removal policy and ``triggers_enabled``.
     :param table: the shop table, with a stream carrying new images.
     :param reviewer: the function behind ``POST /orders/{id}/review``.
-    :param alarm_topic: where every alarm goes. Default (``None``): the workflow's own
-        notifications topic for its alarms, no action for the others.
+    :param alarm_topic: where every alarm goes, and ``RequestedNotice`` (a rule) tells
+        the admins of each order awaiting review. Default (``None``): the workflow's own
+        notifications topic for its alarms, no action for the others, no notice.
     """
 
     def __init__(
@@ -125,6 +127,26 @@ class OrderReview(Construct):
         for answerer in (reviewer, self.inbox_function):
             self.workflow.grant_task_response(answerer.function)
         self.pipe = self._pipe(config, table)
+        #: Tells the operations topic (the admins) of each order awaiting review.
+        self.notice: events.Rule | None = None
+        if alarm_topic is not None:
+            detail = events.EventField.from_path
+            self.notice = events.Rule(
+                self,
+                "RequestedNotice",
+                event_pattern=events.EventPattern(source=[SOURCE], detail_type=[REQUESTED]),
+                enabled=config.triggers_enabled,
+                targets=[
+                    targets.SnsTopic(
+                        alarm_topic,
+                        message=events.RuleTargetInput.from_text(
+                            f"Order {detail('$.detail.order_id')} "
+                            f"({detail('$.detail.total_cents')} cents) awaits review: "
+                            f"POST /orders/{detail('$.detail.order_id')}/review"
+                        ),
+                    )
+                ],
+            )
         five_minutes = cdk.Duration.minutes(5)
         self.alarms: dict[str, cloudwatch.Alarm] = {
             "requests_failures": create_alarm(

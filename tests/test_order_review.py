@@ -15,6 +15,7 @@ import pytest
 from stacks.config import StageConfigError
 from stacks.stages import DEV, STAGES
 from tests.support.api_cache import api_methods
+from tests.support.event_filters import passes
 from tests.support.policies import (
     ALLOW,
     IMPLICIT_DENY,
@@ -150,6 +151,31 @@ def test_orders_above_the_stages_amount_are_held_in_every_region(
         [pipe] = resources_of(primary, "AWS::Pipes::Pipe").values()
         table_id = pipe["Properties"]["Source"]["Fn::GetAtt"][0]
         assert primary["Resources"][table_id]["Type"] == "AWS::DynamoDB::GlobalTable"
+
+
+@pytest.mark.parametrize("stage", STAGE_IDS)
+def test_the_admins_hear_of_each_order_awaiting_review(
+    stack_artifacts: dict[str, StackArtifact], stage: str
+) -> None:
+    """The pipe's event reaches the operations topic, where the workflow's own failures
+    go, with the order's id in the message."""
+    template = stack_artifacts[f"{stage}/Web"].template()
+    rules = resources_of(template, "AWS::Events::Rule")
+    [pipe] = resources_of(template, "AWS::Pipes::Pipe").values()
+    sent = pipe["Properties"]["TargetParameters"]["EventBridgeEventBusParameters"]
+    event = {"source": sent["Source"], "detail-type": sent["DetailType"], "detail": {}}
+    [notice] = [
+        r["Properties"] for k, r in rules.items() if k.startswith("OrderReviewRequestedNotice")
+    ]
+    assert passes(event, [notice["EventPattern"]])
+    [failures] = [
+        r["Properties"] for k, r in rules.items() if k.startswith("OrderReviewWorkflowFailureRule")
+    ]
+    [target] = notice["Targets"]
+    assert target["Arn"] == failures["Targets"][0]["Arn"]
+    transformer = target["InputTransformer"]
+    [order_id] = [k for k, v in transformer["InputPathsMap"].items() if v == "$.detail.order_id"]
+    assert f"<{order_id}>" in transformer["InputTemplate"]
 
 
 def _joined(value: Any) -> str:
