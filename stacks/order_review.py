@@ -92,7 +92,7 @@ class OrderReview(Construct):
             environment={"TABLE_NAME": table.table_name},
             alarm_topic=alarm_topic,
         )
-        table.grant(self.inbox_function.function, "dynamodb:GetItem", "dynamodb:UpdateItem")
+        table.grant(self.inbox_function.function, "dynamodb:UpdateItem")
         #: The review requests (task tokens) on their way to the orders.
         self.inbox = QueueProcessor(
             self,

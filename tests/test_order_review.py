@@ -98,6 +98,16 @@ def test_only_the_review_functions_answer_the_review_workflow_and_only_it(
             assert evaluate(statements, Request(action, other)) == IMPLICIT_DENY, action
         for action in ("states:StartExecution", "states:StopExecution"):
             assert evaluate(statements, Request(action, machine)) == IMPLICIT_DENY, action
+    # The inbox writes the token onto the order and reads nothing of the table.
+    template_tables = {
+        **resources_of(template, "AWS::DynamoDB::Table"),
+        **resources_of(template, "AWS::DynamoDB::GlobalTable"),
+    }
+    inbox = _role(template, "order_review.inbox.handler")
+    table_refs = [{"Fn::GetAtt": [t, "Arn"]} for t in template_tables]
+    assert any(evaluate(inbox, Request("dynamodb:UpdateItem", t)) == ALLOW for t in table_refs)
+    for action in ("dynamodb:GetItem", "dynamodb:Scan", "dynamodb:DeleteItem"):
+        assert all(evaluate(inbox, Request(action, t)) == IMPLICIT_DENY for t in table_refs)
     # The customer-facing order function answers nothing.
     orders = _role(template, "orders.app.handler")
     assert evaluate(orders, Request("states:SendTaskSuccess", machine)) == IMPLICIT_DENY
