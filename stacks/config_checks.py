@@ -13,6 +13,7 @@ from patterns import RETENTION_BY_DAYS, TracingMode
 from patterns.choices import RoutingPolicy, values
 from patterns.deployment import DEPLOYMENT_CONFIGS
 from stacks.region_sets import witness_problem
+from stacks.review_settings import check_review_settings
 from stacks.stage_fields import StageConfigError, StageFields
 from stacks.stream_settings import check_stream_settings
 from stacks.zones import zone_ids_problem
@@ -94,6 +95,7 @@ def _check_numbers(config: StageFields) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise fail(config, field, f"must be an integer from {low} to {high}, got {value!r}")
     check_stream_settings(config, fail)
+    check_review_settings(config, fail)
 
 
 def _check_choices(config: StageFields) -> None:

@@ -20,6 +20,7 @@ from stacks.config import StageConfig
 from stacks.keys import data_key
 from stacks.live import LiveAccess, add_token_issuer
 from stacks.order_idempotency import idempotency_table
+from stacks.order_review import OrderReview
 from stacks.purchase_events import PurchaseEvents
 from stacks.shop_api import ShopApi
 from stacks.storefront_domain import storefront_domain
@@ -141,6 +142,7 @@ class WebStack(ShopStack):
                 if live is not None
                 else None
             ),
+            review=True,
         )
         self.products, self.orders = self.shop_api.products, self.shop_api.orders
         self.api = self.shop_api.api
@@ -155,6 +157,18 @@ class WebStack(ShopStack):
                 config=config,
                 table=self.api.table,
                 events=usage_events,
+                alarm_topic=alarm_topic,
+            )
+        #: The review of large orders, when the stage reviews them.
+        self.order_review: OrderReview | None = None
+        if self.shop_api.reviewer is not None:
+            assert self.api.table is not None
+            self.order_review = OrderReview(
+                self,
+                "OrderReview",
+                config=config,
+                table=self.api.table,
+                reviewer=self.shop_api.reviewer,
                 alarm_topic=alarm_topic,
             )
         #: The ingest API shoppers' pages send view and cart events to.
