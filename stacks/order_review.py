@@ -41,6 +41,7 @@ from patterns import (
 )
 from patterns.acknowledgements import acknowledge_wildcards
 from stacks.config import StageConfig
+from stacks.function_settings import admin_paced
 from stacks.lambda_code import handler_function
 from stacks.order_review_flow import (
     PENDING_ORDERS,
@@ -91,6 +92,7 @@ class OrderReview(Construct):
             description="Stores each order review's task token on its order",
             environment={"TABLE_NAME": table.table_name},
             alarm_topic=alarm_topic,
+            defaults=admin_paced(self),
         )
         table.grant(self.inbox_function.function, "dynamodb:UpdateItem")
         #: The review requests (task tokens) on their way to the orders.

@@ -21,6 +21,7 @@ from patterns import (
     Throttle,
 )
 from stacks.config import StageConfig
+from stacks.function_settings import admin_paced
 from stacks.lambda_code import handler_function
 from stacks.traffic_checks import Probe, add_traffic_check
 from stacks.web_settings import CORS_RESOLVER_HEADERS, api_protection
@@ -141,6 +142,7 @@ class ShopApi:
                 description="Order review API: an admin approves, rejects or holds an order",
                 environment={"ALLOWED_ORIGIN": allowed_origin},
                 alarm_topic=alarm_topic,
+                defaults=admin_paced(stack),
             )
         if config.traffic_checks:
             # Products reads the table (its role, environment and code are all tried);

@@ -14,6 +14,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from patterns import ServerlessFunction, ensure_dead_letter_queue
+from stacks.function_settings import admin_paced
 from stacks.lambda_code import handler_function
 
 
@@ -65,6 +66,7 @@ def add_traffic_check(
         },
         safe_deployment=False,
         alarm_topic=alarm_topic,
+        defaults=admin_paced(scope),
         # Should CodeDeploy's invocation fail before the hook reports, the event is kept.
         function_props={
             "dead_letter_queue": ensure_dead_letter_queue(

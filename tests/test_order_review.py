@@ -15,7 +15,6 @@ import pytest
 from stacks.config import StageConfigError
 from stacks.stages import DEV, STAGES
 from tests.support.api_cache import api_methods
-from tests.support.event_filters import passes
 from tests.support.policies import (
     ALLOW,
     IMPLICIT_DENY,
@@ -26,6 +25,7 @@ from tests.support.policies import (
 )
 from tests.support.state_machines import render_definition
 from tools.assembly import StackArtifact
+from tools.event_filters import passes
 
 STAGE_IDS = ("Dev", "Staging", "Prod")
 REVIEW = "POST /orders/{order_id}/review"

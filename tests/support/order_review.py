@@ -14,11 +14,11 @@ from typing import Any
 import boto3
 
 from tests.support.api_events import FakeContext, json_response, rest_event
-from tests.support.event_filters import mapping_filters, passes
 from tests.support.policies import resources_of
 from tests.support.state_machines import ACCOUNT, render_definition
 from tests.support.tables import create_table_like
 from tools.assembly import StackArtifact
+from tools.event_filters import mapping_filters, passes
 from tools.moto_server import REGION
 
 TABLE, IDEMPOTENCY = "shop", "idempotency"
