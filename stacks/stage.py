@@ -68,6 +68,7 @@ class ShopStage(cdk.Stage):
             network=network,
             partner_key=self.foundation.partner_key,
             usage_events=self.streaming.processor,
+            counts=self.streaming.counts,
             live=self.streaming.live_access,
         )
         for bucket, name in (

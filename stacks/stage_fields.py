@@ -104,6 +104,9 @@ class StageFields:
         nothing imported into the function) or ``off``.
     :param workflow_log_level: what the state machines' execution logs record, one of
         :data:`WORKFLOW_LOG_LEVELS` (``ALL`` every event, ``ERROR`` failures only).
+    :param guest_events: visitors who have not signed in get identity-pool credentials
+        that may only put usage events into the stage's stream (``PutRecord(s)``), and
+        the storefront sends their events too; default False, only signed-in shoppers'.
     :param workflow_log_execution_data: whether those logs carry each state's input and
         output (the payloads: customer data where the workflow handles it).
     """
@@ -152,6 +155,7 @@ class StageFields:
     tracing: str = "xray-sdk"
     workflow_log_level: str = "ALL"
     workflow_log_execution_data: bool = True
+    guest_events: bool = False
 
     @property
     def regulated(self) -> bool:

@@ -12,9 +12,10 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from patterns import StaticWebsite, StreamIngestApi, StreamProcessor
+from patterns import BrowserIdentity, StaticWebsite, StreamIngestApi, StreamProcessor
 from patterns.static_website import DEFAULT_CONTENT_SECURITY_POLICY
 from stacks.base import ShopStack
+from stacks.browser_access import shopper_identity
 from stacks.config import StageConfig
 from stacks.keys import data_key
 from stacks.live import LiveAccess, add_token_issuer
@@ -32,7 +33,8 @@ STOREFRONT_DIR = Path(__file__).resolve().parent.parent / "web" / "storefront"
 def storefront_policy(config: StageConfig, region: str, url_suffix: str) -> str:
     """The storefront's Content-Security-Policy: the website's default, and ``connect-src``
     naming what the page calls with ``fetch`` (and the dashboard's WebSocket): the stage's
-    APIs (API Gateway in the stack's region, and the API's custom domain) and Cognito.
+    APIs (API Gateway in the stack's region, and the API's custom domain), Cognito (user
+    pools and identity pools) and Kinesis (the page's usage events).
 
     API Gateway's hosts by wildcard, not the API's own id: the distribution naming the API
     stage, whose CORS names the distribution's domain, would be a dependency cycle.
@@ -42,6 +44,9 @@ def storefront_policy(config: StageConfig, region: str, url_suffix: str) -> str:
         f"https://{api_hosts}",
         f"wss://{api_hosts}",
         f"https://cognito-idp.{region}.{url_suffix}",
+        # The identity pool's credentials, and the stream the page writes events into.
+        f"https://cognito-identity.{region}.{url_suffix}",
+        f"https://kinesis.{region}.{url_suffix}",
     ]
     if config.api_domain_name is not None:
         sources.append(f"https://{config.api_domain_name}")
@@ -69,7 +74,11 @@ class WebStack(ShopStack):
     :param partner_key: the secret holding the partner API key's value, shared by every
         region of the stage. Default: none, API Gateway generates the value.
     :param usage_events: the usage events' stream, which gets a ``purchase`` event for each
-        product of every order stored (``PurchaseEvents``). Default: none, no events.
+        product of every order stored (``PurchaseEvents``) and the pages' view and cart
+        events (``ShopperIdentity``: straight from the browser with identity-pool
+        credentials). Default: none, no events.
+    :param counts: the usage counts' table, which administrators' pages may read
+        (``ShopperIdentity``). Default: none.
     """
 
     def __init__(
@@ -81,6 +90,7 @@ class WebStack(ShopStack):
         alarm_topic: sns.ITopic | None = None,
         partner_key: secretsmanager.ISecret | None = None,
         usage_events: StreamProcessor | None = None,
+        counts: dynamodb.ITable | None = None,
         live: LiveAccess | None = None,
         **kwargs: Any,
     ) -> None:
@@ -165,6 +175,20 @@ class WebStack(ShopStack):
                 storefront_origin=self.storefront.url,
                 web_acl=self.api.web_acl,
             )
+        #: The identity pool whose credentials shoppers' pages put their events with.
+        self.shopper_identity: BrowserIdentity | None = None
+        self._events_stream = usage_events.stream if usage_events is not None else None
+        if usage_events is not None:
+            assert self.api.user_pool is not None
+            assert self.api.user_pool_client is not None
+            self.shopper_identity = shopper_identity(
+                self,
+                config=config,
+                user_pool=self.api.user_pool,
+                user_pool_client=self.api.user_pool_client,
+                events=usage_events.stream,
+                counts=counts,
+            )
         if config.secondary_region is not None:
             api_url = self.shop_api.serve_on_domain(self, config=config, primary=True)
         for table in (self.api.table, self.idempotency):
@@ -190,7 +214,9 @@ class WebStack(ShopStack):
         """The storefront's ``config.json``: the API, the user pool and app client the page
         signs shoppers in with (``USER_PASSWORD_AUTH`` and the TOTP challenge, at
         ``cognitoEndpoint``, which the local backend points at its emulator), the events
-        API (``ingestUrl``) and the dashboard's WebSocket URL (``liveUrl``)."""
+        API (``ingestUrl``, the page's fallback), the identity pool and stream the page puts
+        its events into (``identityPoolId``, ``eventsStream``; ``guestEvents`` when guests'
+        count too) and the dashboard's WebSocket URL (``liveUrl``)."""
         pool, client = self.api.user_pool, self.shop_api.api.user_pool_client
         assert pool is not None
         assert client is not None
@@ -203,5 +229,15 @@ class WebStack(ShopStack):
             "userPoolClientId": client.user_pool_client_id,
             "cognitoEndpoint": cognito_endpoint,
             **({"ingestUrl": self.storefront_events.api.url} if self.storefront_events else {}),
+            **self._identity_config(),
             **({"liveUrl": live.url} if live is not None else {}),
         }
+
+    def _identity_config(self) -> dict[str, str]:
+        identity, stream = self.shopper_identity, self._events_stream
+        if identity is None or stream is None:
+            return {}
+        found = {"identityPoolId": identity.identity_pool_id, "eventsStream": stream.stream_arn}
+        if identity.guest_role is not None:
+            found["guestEvents"] = "true"
+        return found
