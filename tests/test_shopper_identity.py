@@ -95,7 +95,8 @@ def test_a_shopper_puts_events_into_the_stages_stream_only(identity: Identity) -
 
 def test_an_admin_also_reads_the_counts(identity: Identity) -> None:
     admin = identity.role_of(["admin"])
-    assert admin is not None and admin != identity.authenticated
+    assert admin is not None
+    assert admin != identity.authenticated
     counts = identity.counts(admin)
     assert identity.may(admin, "kinesis:PutRecords", identity.stream) == ALLOW
     for read in READS:
