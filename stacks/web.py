@@ -237,7 +237,12 @@ class WebStack(ShopStack):
         identity, stream = self.shopper_identity, self._events_stream
         if identity is None or stream is None:
             return {}
-        found = {"identityPoolId": identity.identity_pool_id, "eventsStream": stream.stream_arn}
+        found = {
+            "identityPoolId": identity.identity_pool_id,
+            "identityEndpoint": f"https://cognito-identity.{self.region}.{self.url_suffix}/",
+            "eventsStream": stream.stream_arn,
+            "kinesisEndpoint": f"https://kinesis.{self.region}.{self.url_suffix}/",
+        }
         if identity.guest_role is not None:
             found["guestEvents"] = "true"
         return found

@@ -80,8 +80,8 @@ def identity(request: Any, stack_artifacts: dict[str, StackArtifact]) -> Identit
 
 
 def test_a_shopper_puts_events_into_the_stages_stream_only(identity: Identity) -> None:
-    shopper = identity.role_of([])
-    assert shopper == identity.authenticated
+    shopper = identity.authenticated
+    assert identity.role_of([]) == shopper
     assert identity.may(shopper, "kinesis:PutRecords", identity.stream) == ALLOW
     assert identity.may(shopper, "kinesis:PutRecord", identity.stream) == ALLOW
     assert identity.may(shopper, "kinesis:PutRecords", ANOTHER_STREAM) == IMPLICIT_DENY

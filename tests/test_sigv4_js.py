@@ -18,7 +18,7 @@ from botocore.credentials import Credentials
 from tests.support.cdk_app import ROOT
 
 SIGV4_JS = ROOT / "web" / "storefront" / "sigv4.js"
-WHEN = datetime.datetime(2026, 12, 1, 20, 30, 5, tzinfo=datetime.timezone.utc)
+WHEN = datetime.datetime(2026, 12, 1, 20, 30, 5, tzinfo=datetime.UTC)
 TEMPORARY = {
     "accessKeyId": "ASIAEXAMPLE123456789",
     "secretAccessKey": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
@@ -127,6 +127,6 @@ def test_the_page_signs_as_botocore_does(request_: dict[str, Any]) -> None:
 
 
 def test_another_secret_gives_another_signature() -> None:
-    (request,) = (c.values[0] for c in CASES[:1])
+    request: dict[str, Any] = CASES[0].values[0]  # type: ignore[assignment]
     other = {**request, "credentials": {**TEMPORARY, "secretAccessKey": "x" * 40}}
     assert signed_by_page(other)["Authorization"] != signed_by_botocore(request)["Authorization"]

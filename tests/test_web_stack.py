@@ -143,6 +143,8 @@ def test_storefront_gets_its_files_and_its_config(dev: StackArtifact) -> None:
     assert config["eventsStream"].startswith("<Dev-Streaming:")
     assert "EventsStream" in config["eventsStream"]
     assert config["guestEvents"] == "true"
+    for key, service in (("identityEndpoint", "cognito-identity"), ("kinesisEndpoint", "kinesis")):
+        assert config[key] == f"https://{service}.<AWS::Region>.<AWS::URLSuffix>/"
     # The dashboard's WebSocket URL is the Streaming stack's (tests/test_live_dashboard_wiring).
     assert config["liveUrl"].startswith("wss://<Dev-Streaming:")
     # The page signs in with USER_PASSWORD_AUTH: that client must allow it.
