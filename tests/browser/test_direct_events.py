@@ -181,3 +181,25 @@ def test_the_stand_in_refuses_what_aws_would(shop: LocalShop) -> None:
     other = config["eventsStream"].rsplit("/", 1)[0] + "/another"
     status, answer = put(other)
     assert (status, answer["__type"]) == (400, "AccessDeniedException")
+
+
+def test_a_failed_exchange_falls_back_to_the_events_api(browser: Any, shop: LocalShop) -> None:
+    """When the identity pool cannot be reached, a signed-in shopper's events still reach
+    the stream, through the events API with the ID token."""
+    context = browser.new_context()
+    context.set_default_timeout(TIMEOUT_MS)
+    opened = context.new_page()
+    opened.route("**/aws/identity/", lambda route: route.abort())
+    try:
+        seen = {event["event_id"] for _, event in read_stream(shop)}
+        sign_in(opened, shop)
+        with opened.expect_response("**/ingest/v1/records", timeout=TIMEOUT_MS) as sent:
+            add_to_cart(opened, shop, "ITEM-06", 1)
+        assert sent.value.status == 200
+        new = new_events(shop, seen, 2, opened)
+        assert sorted((e["event_type"], e["product_id"]) for _, e in new) == [
+            ("add_to_cart", "ITEM-06"),
+            ("view", "ITEM-06"),
+        ]
+    finally:
+        context.close()

@@ -3,7 +3,8 @@
 // With an identity pool in config.json (identityPoolId, eventsStream), the page puts them
 // straight into the stage's Kinesis stream (PutRecords, signed with the identity pool's
 // temporary credentials: identity.js, sigv4.js), as the workshop does: no API in the path.
-// Without one, it posts them to the events API (ingestUrl) with the shopper's ID token.
+// Without one, or when the credentials exchange fails, it posts a signed-in shopper's to
+// the events API (ingestUrl) with the ID token.
 // Signed-out visitors' events are sent only where the stage lets guests in (guestEvents).
 import { createIdentity } from "./identity.js";
 import { signRequest } from "./sigv4.js";
@@ -54,11 +55,15 @@ export function createUsage(config, auth) {
     // Events are best effort: a lost batch must not bother the shopper.
     if (direct) {
       const credentials = keepalive ? identity.current() : await identity.credentials().catch(() => null);
-      if (!credentials) return; // signed out meanwhile (and no guests), or no credentials
-      for (let i = 0; i < batch.length; i += MAX_STREAM_BATCH) {
-        await putIntoStream(batch.slice(i, i + MAX_STREAM_BATCH), credentials, keepalive).catch(() => null);
+      if (credentials) {
+        for (let i = 0; i < batch.length; i += MAX_STREAM_BATCH) {
+          await putIntoStream(batch.slice(i, i + MAX_STREAM_BATCH), credentials, keepalive).catch(() => null);
+        }
+        return;
       }
-      return;
+      // No credentials (the exchange failed, or signed out meanwhile): a signed-in
+      // shopper's events still go to the events API, when there is one.
+      if (!endpoint || !auth.username()) return;
     }
     if (!keepalive) token = await auth.idToken().catch(() => null);
     if (!token) return; // signed out meanwhile
@@ -82,6 +87,7 @@ export function createUsage(config, auth) {
       if (direct) {
         if (!identity.available()) return;
         identity.credentials().catch(() => null); // fetched now, so pagehide can send
+        if (endpoint && auth.username()) auth.idToken().then((current) => { token = current; }, () => null);
       } else {
         if (!auth.username()) return;
         auth.idToken().then((current) => { token = current; }, () => null); // for pagehide
