@@ -5,7 +5,7 @@ app defines."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Literal
 
 import aws_cdk as cdk
@@ -75,11 +75,11 @@ def identity_role(scope: Construct, construct_id: str, identity_pool_id: str, am
     )
 
 
-def missing_groups(user_pool: cognito.IUserPool, groups: Sequence[str]) -> list[str]:
-    """The names of ``groups`` that no ``CfnUserPoolGroup`` of ``user_pool``'s stack gives
-    it, when the pool is defined in the app (an imported one's groups are unknown)."""
+def pool_groups(user_pool: cognito.IUserPool) -> set[str] | None:
+    """The names of the ``CfnUserPoolGroup``s of ``user_pool``'s stack that give it
+    groups; ``None`` when they cannot be known (an imported pool, a name that is a token)."""
     if not isinstance(user_pool, cognito.UserPool):
-        return []
+        return None
     stack = cdk.Stack.of(user_pool)
     pool_id = stack.resolve(user_pool.user_pool_id)
     defined: set[str] = set()
@@ -87,7 +87,36 @@ def missing_groups(user_pool: cognito.IUserPool, groups: Sequence[str]) -> list[
         if isinstance(child, cognito.CfnUserPoolGroup):
             name = child.group_name
             if name is None or is_token(name):
-                return []  # a group of a name unknown here: cannot judge
+                return None
             if stack.resolve(child.user_pool_id) == pool_id:
                 defined.add(name)
-    return [g for g in groups if not is_token(g) and g not in defined]
+    return defined
+
+
+def overlapping(group: str, others: Iterable[str]) -> list[str]:
+    """The names among ``others`` that contain ``group``: a rule ``cognito:groups``
+    ``Contains`` ``group`` may match their members too, so Cognito's first match would
+    hand them ``group``'s role."""
+    return sorted(o for o in others if o != group and group in o)
+
+
+def group_problems(user_pool: cognito.IUserPool, groups: Sequence[str]) -> list[str]:
+    """What is wrong with ``groups`` given the pool's own groups (when they are known)."""
+    defined = pool_groups(user_pool)
+    if defined is None:
+        return []
+    problems = []
+    missing = [g for g in groups if not is_token(g) and g not in defined]
+    if missing:
+        problems.append(
+            f"groups {missing} are not groups of the user pool {user_pool.node.path} "
+            "(no CfnUserPoolGroup of it has these names)"
+        )
+    for group in groups:
+        wider = overlapping(group, defined)
+        if wider:
+            problems.append(
+                f"group {group!r} is part of the names of the pool's groups {wider}: the "
+                f"rule matching {group!r} in cognito:groups could give their members its role"
+            )
+    return problems

@@ -19,8 +19,9 @@ from patterns._grants import acknowledged
 from patterns._identity_roles import (
     MAX_RULES,
     check_group_names,
+    group_problems,
     identity_role,
-    missing_groups,
+    overlapping,
     role_ids,
 )
 from patterns._metadata import mark_pattern
@@ -64,8 +65,11 @@ class BrowserIdentity(Construct):
     :param user_pool_client: the app client the browser signs in with. Required.
     :param groups: the user-pool groups whose members get roles of their own, most
         privileged first, at most 25 (Cognito's limit on rules). Names as Cognito allows
-        them: 1..128 characters, no white space. When the pool is defined in this app,
-        each must be a ``CfnUserPoolGroup`` of it (checked at synthesis). Default: none,
+        them: 1..128 characters, no white space; none inside another's name (Cognito's
+        rules match ``cognito:groups`` by ``Contains``, so ``admin`` could match members of
+        ``admins``). When the pool is defined in this app, each must be a
+        ``CfnUserPoolGroup`` of it, and no other group of it may contain its name
+        (checked at synthesis). Default: none,
         every signed-in user gets the authenticated role.
     :param allow_guests: let visitors who have not signed in get credentials of
         ``guest_role`` (unauthenticated identities). Default: False, no guest role.
@@ -89,6 +93,13 @@ class BrowserIdentity(Construct):
         super().__init__(scope, construct_id)
         mark_pattern(self)
         self._groups = check_group_names(groups or ())
+        for group in self._groups:
+            if overlapping(group, self._groups):
+                raise ValueError(
+                    f"groups must not hold one name inside another (Cognito's rules match "
+                    f"cognito:groups by Contains), got {group!r} in "
+                    f"{overlapping(group, self._groups)}"
+                )
         if len(self._groups) > MAX_RULES:
             raise ValueError(
                 f"groups must name at most {MAX_RULES} groups (Cognito's rules per role "
@@ -271,20 +282,13 @@ class _RoleMappings:
 
 @jsii.implements(IValidation)
 class _GroupsExist:
-    """At synthesis: each group of a user pool defined in the app is one of its
-    ``CfnUserPoolGroup``s (an imported pool's groups cannot be known)."""
+    """At synthesis, for a user pool defined in the app: each group is one of its
+    ``CfnUserPoolGroup``s, and none is part of another's name (an imported pool's groups
+    cannot be known)."""
 
     def __init__(self, identity: BrowserIdentity, user_pool: cognito.IUserPool) -> None:
         self.identity = identity
         self.user_pool = user_pool
 
     def validate(self) -> list[str]:
-        missing = missing_groups(self.user_pool, self.identity.groups)
-        return (
-            [
-                f"groups {missing} are not groups of the user pool {self.user_pool.node.path} "
-                "(no CfnUserPoolGroup of it has these names)"
-            ]
-            if missing
-            else []
-        )
+        return group_problems(self.user_pool, self.identity.groups)

@@ -349,8 +349,9 @@ MISTAKES: list[Mistake] = [
     _m("BrowserIdentity", "groups", [""], "''"),
     _m("BrowserIdentity", "groups", ["g" * 129], "'ggg"),
     _m("BrowserIdentity", "groups", ["admin", "admin"], "'admin'"),
-    _m("BrowserIdentity", "groups", [f"g{i}" for i in range(26)], "26"),
+    _m("BrowserIdentity", "groups", [f"g{i:02d}" for i in range(26)], "26"),
     _m("BrowserIdentity", "groups", "admin", "'admin'", error=TypeError),
+    _m("BrowserIdentity", "groups", ["admins", "admin"], "['admins']"),
     _m("BrowserIdentity", "unmatched_users", "guest-role", "'guest-role'"),
     _m("BrowserIdentity", "allow_guests", "yes", "'yes'", error=TypeError),
     # TopicFanOut and its subscribers.
@@ -777,7 +778,7 @@ _PRIVATE_POLICY = iam.PolicyDocument(
 
 #: Values at AWS's limits (and shapes that look odd but are valid) that must be accepted.
 VALID_EDGES: list[Edge] = [
-    _e("BrowserIdentity", "25 groups", groups=[f"g{i}" for i in range(25)]),
+    _e("BrowserIdentity", "25 groups", groups=[f"g{i:02d}" for i in range(25)]),
     _e("BrowserIdentity", "a 128-character name", groups=["g" * 128]),
     _e("BrowserIdentity", "punctuation and non-ASCII", groups=["web-users", "admins.eu", "größe"]),
     _e("BrowserIdentity", "deny unmatched users", unmatched_users="deny", allow_guests=True),

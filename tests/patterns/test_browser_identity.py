@@ -320,9 +320,18 @@ def test_a_group_the_pool_does_not_have_fails_synthesis() -> None:
         "Typo",
         user_pool=shop.pool,
         user_pool_client=shop.client,
-        groups=["admins", "admin"],
+        groups=["admins", "sellers"],
     )
-    with pytest.raises(RuntimeError, match=r"\['admin'\] are not groups of the user pool"):
+    with pytest.raises(RuntimeError, match=r"\['sellers'\] are not groups of the user pool"):
+        shop.app.synth()
+
+
+def test_a_group_whose_name_another_pool_group_contains_fails_synthesis() -> None:
+    shop = Shop()
+    cognito.CfnUserPoolGroup(
+        shop.stack, "Wider", user_pool_id=shop.pool.user_pool_id, group_name="customers-eu"
+    )
+    with pytest.raises(RuntimeError, match=r"group 'customers' is part of .*'customers-eu'"):
         shop.app.synth()
 
 
