@@ -92,9 +92,10 @@ diagrams: synth
 docs: setup
 	$(PY) -m tools.docs docs/reference
 
-## Deploy the Dev stage with the real CDK CLI to moto on 127.0.0.1, smoke-test it, stop moto.
+## Deploy the Dev stage with the real CDK CLI to moto on 127.0.0.1, smoke-test it, stop moto;
+## `make sandbox SERVE=1` then serves the storefront and the live dashboard on it until Ctrl-C.
 sandbox: setup
-	$(PY) -m tools.sandbox
+	$(PY) -m tools.sandbox $(if $(SERVE),--serve)
 
 ls: setup
 	cdk ls

@@ -24,6 +24,7 @@ from patterns.function_defaults import (
     FunctionDefaults,
     retention_from_days,
 )
+from patterns.graphql_api import GraphqlApi, GraphqlCache, PipelineStep
 from patterns.lake_zones import LifecycleTiers
 from patterns.live_updates import LiveUpdates
 from patterns.ops_notifications import OpsNotifications
@@ -61,11 +62,14 @@ __all__ = [
     "EncryptServiceData",
     "EventWorkflow",
     "FunctionDefaults",
+    "GraphqlApi",
+    "GraphqlCache",
     "LambdaAuthorizer",
     "LifecycleTiers",
     "LiveUpdates",
     "ManagedPolicies",
     "OpsNotifications",
+    "PipelineStep",
     "PolicyEnforcer",
     "QueueProcessor",
     "RegionalApiRecord",

@@ -29,6 +29,17 @@ LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 #: A Step Functions workflow's type: durable (up to a year, exactly-once) or high-volume
 #: (up to five minutes, at-least-once, synchronous starts).
 WorkflowType = Literal["STANDARD", "EXPRESS"]
+#: How an AppSync API authorizes callers: Cognito user pool tokens, SigV4 (IAM), an API
+#: key, or a Lambda authorizer.
+GraphqlAuth = Literal["user_pool", "iam", "api_key", "lambda"]
+#: What AppSync writes to CloudWatch Logs per field resolution.
+FieldLogLevel = Literal["NONE", "ERROR", "INFO", "DEBUG", "ALL"]
+#: AppSync cache instance types.
+GraphqlCacheType = Literal[
+    "SMALL", "MEDIUM", "LARGE", "XLARGE", "LARGE_2X", "LARGE_4X", "LARGE_8X", "LARGE_12X"
+]
+#: What AppSync caches: whole requests, or the resolvers that ask for it.
+GraphqlCaching = Literal["FULL_REQUEST_CACHING", "PER_RESOLVER_CACHING"]
 
 
 def values(choice: object) -> tuple[str, ...]:

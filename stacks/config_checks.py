@@ -13,6 +13,7 @@ from patterns import RETENTION_BY_DAYS, TracingMode
 from patterns.choices import RoutingPolicy, values
 from patterns.deployment import DEPLOYMENT_CONFIGS
 from stacks.region_sets import witness_problem
+from stacks.review_settings import check_review_settings
 from stacks.stage_fields import StageConfigError, StageFields
 from stacks.stream_settings import check_stream_settings
 from stacks.zones import zone_ids_problem
@@ -41,6 +42,8 @@ _DNS_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a
 _ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
 #: Step Functions log levels a stage may choose for its workflows' execution logs.
 WORKFLOW_LOG_LEVELS = ("ALL", "ERROR", "FATAL", "OFF")
+#: What AppSync may log per field (``patterns.choices.FieldLogLevel``).
+GRAPHQL_LOG_LEVELS = ("NONE", "ERROR", "INFO", "DEBUG", "ALL")
 #: How Route 53 spreads API traffic over the two regions of a multi-region stage.
 API_ROUTING = values(RoutingPolicy)
 #: CloudFront uses ACM certificates from this region only.
@@ -92,6 +95,7 @@ def _check_numbers(config: StageFields) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise fail(config, field, f"must be an integer from {low} to {high}, got {value!r}")
     check_stream_settings(config, fail)
+    check_review_settings(config, fail)
 
 
 def _check_choices(config: StageFields) -> None:
@@ -122,6 +126,13 @@ def _check_choices(config: StageFields) -> None:
             "workflow_log_level",
             f"must be one of {', '.join(WORKFLOW_LOG_LEVELS)}; got {config.workflow_log_level!r}",
         )
+    if config.graphql_field_log_level not in GRAPHQL_LOG_LEVELS:
+        raise fail(
+            config,
+            "graphql_field_log_level",
+            f"must be one of {', '.join(GRAPHQL_LOG_LEVELS)}; "
+            f"got {config.graphql_field_log_level!r}",
+        )
     for field in (
         "point_in_time_recovery",
         "triggers_enabled",
@@ -129,6 +140,7 @@ def _check_choices(config: StageFields) -> None:
         "table_backups",
         "traffic_checks",
         "workflow_log_execution_data",
+        "graphql_verbose_logs",
     ):
         if not isinstance(getattr(config, field), bool):
             raise fail(config, field, f"must be true or false, got {getattr(config, field)!r}")

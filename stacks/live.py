@@ -94,16 +94,22 @@ def add_live_updates(
         "endpoint serves; it reads only the counts table's stream and the connections "
         "table (counters and connection ids, no personal or card data).",
     )
+    routes = ServerlessFunction(
+        scope,
+        "LiveRoutes",
+        **handler_function("live_updates"),
+        description="Records live-updates connections and their subscriptions",
+        # A dashboard that connects asks for the counters' current values (a snapshot).
+        environment={"COUNTS_TABLE": counts.table_name},
+        alarm_topic=alarm_topic,
+    )
+    counts.grant(routes.function, "dynamodb:Scan")
+    if counts.encryption_key is not None:
+        counts.encryption_key.grant_decrypt(routes.function)
     live = LiveUpdates(
         scope,
         "Live",
-        handler=ServerlessFunction(
-            scope,
-            "LiveRoutes",
-            **handler_function("live_updates"),
-            description="Records live-updates connections and their subscriptions",
-            alarm_topic=alarm_topic,
-        ),
+        handler=routes,
         broadcaster=broadcaster,
         source_table=counts,
         authorizer=authorizer,

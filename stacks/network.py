@@ -19,7 +19,8 @@ from stacks.zones import DEFAULT_ZONE_COUNT, place_subnets_by_zone_id
 #: AWS APIs the functions call besides S3 and DynamoDB (which get gateway endpoints);
 #: traffic checks invoke a function version and report to CodeDeploy; purchase events
 #: are put into the usage events' Kinesis stream; the live updates' authorizer and token
-#: issuer read their signing secret.
+#: issuer read their signing secret; the order review's functions answer its workflow's
+#: tasks (Step Functions).
 INTERFACE_ENDPOINTS = {
     "Ec2": ec2.InterfaceVpcEndpointAwsService.EC2,
     "Sns": ec2.InterfaceVpcEndpointAwsService.SNS,
@@ -28,6 +29,7 @@ INTERFACE_ENDPOINTS = {
     "CodeDeploy": ec2.InterfaceVpcEndpointAwsService.CODEDEPLOY,
     "Kinesis": ec2.InterfaceVpcEndpointAwsService.KINESIS_STREAMS,
     "SecretsManager": ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+    "StepFunctions": ec2.InterfaceVpcEndpointAwsService.STEP_FUNCTIONS,
 }
 
 

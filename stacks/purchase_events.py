@@ -1,4 +1,4 @@
-"""``PurchaseEvents``: every order stored in the API table becomes ``purchase`` usage events.
+"""``PurchaseEvents``: every order placed in the API table becomes ``purchase`` usage events.
 
 An outbox read from the table's stream rather than a write in the order function: the
 event exists exactly when the order item does (no order without its event when a call
@@ -8,6 +8,9 @@ through the global table's replication (the primary replica's stream carries the
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -31,17 +34,34 @@ from stacks.lambda_code import handler_function
 BATCH_SIZE = 100
 #: The oldest unsent order before its alarm (ms): purchases should count within seconds.
 ITERATOR_AGE_ALARM_MS = 60_000
-#: Only new order items: what the handler turns into events.
-NEW_ORDERS = lambda_.FilterCriteria.filter(
-    {
-        "eventName": lambda_.FilterRule.is_equal("INSERT"),
-        "dynamodb": {"NewImage": {"sk": {"S": lambda_.FilterRule.is_equal("ORDER")}}},
-    }
-)
+
+
+def _placed(event_name: str) -> Mapping[str, Any]:
+    return lambda_.FilterCriteria.filter(
+        {
+            "eventName": lambda_.FilterRule.is_equal(event_name),
+            "dynamodb": {
+                "NewImage": {
+                    "sk": {"S": lambda_.FilterRule.is_equal("ORDER")},
+                    "status": {"S": lambda_.FilterRule.is_equal("PLACED")},
+                }
+            },
+        }
+    )
+
+
+#: Orders as they become placed, what the handler turns into events: an order stored
+#: ``PLACED`` (an INSERT), or a reviewed one that its review placed (a MODIFY to
+#: ``PLACED``). Each order matches once: an order is stored once, a held one
+#: (``PENDING_REVIEW``) makes no events until the review workflow's one conditional write
+#: from ``PENDING_REVIEW`` places it (``stacks/order_review.py``; the inbox's write of the
+#: task token keeps it pending), and nothing writes a placed order again (a write that
+#: changes nothing makes no stream record). A new writer of placed orders must keep that.
+NEW_ORDERS = [_placed("INSERT"), _placed("MODIFY")]
 
 
 class PurchaseEvents(Construct):
-    """``Emitter`` reads ``table``'s stream (new orders only), writes one ``purchase``
+    """``Emitter`` reads ``table``'s stream (orders as they are placed), writes one ``purchase``
     event per order line to ``events``' stream; ``Failures`` holds the positions of
     batches it gave up on, with alarms on them and on the iterator age."""
 
@@ -90,7 +110,7 @@ class PurchaseEvents(Construct):
                 max_record_age=cdk.Duration.hours(24),
                 report_batch_item_failures=True,
                 on_failure=event_sources.SqsDlq(self.failures),
-                filters=[NEW_ORDERS],
+                filters=NEW_ORDERS,
                 enabled=config.triggers_enabled,
             )
         )

@@ -66,6 +66,16 @@ ORDER_SCHEMA = {
     },
 }
 
+#: ``lambdas/order_review/review.py`` checks the same, with its own messages.
+REVIEW_SCHEMA = {
+    "type": "object",
+    "required": ["decision"],
+    "properties": {
+        "decision": {"type": "string", "enum": ["approve", "reject", "hold"]},
+        "reason": {"type": "string", "minLength": 1, "maxLength": 500},
+    },
+}
+
 
 class ShopApi:
     """``Products`` and ``Orders`` functions behind ``Api`` (a ``ServerlessApi``).
@@ -82,6 +92,9 @@ class ShopApi:
     :param partner_key: the secret holding the ``ExamplePartner`` key's value (the same in
         every region); ``None`` lets API Gateway generate it.
     :param live_tokens: serves ``GET /live-token`` (signed-in callers) when given.
+    :param review: serve ``POST /orders/{order_id}/review`` (``Reviewer``, for the
+        ``admin`` group; ``stacks/order_review.py`` lets it answer the review workflow)
+        when the stage reviews orders. Default: False.
     """
 
     def __init__(
@@ -96,6 +109,7 @@ class ShopApi:
         alarm_topic: sns.ITopic | None,
         partner_key: secretsmanager.ISecret | None = None,
         live_tokens: ServerlessFunction | None = None,
+        review: bool = False,
     ) -> None:
         self.products = ServerlessFunction(
             stack,
@@ -113,6 +127,21 @@ class ShopApi:
             environment={"ALLOWED_ORIGIN": allowed_origin},
             alarm_topic=alarm_topic,
         )
+        if config.order_review_above_cents is not None:
+            self.orders.function.add_environment(
+                "REVIEW_ABOVE_CENTS", str(config.order_review_above_cents)
+            )
+        #: The admins' review decisions, where this API serves them.
+        self.reviewer: ServerlessFunction | None = None
+        if review and config.order_review_above_cents is not None:
+            self.reviewer = ServerlessFunction(
+                stack,
+                "Reviewer",
+                **handler_function("order_review"),
+                description="Order review API: an admin approves, rejects or holds an order",
+                environment={"ALLOWED_ORIGIN": allowed_origin},
+                alarm_topic=alarm_topic,
+            )
         if config.traffic_checks:
             # Products reads the table (its role, environment and code are all tried);
             # an order lookup without a signed-in caller must be refused, not crash.
@@ -169,7 +198,7 @@ class ShopApi:
                 "AdminGroup",
                 user_pool_id=self.api.user_pool.user_pool_id,
                 group_name=ADMIN_GROUP,
-                description="May create and change products",
+                description="May create and change products, and review orders",
             )
         #: The API's custom domain and this region's record (multi-region stages).
         self.domain: ApiCustomDomain | None = None
@@ -226,6 +255,17 @@ class ShopApi:
             ),
             Route("GET", "/orders/{order_id}", self.orders, "read", headers=CORS_RESOLVER_HEADERS),
         ]
+        if self.reviewer is not None:
+            routes.append(
+                Route(
+                    "POST",
+                    "/orders/{order_id}/review",
+                    self.reviewer,
+                    "read",
+                    request_schema=REVIEW_SCHEMA,
+                    headers=CORS_RESOLVER_HEADERS,
+                )
+            )
         if self.live_tokens is not None:
             # A token is per caller: never from the stage cache.
             routes.append(

@@ -68,8 +68,8 @@ class ShopStage(cdk.Stage):
             network=network,
             partner_key=self.foundation.partner_key,
             usage_events=self.streaming.processor,
-            counts=self.streaming.counts,
             live=self.streaming.live_access,
+            counts=self.streaming.counts,
         )
         for bucket, name in (
             (self.operations.images.bucket, "Images"),

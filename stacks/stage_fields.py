@@ -109,6 +109,18 @@ class StageFields:
         the storefront sends their events too; default False, only signed-in shoppers'.
     :param workflow_log_execution_data: whether those logs carry each state's input and
         output (the payloads: customer data where the workflow handles it).
+    :param graphql_field_log_level: what the catalogue's GraphQL API logs per field, one of
+        ``NONE``, ``ERROR``, ``INFO``, ``DEBUG``, ``ALL``.
+    :param graphql_verbose_logs: whether those logs carry request headers, arguments and
+        results (the callers' data).
+    :param order_review_above_cents: orders whose total is above this (cents) wait for an
+        admin's approval (``POST /orders/{id}/review``) before they are placed; ``None``:
+        every order is placed at once. Default: 100000 (1,000.00).
+    :param order_review_hours: how long an order waits for a decision before it is
+        cancelled, 1..8760. Default: 72.
+    :param order_review_heartbeat_hours: how long an order waits for its first look (and
+        each ``hold`` gives the reviewer) before it is cancelled, shorter than
+        ``order_review_hours``; ``None``: no such deadline. Default: 24.
     """
 
     name: str
@@ -156,6 +168,11 @@ class StageFields:
     workflow_log_level: str = "ALL"
     workflow_log_execution_data: bool = True
     guest_events: bool = False
+    graphql_field_log_level: str = "ALL"
+    graphql_verbose_logs: bool = True
+    order_review_above_cents: int | None = 100_000
+    order_review_hours: int = 72
+    order_review_heartbeat_hours: int | None = 24
 
     @property
     def regulated(self) -> bool:

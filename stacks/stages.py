@@ -68,6 +68,9 @@ PROD = StageConfig(
     # Workflow payloads are customer data: log failures, without inputs and outputs.
     workflow_log_level="ERROR",
     workflow_log_execution_data=False,
+    # The same for GraphQL: field errors only, without the requests' data.
+    graphql_field_log_level="ERROR",
+    graphql_verbose_logs=False,
     # Lambda's own tracing: no X-Ray SDK (end of support 25 Feb 2027) in the functions,
     # and about 120 ms less cold start each.
     tracing="lambda",

@@ -12,14 +12,22 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from patterns import BrowserIdentity, StaticWebsite, StreamIngestApi, StreamProcessor
+from patterns import (
+    BrowserIdentity,
+    GraphqlApi,
+    StaticWebsite,
+    StreamIngestApi,
+    StreamProcessor,
+)
 from patterns.static_website import DEFAULT_CONTENT_SECURITY_POLICY
 from stacks.base import ShopStack
 from stacks.browser_access import shopper_identity
+from stacks.catalog_graphql import catalog_graphql
 from stacks.config import StageConfig
 from stacks.keys import data_key
 from stacks.live import LiveAccess, add_token_issuer
 from stacks.order_idempotency import idempotency_table
+from stacks.order_review import OrderReview
 from stacks.purchase_events import PurchaseEvents
 from stacks.shop_api import ShopApi
 from stacks.storefront_domain import storefront_domain
@@ -73,12 +81,13 @@ class WebStack(ShopStack):
     :param alarm_topic: topic every alarm of the stack notifies. Default: none.
     :param partner_key: the secret holding the partner API key's value, shared by every
         region of the stage. Default: none, API Gateway generates the value.
+    :param counts: the usage counts table; given, the catalogue is also served over
+        GraphQL (``CatalogGraphql``, with each product's counts), and administrators'
+        pages may read it (``ShopperIdentity``). Default: none.
     :param usage_events: the usage events' stream, which gets a ``purchase`` event for each
         product of every order stored (``PurchaseEvents``) and the pages' view and cart
         events (``ShopperIdentity``: straight from the browser with identity-pool
         credentials). Default: none, no events.
-    :param counts: the usage counts' table, which administrators' pages may read
-        (``ShopperIdentity``). Default: none.
     """
 
     def __init__(
@@ -90,8 +99,8 @@ class WebStack(ShopStack):
         alarm_topic: sns.ITopic | None = None,
         partner_key: secretsmanager.ISecret | None = None,
         usage_events: StreamProcessor | None = None,
-        counts: dynamodb.ITable | None = None,
         live: LiveAccess | None = None,
+        counts: dynamodb.ITable | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(
@@ -147,6 +156,7 @@ class WebStack(ShopStack):
                 if live is not None
                 else None
             ),
+            review=True,
         )
         self.products, self.orders = self.shop_api.products, self.shop_api.orders
         self.api = self.shop_api.api
@@ -161,6 +171,18 @@ class WebStack(ShopStack):
                 config=config,
                 table=self.api.table,
                 events=usage_events,
+                alarm_topic=alarm_topic,
+            )
+        #: The review of large orders, when the stage reviews them.
+        self.order_review: OrderReview | None = None
+        if self.shop_api.reviewer is not None:
+            assert self.api.table is not None
+            self.order_review = OrderReview(
+                self,
+                "OrderReview",
+                config=config,
+                table=self.api.table,
+                reviewer=self.shop_api.reviewer,
                 alarm_topic=alarm_topic,
             )
         #: The ingest API shoppers' pages send view and cart events to.
@@ -189,6 +211,21 @@ class WebStack(ShopStack):
                 events=usage_events.stream,
                 counts=counts,
             )
+        #: The catalogue over GraphQL, when the counts table is given.
+        self.catalog_graphql: GraphqlApi | None = None
+        if counts is not None:
+            assert self.api.table is not None
+            assert self.api.user_pool is not None
+            self.catalog_graphql = catalog_graphql(
+                self,
+                config=config,
+                products=self.api.table,
+                counts=counts,
+                user_pool=self.api.user_pool,
+                web_acl_arn=self.api.web_acl.attr_arn if self.api.web_acl else None,
+                alarm_topic=alarm_topic,
+            )
+            cdk.CfnOutput(self, "GraphqlUrl", value=self.catalog_graphql.url)
         if config.secondary_region is not None:
             api_url = self.shop_api.serve_on_domain(self, config=config, primary=True)
         for table in (self.api.table, self.idempotency):

@@ -10,9 +10,12 @@ checks are never cached.
 from __future__ import annotations
 
 import importlib
+import json
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlparse
 
 import boto3
 import pytest
@@ -20,8 +23,10 @@ import pytest
 from tests.support.api_cache import ApiMethod, Request, StageCache, api_methods
 from tests.support.api_events import FakeContext, json_response, rest_event
 from tests.support.recording import EVERY, Reads, follow_powertools_copies, recording_event
+from tests.support.state_machines import ACCOUNT
 from tests.support.tables import create_table_like
 from tools.assembly import StackArtifact
+from tools.moto_server import configure
 
 #: What API Gateway hands a Lambda proxy integration from a browser on the storefront.
 BROWSER_HEADERS = {
@@ -64,7 +69,10 @@ class Example:
 def invoke(
     aws: str, stack_artifacts: dict[str, StackArtifact], monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Invoke]:
-    """Calls a handler (``products.app.handler``) against the tables, in moto."""
+    """Calls a handler (``products.app.handler``) against the tables, in moto (which runs
+    state machines meanwhile, for the order review's callback task)."""
+    configure(aws, {"stepfunctions": {"execute_state_machine": True}})
+    monkeypatch.setenv("MOTO_PORT", str(urlparse(aws).port))
     for variable, (name, stack, prefix) in TABLES.items():
         create_table_like(stack_artifacts[stack], prefix, name)
         monkeypatch.setenv(variable, name)
@@ -89,6 +97,7 @@ def invoke(
     yield call
     for module in called:
         forget(module)
+    configure(aws, {"stepfunctions": {"execute_state_machine": False}})
 
 
 def add_products(invoke: Invoke, count: int) -> None:
@@ -98,9 +107,52 @@ def add_products(invoke: Invoke, count: int) -> None:
         assert status == 201
 
 
+def held_order(table_name: str) -> str:
+    """An order awaiting review whose stored token is a running callback task's, as the
+    order review's inbox leaves it (moto must run state machines)."""
+    queue = boto3.client("sqs").create_queue(QueueName="review-inbox")["QueueUrl"]
+    definition = {
+        "StartAt": "Wait",
+        "States": {
+            "Wait": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                "Parameters": {"QueueUrl": queue, "MessageBody": {"token.$": "$$.Task.Token"}},
+                # As the review's task: a heartbeat deadline (moto ignores beats without).
+                "HeartbeatSeconds": 3600,
+                "TimeoutSeconds": 7200,
+                "End": True,
+            }
+        },
+    }
+    states = boto3.client("stepfunctions")
+    machine = states.create_state_machine(
+        name="review", definition=json.dumps(definition), roleArn=f"arn:aws:iam::{ACCOUNT}:role/r"
+    )["stateMachineArn"]
+    states.start_execution(stateMachineArn=machine, name="held", input="{}")
+    token = None
+    for _ in range(200):
+        messages = boto3.client("sqs").receive_message(QueueUrl=queue).get("Messages", [])
+        if messages:
+            token = json.loads(messages[0]["Body"])["token"]
+            break
+        time.sleep(0.05)
+    assert token, "the callback task sent no token"
+    boto3.resource("dynamodb").Table(table_name).put_item(
+        Item={
+            "pk": "ORDER#held-1",
+            "sk": "ORDER",
+            "status": "PENDING_REVIEW",
+            "review_token": token,
+        }
+    )
+    return "held-1"
+
+
 def examples(invoke: Invoke) -> dict[str, Example]:
     """A 2XX request of each route, after adding the data they need."""
     add_products(invoke, 3)
+    held = held_order(TABLES["TABLE_NAME"][0])
     _, first = invoke(LISTING, rest_event("GET", "/products", query={"limit": "2"}))
     order = {"items": [{"sku": "ITEM-0", "quantity": 2}]}
     placed = rest_event(
@@ -120,6 +172,10 @@ def examples(invoke: Invoke) -> dict[str, Example]:
         ),
         "GET /orders/{order_id}": Example(
             Request(path_parameters={"order_id": existing["order_id"]}), claims=ALICE
+        ),
+        # A hold (a heartbeat) answers the task and leaves it waiting for the decision.
+        "POST /orders/{order_id}/review": Example(
+            Request(path_parameters={"order_id": held}), body={"decision": "hold"}, claims=ADMIN
         ),
         "GET /health": Example(),
         "GET /live-token": Example(claims=ALICE),

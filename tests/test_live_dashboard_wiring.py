@@ -71,3 +71,32 @@ def test_the_token_issuer_reads_the_signing_secret_only(
     # Nothing else of Secrets Manager or KMS (logs, tracing and the network remain).
     others = [s for s in statements if s not in secrets and s not in decrypts]
     assert not [s for s in others if "secretsmanager:" in json.dumps(s) or "kms:" in json.dumps(s)]
+
+
+@pytest.mark.parametrize("stage", ["Dev", "Staging", "Prod"])
+def test_the_routes_function_may_scan_the_counts_for_snapshots_and_not_change_them(
+    stack_artifacts: dict[str, StackArtifact], stage: str
+) -> None:
+    """A dashboard's snapshot (``$default`` ``snapshot``) scans the counts table: the
+    routes function reads its name from ``COUNTS_TABLE``, may scan it, not change it, and
+    scan no table beyond its own two."""
+    from tests.support.policies import ALLOW, IMPLICIT_DENY, Request, evaluate, role_statements
+
+    streaming = stack_artifacts[f"{stage}/Streaming"]
+    template = streaming.template()
+    functions = _of_type(streaming, "AWS::Lambda::Function")
+    (routes,) = [
+        f for f in functions.values() if f["Properties"]["Handler"] == "live_updates.app.handler"
+    ]
+    (counts,) = [
+        k for k in _of_type(streaming, "AWS::DynamoDB::Table") if k.startswith("CountsTable")
+    ]
+    variables = routes["Properties"]["Environment"]["Variables"]
+    assert variables["COUNTS_TABLE"] == {"Ref": counts}
+    statements = role_statements(template, routes["Properties"]["Role"]["Fn::GetAtt"][0])
+    table_arn = {"Fn::GetAtt": [counts, "Arn"]}
+    assert evaluate(statements, Request("dynamodb:Scan", table_arn)) == ALLOW
+    for action in ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"):
+        assert evaluate(statements, Request(action, table_arn)) == IMPLICIT_DENY, action
+    other = "arn:aws:dynamodb:us-east-1:123456789012:table/Dev-Web-ApiTable"
+    assert evaluate(statements, Request("dynamodb:Scan", other)) == IMPLICIT_DENY

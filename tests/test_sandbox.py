@@ -2,7 +2,8 @@
 flow passes, the report names what moto skipped, and the server is stopped afterwards.
 
 The whole run (bootstrap, synthesis, four stacks, three smoke steps) takes about a minute;
-it runs in a subprocess, exactly as the make target runs it.
+it runs in a subprocess, exactly as the make target runs it, in its serve mode: a browser
+shops in the served storefront and watches the dashboard before the run is stopped.
 """
 
 from __future__ import annotations
@@ -12,29 +13,136 @@ import re
 import signal
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tests.support.browser import shared_browser
 from tools.assembly import StackArtifact
 from tools.cdk_context import ROOT
 from tools.sandbox import __main__ as sandbox_main
-from tools.sandbox import deploy, emulator, shims, smoke
+from tools.sandbox import deploy, emulator, serve, shims, smoke
+
+#: How long the served pages may take to show a change (batching windows, pollers, a
+#: loaded machine).
+SERVE_MS = 30_000
+
+
+class Serving:
+    """``python -m tools.sandbox --serve`` running: its output so far (read by a thread,
+    so the pipe never fills) and what it serves."""
+
+    def __init__(self, workdir: Path) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tools.sandbox", "--serve", "--workdir", str(workdir)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=(workdir / "stderr.log").open("w"),
+            text=True,
+        )
+        self.workdir = workdir
+        self.lines: list[str] = []
+        self.serving = threading.Event()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line)
+            if line.strip() == f"- {serve.NOT_LIKE_AWS[-1]}":
+                self.serving.set()
+        self.serving.set()  # it ended: whoever waits must look at the output
+
+    def url(self, name: str) -> str:
+        found = re.search(rf"^  {name}: (\S+)", "".join(self.lines), re.M)
+        assert found, f"no {name} URL in the output"
+        return found.group(1)
+
+    def stop(self) -> subprocess.CompletedProcess[str]:
+        """SIGTERM (a person's Ctrl-C does the same), then the whole output."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        status = self.process.wait(timeout=120)
+        self._reader.join(timeout=30)
+        stderr = (self.workdir / "stderr.log").read_text()
+        return subprocess.CompletedProcess(self.process.args, status, "".join(self.lines), stderr)
 
 
 @pytest.fixture(scope="module")
-def sandbox_run(tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProcess[str]:
-    """``python -m tools.sandbox`` once, without any AWS settings of the test session."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    return subprocess.run(
-        [sys.executable, "-m", "tools.sandbox", "--workdir", str(tmp_path_factory.mktemp("sbx"))],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-        check=False,
-    )
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serving]:
+    """The sandbox deployed and serving; stopped by :func:`sandbox_run` or at the end."""
+    serving = Serving(tmp_path_factory.mktemp("sbx"))
+    try:
+        assert serving.serving.wait(timeout=1200)
+        assert serving.process.poll() is None, "".join(serving.lines)[-5000:]
+        yield serving
+    finally:
+        serving.stop()
+
+
+@pytest.fixture(scope="module")
+def sandbox_run(served: Serving) -> subprocess.CompletedProcess[str]:
+    """The whole run's output, once the serving sandbox was stopped (tests that drive
+    what it serves come before the tests that use this)."""
+    return served.stop()
+
+
+def test_a_person_shops_and_watches_the_dashboard_count_it(served: Serving) -> None:
+    """What ``make sandbox SERVE=1`` promises: in a browser, sign in to the storefront on
+    the deployed Dev stage, look at a product and put it in the cart, open the dashboard
+    from the storefront's link (a new tab, signed in) and see those actions counted;
+    then order, and see the purchase counted while the dashboard stays open."""
+    from playwright.sync_api import expect
+
+    account = re.search(r"sign in as (\S+) / (\S+);", "".join(served.lines))
+    assert account, "the output says whom to sign in as"
+    email, password = account.groups()
+    storefront = served.url("storefront")
+    context = shared_browser().new_context(viewport={"width": 1200, "height": 800})
+    context.set_default_timeout(SERVE_MS)
+    errors: list[str] = []
+    try:
+        shop = context.new_page()
+        shop.on("pageerror", lambda error: errors.append(str(error)))
+        shop.goto(f"{storefront}#/signin")
+        shop.fill("#email", email)
+        shop.fill("#password", password)
+        shop.click("#sign-in")
+        shop.fill("#mfa-code", "123456")
+        shop.click("#mfa-submit")
+        shop.wait_for_selector("#signed-in-as")
+        shop.goto(f"{storefront}#/product/HOOD-GRY")
+        shop.fill("#quantity", "1")
+        shop.click("#add-to-cart")
+        expect(shop.locator("#cart-count")).to_have_text("1")
+        shop.goto(f"{storefront}#/")
+        with context.expect_page() as opened:
+            shop.click("#dashboard-link")
+        dashboard = opened.value
+        dashboard.on("pageerror", lambda error: errors.append(str(error)))
+        dashboard.locator('#state[data-state="live"]').wait_for()
+
+        def cell(sku: str, kind: str) -> Any:
+            return dashboard.locator(f'tr[data-product="{sku}"] td[data-event-type="{kind}"]')
+
+        expect(cell("HOOD-GRY", "view")).to_have_text("1")
+        expect(cell("HOOD-GRY", "add_to_cart")).to_have_text("1")
+        # The smoke flow's events, counted before the dashboard opened, are there too.
+        expect(cell("SBX-MUG-VIEWS", "view")).to_have_text("3")
+        shop.goto(f"{storefront}#/cart")
+        shop.click("#place-order")
+        shop.wait_for_selector("#order-status")
+        expect(cell("HOOD-GRY", "purchase")).to_have_text("1")
+        assert dashboard.locator("#state").inner_text() == "Live"
+    finally:
+        context.close()
+    assert errors == []
 
 
 def test_sandbox_exits_zero(sandbox_run: subprocess.CompletedProcess[str]) -> None:

@@ -318,6 +318,29 @@ def test_put_record_to_a_mapped_stream_does_not_run_the_function(
     assert put["SequenceNumber"]
 
 
+def test_a_mapped_table_stream_keeps_its_records_for_a_reader(probe: emulator.Emulator) -> None:
+    dynamodb, streams = probe.client("dynamodb"), probe.client("dynamodbstreams")
+    table = dynamodb.create_table(
+        TableName="probe-table",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
+    )["TableDescription"]
+    arn = table["LatestStreamArn"]
+    probe.client("lambda").create_event_source_mapping(
+        EventSourceArn=arn, FunctionName=_physical_id(probe, "Alias"), StartingPosition="LATEST"
+    )
+    for n in range(3):
+        dynamodb.put_item(TableName="probe-table", Item={"pk": {"S": f"k{n}"}})
+    (shard,) = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
+    iterator = streams.get_shard_iterator(
+        StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+    )["ShardIterator"]
+    records = streams.get_records(ShardIterator=iterator)["Records"]
+    assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in records] == ["k0", "k1", "k2"]
+
+
 def test_leaving_the_emulator_undoes_every_shim_and_closes_the_port() -> None:
     original, had_attribute = parsing.clean_json, "get_cfn_attribute" in vars(LambdaVersion)
     with emulator.running() as emu:

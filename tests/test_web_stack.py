@@ -52,6 +52,8 @@ def test_routes_and_their_auth(dev: StackArtifact) -> None:
         ("POST", "/products"): ("COGNITO_USER_POOLS", False),
         ("POST", "/orders"): ("COGNITO_USER_POOLS", False),
         ("GET", "/orders/{order_id}"): ("COGNITO_USER_POOLS", False),
+        # Admins only: the review handler requires the admin group.
+        ("POST", "/orders/{order_id}/review"): ("COGNITO_USER_POOLS", False),
         ("GET", "/live-token"): ("COGNITO_USER_POOLS", False),
     }
 
@@ -63,10 +65,11 @@ def test_one_invoke_permission_per_function(dev: StackArtifact) -> None:
         for p in permissions.values()
         if p["Properties"]["Principal"] == "apigateway.amazonaws.com"
     )
-    assert len(targets) == 3
+    assert len(targets) == 4
     assert targets[0].startswith("LiveTokensAlias")
     assert targets[1].startswith("OrdersAlias")
     assert targets[2].startswith("ProductsAlias")
+    assert targets[3].startswith("ReviewerAlias")
 
 
 def test_partner_plan_meters_product_reads(dev: StackArtifact) -> None:
@@ -77,15 +80,19 @@ def test_partner_plan_meters_product_reads(dev: StackArtifact) -> None:
 
 
 def test_waf_cognito_admin_group_and_idempotency_table(dev: StackArtifact) -> None:
-    # One web ACL (so one rate rule per IP) protects the shop API and the storefront's
-    # events API alike.
+    # One web ACL (so one rate rule per IP) protects the shop API, the storefront's
+    # events API and the catalogue's GraphQL API alike.
     associations = [a["Properties"] for a in of_type(dev, "AWS::WAFv2::WebACLAssociation").values()]
     assert {json.dumps(a["WebACLArn"]) for a in associations} == {
         json.dumps({"Fn::GetAtt": ["ApiWebAcl796CF128", "Arn"]})
     }
-    stages = {a["ResourceArn"]["Fn::Join"][1][-1]["Ref"] for a in associations}
+    rest = [a for a in associations if "Fn::Join" in a["ResourceArn"]]
+    stages = {a["ResourceArn"]["Fn::Join"][1][-1]["Ref"] for a in rest}
     assert {stage[:-8] for stage in stages if stage.startswith("Api")} == {"ApiDeploymentStagev1"}
     assert len(stages) == 2
+    (graphql,) = [a["ResourceArn"] for a in associations if a not in rest]
+    (api,) = of_type(dev, "AWS::AppSync::GraphQLApi")
+    assert graphql == {"Fn::GetAtt": [api, "Arn"]}
     (group,) = of_type(dev, "AWS::Cognito::UserPoolGroup").values()
     assert group["Properties"]["GroupName"] == "admin"
     tables = of_type(dev, "AWS::DynamoDB::Table")
@@ -172,7 +179,7 @@ def test_stage_settings_follow_the_config(stack_artifacts: dict[str, StackArtifa
 def test_api_alarms_notify_the_operations_topic(dev: StackArtifact) -> None:
     alarms = of_type(dev, "AWS::CloudWatch::Alarm")
     api_alarms = [a for i, a in alarms.items() if i.startswith("Api")]
-    assert len(api_alarms) == 6  # 5XX and 4XX rates, p99 latency, throttles of 3 functions
+    assert len(api_alarms) == 7  # 5XX and 4XX rates, p99 latency, throttles of 4 functions
     assert all(a["Properties"]["AlarmActions"] for a in api_alarms)
 
 
@@ -188,11 +195,15 @@ STATEFUL = {
     "AWS::Logs::LogGroup": [
         "ApiAccessLogs50B185DB",
         "ApiWebAclLogs1F45C32F",
+        "CatalogGraphqlLogs8220F30D",
         "CustomCDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756CLogGroup817B64E9",
         "LiveTokensLogGroup0139C5BE",
+        "OrderReviewInboxFunctionLogGroup5DC52AFC",
+        "OrderReviewWorkflowLogGroup51677E8B",
         "OrdersLogGroupE26395F1",
         "ProductsLogGroup9D53593E",
         "PurchaseEventsEmitterLogGroup2F00778D",
+        "ReviewerLogGroup3342AC4A",
         "StorefrontEventsAccessLogs6E2E6A28",
     ],
 }

@@ -67,6 +67,7 @@ _CONNECTORS: dict[str, tuple[str | None, str | None, str, str]] = {
     "AWS::ApiGateway::Method": ("RestApiId", "Integration", "integration", "flow"),
     "AWS::ApiGatewayV2::Integration": ("ApiId", "IntegrationUri", "integration", "flow"),
     "AWS::ApiGatewayV2::Authorizer": ("ApiId", "AuthorizerUri", "authorizer", "flow"),
+    "AWS::AppSync::DataSource": ("ApiId", "DynamoDBConfig", "data source", "flow"),
     "AWS::CodeDeploy::DeploymentGroup": (None, "AlarmConfiguration", "rolls back on", "flow"),
     "AWS::IAM::Policy": ("Roles", "PolicyDocument", "grant", "grant"),
     "AWS::KinesisFirehose::DeliveryStream": (None, None, "delivers", "flow"),

@@ -27,6 +27,7 @@ ICONS: dict[str, str] = {
     "AWS::KinesisFirehose::DeliveryStream": "AmazonDataFirehose",
     "AWS::ApiGateway::RestApi": "AmazonAPIGateway",
     "AWS::ApiGatewayV2::Api": "AmazonAPIGateway",
+    "AWS::AppSync::GraphQLApi": "AWSAppSync",
     "AWS::StepFunctions::StateMachine": "AWSStepFunctions",
     "AWS::Events::Rule": "AmazonEventBridge",
     "AWS::Scheduler::Schedule": "AmazonEventBridge",

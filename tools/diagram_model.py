@@ -26,6 +26,7 @@ SERVICES: dict[str, str] = {
     "AWS::ApiGateway::RestApi": "API Gateway",
     # HTTP and WebSocket APIs: named by their ProtocolType (see service_name).
     "AWS::ApiGatewayV2::Api": "API Gateway v2",
+    "AWS::AppSync::GraphQLApi": "AppSync",
     "AWS::StepFunctions::StateMachine": "Step Functions",
     "AWS::Events::Rule": "EventBridge rule",
     "AWS::Scheduler::Schedule": "EventBridge Scheduler",

@@ -11,6 +11,7 @@ from constructs import Construct
 from patterns import (
     ApiCustomDomain,
     ApiGatewayAccount,
+    GraphqlApi,
     LambdaAuthorizer,
     RegionalApiRecord,
     Route,
@@ -21,6 +22,9 @@ from patterns import (
 )
 
 from .existing import HANDLERS, ExistingResources, import_function
+
+#: The GraphQL schema and resolvers of the orders API.
+GRAPHQL = HANDLERS / "graphql"
 
 ORDER_SCHEMA = {
     "type": "object",
@@ -49,6 +53,18 @@ def with_defaults(scope: Construct, topic: sns.ITopic) -> None:
             Route("GET", "/health", handler, auth="none", health_check=True),
         ],
     )
+    # The same orders over GraphQL, signed with IAM (the default mode), read-only.
+    if api.table is None:
+        raise RuntimeError("the API was given a partition key, so it has a table")
+    graphql = GraphqlApi(
+        scope,
+        "Graphql",
+        schema=GRAPHQL / "schema.graphql",
+        data_sources={"orders": api.table},
+        read_only_tables=("orders",),
+        alarm_topic=topic,
+    )
+    graphql.add_resolver("Query", "order", code=GRAPHQL / "get_order.js", data_source="orders")
     # The account's logging role, before the stage (which logs) is created.
     ApiGatewayAccount(scope, "ApiGatewayAccount").required_by(api.stage)
     # This region's API on api.example.com: a new certificate validated in the zone,
@@ -97,6 +113,27 @@ def with_existing(scope: Construct, existing: ExistingResources) -> None:
         ],
     )
     ApiGatewayAccount(scope, "ApiGatewayAccount").required_by(api.stage)
+    # The account's orders over GraphQL: shoppers with the user pool, back office with IAM;
+    # cancelling goes through a deployed function.
+    graphql = GraphqlApi(
+        scope,
+        "Graphql",
+        schema=GRAPHQL / "schema.graphql",
+        data_sources={
+            "orders": existing.orders_table,
+            "cancel": import_function(scope, "order-canceller"),
+        },
+        read_only_tables=("orders",),
+        default_authorization="user_pool",
+        additional_authorization=("iam",),
+        user_pool=existing.user_pool,
+        web_acl_arn=existing.regional_web_acl_arn,
+        alarm_topic=existing.topic,
+    )
+    graphql.add_resolver("Query", "order", code=GRAPHQL / "get_order.js", data_source="orders")
+    graphql.add_resolver(
+        "Mutation", "cancelOrder", code=GRAPHQL / "invoke.js", data_source="cancel"
+    )
     partner = ApiCustomDomain(
         scope,
         "PartnerDomain",

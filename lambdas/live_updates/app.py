@@ -1,5 +1,6 @@
 """Lambda entry point of the live-updates WebSocket routes: ``$connect``, ``$disconnect``
-and ``$default`` (subscribe, unsubscribe, ping)."""
+and ``$default`` (subscribe, unsubscribe, ping, and a snapshot of the counters when
+``COUNTS_TABLE`` names their table)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from live_updates.connections import ConnectionStore
-from live_updates.routes import route
+from live_updates.routes import Snapshots, route
+from live_updates.snapshot import CountsReader
 from shop_common.observability import logger, tracer
 
 
@@ -21,7 +23,13 @@ def _store() -> ConnectionStore:
     )
 
 
+@cache
+def _snapshots() -> Snapshots:
+    table = os.environ.get("COUNTS_TABLE")
+    return CountsReader(table).page if table else None
+
+
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return route(event, _store())
+    return route(event, _store(), _snapshots())

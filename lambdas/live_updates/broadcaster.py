@@ -1,7 +1,8 @@
 """Lambda entry point: the counts table's stream -> every subscribed WebSocket connection.
 
 Records are handled in order (a counter's changes reach a client in order); within a
-record the fan-out runs ``FANOUT_CONCURRENCY`` posts at a time. A record is reported as a
+record the fan-out runs ``FANOUT_CONCURRENCY`` posts at a time, to the subscribers of its
+topics read once per batch (``fanout.Subscribers``). A record is reported as a
 batch item failure when a live connection could not be sent its change, so Lambda retries
 from it; gone connections are removed and are no failure.
 """
@@ -18,7 +19,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from live_updates.connections import ConnectionStore
-from live_updates.fanout import broadcast, management_client
+from live_updates.fanout import Subscribers, broadcast, management_client
 from live_updates.messages import count_message
 from shop_common.observability import logger, metrics, tracer
 
@@ -42,14 +43,17 @@ class Broadcaster:
     def post(self, connection_id: str, body: bytes) -> None:
         self.client.post_to_connection(ConnectionId=connection_id, Data=body)
 
-    def push(self, record: Mapping[str, Any]) -> None:
-        """Broadcast one stream record; ``DeliveryError`` when a live connection missed it."""
+    def push(self, record: Mapping[str, Any], subscribers: Subscribers | None = None) -> None:
+        """Broadcast one stream record; ``DeliveryError`` when a live connection missed it.
+        ``subscribers``: the batch's (default: read for this record)."""
         image = (record.get("dynamodb") or {}).get("NewImage")
         sequence = _sequence(record)
         change = count_message(image, sequence) if image else None
         if change is None:
             return  # a removal, or not a counter: nothing to show
-        outcome = broadcast(change, store=self.store, post=self.post, pool=self.pool)
+        outcome = broadcast(
+            change, store=self.store, post=self.post, pool=self.pool, subscribers=subscribers
+        )
         metrics.add_metric("LiveMessagesSent", MetricUnit.Count, len(outcome.delivered))
         metrics.add_metric("LiveConnectionsGone", MetricUnit.Count, len(outcome.gone))
         if outcome.failed:
@@ -87,9 +91,10 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
     as its batch processor does, so that the whole invocation is retried."""
     records = event.get("Records") or []
     failures: list[tuple[Mapping[str, Any], Exception]] = []
+    subscribers = Subscribers(broadcaster().store)
     for record in records:
         try:
-            broadcaster().push(record)
+            broadcaster().push(record, subscribers)
         except Exception as error:
             logger.exception("record not broadcast", extra={"sequence": _sequence(record)})
             failures.append((record, error))

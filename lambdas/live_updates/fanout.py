@@ -45,9 +45,39 @@ def management_client(callback_url: str, concurrency: int) -> Any:
     )
 
 
+class Subscribers:
+    """Each topic's subscribers, read once for a whole batch of records: a batch of 100
+    changes of one counter, or of any counter for the ``all`` topic, queries the table
+    once, not 100 times. A connection that subscribes while the batch runs misses its
+    later records; it was opened after they were written, so its snapshot (``snapshot``)
+    already holds them. Connections found gone are dropped for the rest of the batch."""
+
+    def __init__(self, store: ConnectionStore) -> None:
+        self.store = store
+        self._found: dict[str, list[str]] = {}
+        self._gone: set[str] = set()
+        #: How many topics were read from the table.
+        self.queries = 0
+
+    def of(self, topics: Iterable[str]) -> list[str]:
+        """Connections subscribed to any of ``topics``, each once, in the order found."""
+        found: list[str] = []
+        for topic in topics:
+            if topic not in self._found:
+                self.queries += 1
+                self._found[topic] = self.store.subscribers(topic)
+            found.extend(self._found[topic])
+        return [c for c in dict.fromkeys(found) if c not in self._gone]
+
+    def forget(self, connection_id: str) -> None:
+        """Forget a gone connection: in the table, and for this batch."""
+        self._gone.add(connection_id)
+        self.store.forget(connection_id)
+
+
 def subscribed(store: ConnectionStore, topics: Iterable[str]) -> list[str]:
     """Connections subscribed to any of ``topics``, each once, in the order found."""
-    return list(dict.fromkeys(c for topic in topics for c in store.subscribers(topic)))
+    return Subscribers(store).of(topics)
 
 
 def broadcast(
@@ -56,9 +86,12 @@ def broadcast(
     store: ConnectionStore,
     post: Callable[[str, bytes], None],
     pool: ThreadPoolExecutor,
+    subscribers: Subscribers | None = None,
 ) -> Outcome:
     """Send ``change`` to each subscribed connection through ``post`` (at most the pool's
-    workers at a time); forget the gone ones."""
+    workers at a time); forget the gone ones. ``subscribers``: the batch's (default: read
+    for this change alone)."""
+    subscribers = subscribers or Subscribers(store)
 
     def send(connection_id: str) -> tuple[str, str | None]:
         try:
@@ -70,7 +103,7 @@ def broadcast(
     delivered: list[str] = []
     gone: list[str] = []
     failed: list[tuple[str, str]] = []
-    for connection_id, code in pool.map(send, subscribed(store, change.topics)):
+    for connection_id, code in pool.map(send, subscribers.of(change.topics)):
         if code is None:
             delivered.append(connection_id)
         elif code == GONE:
@@ -78,5 +111,5 @@ def broadcast(
         else:
             failed.append((connection_id, code))
     for connection_id in gone:
-        store.forget(connection_id)
+        subscribers.forget(connection_id)
     return Outcome(tuple(delivered), tuple(gone), tuple(failed))

@@ -5,9 +5,13 @@ Client to server (the ``$default`` route), one JSON object per frame::
     {"action": "subscribe", "topics": ["product:p1", "event_type:view", "all"]}
     {"action": "unsubscribe", "topics": ["product:p1"]}
     {"action": "ping"}
+    {"action": "snapshot"}                 (then {"action": "snapshot", "cursor": "..."})
 
 answered ``{"type": "subscribed", "topics": [...]}``, ``{"type": "unsubscribed",
-"topics": [...]}``, ``{"type": "pong"}`` or ``{"type": "error", "message": "..."}``.
+"topics": [...]}``, ``{"type": "pong"}``, ``{"type": "snapshot", "counts": [{"product_id":
+"p1", "event_type": "view", "count": 42}, ...], "cursor": "..." | null}`` (a page of every
+counter's current value; ask again with ``cursor`` until it is null) or ``{"type":
+"error", "message": "..."}``.
 A connect may subscribe at once with ``?topics=all,product:p1`` (comma-separated).
 
 Server to client, one per change of a counter (:func:`count_message`)::
@@ -34,7 +38,7 @@ ALL = "all"
 #: The most topics one connection may hold, and one message may name.
 MAX_TOPICS = 50
 _PRODUCT = re.compile(r"^product:[A-Za-z0-9_.:-]{1,128}$")
-_ACTIONS = ("subscribe", "unsubscribe", "ping")
+_ACTIONS = ("subscribe", "unsubscribe", "ping", "snapshot")
 
 
 class InvalidMessageError(ValueError):
@@ -46,6 +50,8 @@ class ClientMessage(NamedTuple):
 
     action: str
     topics: tuple[str, ...]
+    #: Where a snapshot continues (``None``: from the start).
+    cursor: str | None = None
 
 
 def check_topic(topic: Any) -> str:
@@ -85,6 +91,11 @@ def parse_client_message(body: str | None) -> ClientMessage:
         raise InvalidMessageError(f"action must be one of {', '.join(_ACTIONS)}")
     if action == "ping":
         return ClientMessage("ping", ())
+    if action == "snapshot":
+        cursor = data.get("cursor")
+        if cursor is not None and not isinstance(cursor, str):
+            raise InvalidMessageError("cursor must be a string")
+        return ClientMessage("snapshot", (), cursor)
     return ClientMessage(action, check_topics(data.get("topics")))
 
 

@@ -3,6 +3,7 @@ and the client's messages."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from live_updates.connections import ConnectionStore
@@ -12,13 +13,19 @@ from live_updates.messages import (
     parse_client_message,
     reply,
 )
+from live_updates.snapshot import SnapshotPage
+
+#: A snapshot page from a cursor (``None`` where the API serves no snapshots).
+Snapshots = Callable[[str | None], SnapshotPage] | None
 
 
 def _response(status: int, body: str | None = None) -> dict[str, Any]:
     return {"statusCode": status, **({"body": body} if body is not None else {})}
 
 
-def route(event: dict[str, Any], store: ConnectionStore) -> dict[str, Any]:
+def route(
+    event: dict[str, Any], store: ConnectionStore, snapshots: Snapshots = None
+) -> dict[str, Any]:
     """Serve one route event of API Gateway (``requestContext.routeKey``)."""
     context = event["requestContext"]
     connection_id = context["connectionId"]
@@ -28,7 +35,7 @@ def route(event: dict[str, Any], store: ConnectionStore) -> dict[str, Any]:
     if key == "$disconnect":
         store.forget(connection_id)
         return _response(200)
-    return message(event.get("body"), connection_id, store)
+    return message(event.get("body"), connection_id, store, snapshots)
 
 
 def connect(event: dict[str, Any], connection_id: str, store: ConnectionStore) -> dict[str, Any]:
@@ -45,10 +52,17 @@ def connect(event: dict[str, Any], connection_id: str, store: ConnectionStore) -
     return _response(200)
 
 
-def message(body: str | None, connection_id: str, store: ConnectionStore) -> dict[str, Any]:
+def message(
+    body: str | None, connection_id: str, store: ConnectionStore, snapshots: Snapshots = None
+) -> dict[str, Any]:
     """Answer one client frame; the answer is sent back on the socket."""
     try:
         parsed = parse_client_message(body)
+        if parsed.action == "snapshot":
+            if snapshots is None:
+                return _response(400, reply("error", message="this API serves no snapshots"))
+            page = snapshots(parsed.cursor)
+            return _response(200, reply("snapshot", counts=page.counts, cursor=page.cursor))
     except InvalidMessageError as error:
         return _response(400, reply("error", message=str(error)))
     if parsed.action == "ping":

@@ -4,6 +4,11 @@
 repeated request with the same key (and body) returns the first order instead of placing
 another, in whichever region of the stage it lands. The key is remembered for a day in the
 idempotency table.
+
+An order whose total is above ``REVIEW_ABOVE_CENTS`` (the stage's
+``order_review_above_cents``) is stored ``PENDING_REVIEW``: the review workflow starts
+from the table's stream and an admin's decision places or rejects it
+(``lambdas/order_review``). Smaller orders are ``PLACED`` at once, as before.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from orders.orders import (
+    PENDING_REVIEW,
     InvalidOrderError,
     check_idempotency_key,
     order_from_item,
@@ -70,6 +76,12 @@ def _store() -> OrderStore:
     return OrderStore(os.environ["TABLE_NAME"])
 
 
+def _review_above() -> int | None:
+    """Orders above this total (cents) wait for a review; unset: none do."""
+    value = os.environ.get("REVIEW_ABOVE_CENTS")
+    return int(value) if value else None
+
+
 def place_order(request: dict[str, Any]) -> dict[str, Any]:
     """Price and store the order in ``request``; runs once per customer and key."""
     store = _store()
@@ -79,10 +91,18 @@ def place_order(request: dict[str, Any]) -> dict[str, Any]:
         store.products(lines),
         customer=request["customer"],
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        review_above_cents=_review_above(),
     )
     store.add_order(order_item(order))
-    logger.info("Placed order", order_id=order["order_id"], total_cents=order["total_cents"])
-    metrics.add_metric(name="OrdersPlaced", unit=MetricUnit.Count, value=1)
+    held = order["status"] == PENDING_REVIEW
+    logger.info(
+        "Held order for review" if held else "Placed order",
+        order_id=order["order_id"],
+        total_cents=order["total_cents"],
+    )
+    metrics.add_metric(
+        name="OrdersHeldForReview" if held else "OrdersPlaced", unit=MetricUnit.Count, value=1
+    )
     return order
 
 

@@ -8,6 +8,10 @@ from collections.abc import Mapping
 from typing import Any
 
 ORDER_SORT_KEY = "ORDER"
+#: An order's statuses: placed at once, or held for a person's review, which places,
+#: rejects or (unanswered in time) cancels it (``lambdas/order_review``).
+PLACED = "PLACED"
+PENDING_REVIEW = "PENDING_REVIEW"
 MAX_LINES = 50
 MAX_QUANTITY = 100
 _KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,128}$")
@@ -60,8 +64,11 @@ def price_order(
     customer: str,
     created_at: str,
     order_id: str | None = None,
+    review_above_cents: int | None = None,
 ) -> dict[str, Any]:
-    """The order (API representation) for ``lines`` at the products' current prices."""
+    """The order (API representation) for ``lines`` at the products' current prices:
+    ``PENDING_REVIEW`` when its total is above ``review_above_cents`` (a person approves
+    it first), else ``PLACED``. Default: no review."""
     unknown = sorted(set(lines) - set(products))
     if unknown:
         raise InvalidOrderError(f"unknown product(s): {', '.join(unknown)}")
@@ -74,14 +81,14 @@ def price_order(
         }
         for sku, quantity in sorted(lines.items())
     ]
+    total = sum(quantity * int(products[sku]["price_cents"]) for sku, quantity in lines.items())
+    held = review_above_cents is not None and total > review_above_cents
     return {
         "order_id": order_id or str(uuid.uuid4()),
         "customer": customer,
-        "status": "PLACED",
+        "status": PENDING_REVIEW if held else PLACED,
         "items": priced,
-        "total_cents": sum(
-            quantity * int(products[sku]["price_cents"]) for sku, quantity in lines.items()
-        ),
+        "total_cents": total,
         "created_at": created_at,
     }
 
@@ -92,7 +99,9 @@ def order_item(order: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def order_from_item(item: Mapping[str, Any]) -> dict[str, Any]:
-    """The API representation of a stored order (Decimals back to ints)."""
+    """The API representation of a stored order (Decimals back to ints); a reviewed
+    order's ``reason`` too, never its review's task token."""
+    reason = {"reason": str(item["reason"])} if "reason" in item else {}
     return {
         "order_id": str(item["order_id"]),
         "customer": str(item["customer"]),
@@ -108,4 +117,5 @@ def order_from_item(item: Mapping[str, Any]) -> dict[str, Any]:
         ],
         "total_cents": int(item["total_cents"]),
         "created_at": str(item["created_at"]),
+        **reason,
     }

@@ -1,8 +1,11 @@
 """Lambda entry point: new orders in the API table's stream -> ``purchase`` usage events.
 
-The event source mapping passes only ``INSERT`` records of order items (``sk = ORDER``),
-so a purchase event is written when, and only when, an order is stored: a request
-retried with its ``Idempotency-Key`` stores nothing new and so makes no event, and orders
+The event source mapping passes only the records of order items (``sk = ORDER``) that
+become ``PLACED``: stored so (``INSERT``), or placed by their review (the one ``MODIFY``
+from ``PENDING_REVIEW``, see ``stacks/purchase_events.py``). So a purchase event is
+written when, and only when, an order is placed: a request retried with its
+``Idempotency-Key`` stores nothing new and so makes no event, an order held for review
+makes none until it is approved (and none if it is rejected or cancelled), and orders
 placed in a secondary region reach the primary replica's stream by replication.
 
 Every event of the batch goes to Kinesis in ``PutRecords`` calls (partition key: the

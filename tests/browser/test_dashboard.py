@@ -99,6 +99,45 @@ def test_the_dashboard_counts_events_live_and_reconnects(live: LocalLive, chromi
     ]
 
 
+def _counted(live: LocalLive, expected: Counter[tuple[str, str]]) -> None:
+    """Wait until the counts table holds ``expected`` (the aggregator has run)."""
+    import time
+
+    import boto3
+
+    table: Any = boto3.resource("dynamodb").Table(live.counts_table)
+    found: dict[tuple[str, str], int] = {}
+    for _ in range(200):
+        items = table.scan(ConsistentRead=True)["Items"]
+        found = {(str(i["product_id"]), str(i["event_type"])): int(i["event_count"]) for i in items}
+        if all(found.get(key) == n for key, n in expected.items()):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"never counted: {expected} (found {found})")
+
+
+def test_counts_made_before_the_page_opened_are_shown_when_it_connects(
+    live: LocalLive, chromium: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The broadcaster sends changes only: the page's snapshot shows what was counted
+    before it connected, page after page, and later changes still arrive."""
+    from live_updates import snapshot
+
+    monkeypatch.setattr(snapshot, "PAGE_SIZE", 2)  # this process runs the routes: 3 pages
+    before = _events(30, *[("p5", "view")] * 4, ("p6", "purchase"), ("p7", "click"))
+    live.put_events(before)
+    expected = Counter((e["product_id"], e["event_type"]) for e in before)
+    _counted(live, expected)
+    page = signed_in_page(chromium, local_id_token("person-3"))
+    page.goto(live.page_url)
+    page.locator('#state[data-state="live"]').wait_for(timeout=UPDATE_MS)
+    _see_counts(page, expected)
+    after = _events(40, ("p5", "view"))
+    live.put_events(after)
+    expected.update((e["product_id"], e["event_type"]) for e in after)
+    _see_counts(page, expected)
+
+
 def test_without_a_sign_in_the_dashboard_says_so_and_opens_no_socket(
     live: LocalLive, chromium: Any
 ) -> None:

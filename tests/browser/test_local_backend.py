@@ -9,10 +9,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-import boto3
-
 from tools.local_shop import LocalShop
-from tools.local_shop.resources import MFA_CODE
 
 
 def call(
@@ -29,21 +26,7 @@ def call(
 
 
 def id_token(shop: LocalShop) -> str:
-    idp = boto3.client("cognito-idp")
-    email, password = shop.shopper
-    challenge = idp.initiate_auth(
-        ClientId=shop.pool.client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": email, "PASSWORD": password},
-    )
-    assert challenge["ChallengeName"] == "SOFTWARE_TOKEN_MFA", "the pool requires MFA"
-    signed_in = idp.respond_to_auth_challenge(
-        ClientId=shop.pool.client_id,
-        ChallengeName="SOFTWARE_TOKEN_MFA",
-        Session=challenge["Session"],
-        ChallengeResponses={"USERNAME": email, "SOFTWARE_TOKEN_MFA_CODE": MFA_CODE},
-    )
-    return str(signed_in["AuthenticationResult"]["IdToken"])
+    return shop.id_token()
 
 
 def test_partner_routes_need_the_key_and_answer_as_the_public_ones(shop: LocalShop) -> None:

@@ -213,6 +213,39 @@ def test_fan_out_runs_at_most_the_configured_posts_at_a_time(
         assert 1 < server.max_in_flight <= 4
 
 
+def test_a_batch_reads_each_topics_subscribers_once_and_skips_gone_connections_after(
+    connections: Any, endpoint: ConnectionsEndpoint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from live_updates.connections import ConnectionStore
+
+    _connect("everything", "all")
+    _connect("closed", "all")
+    _connect("p1-only", "product:p1")
+    endpoint.gone.add("closed")
+    read: list[str] = []
+    original = ConnectionStore.subscribers
+
+    def counting(self: Any, topic: str) -> list[str]:
+        read.append(topic)
+        return original(self, topic)
+
+    monkeypatch.setattr(ConnectionStore, "subscribers", counting)
+    records = [stream_record(counter_image("p1", "view", n)) for n in range(1, 21)]
+    records += [stream_record(counter_image("p2", "click", 1))]
+    assert _broadcast(records) == {"batchItemFailures": []}
+    # all, product:p1, event_type:view, then product:p2 and event_type:click: once each.
+    assert sorted(read) == sorted(
+        ["all", "product:p1", "event_type:view", "product:p2", "event_type:click"]
+    )
+    delivered = endpoint.delivered()
+    assert [m["count"] for m in delivered["everything"]] == [*range(1, 21), 1]
+    assert [m["count"] for m in delivered["p1-only"]] == list(range(1, 21))
+    # The gone connection got one attempt (410), not one per record, and is forgotten.
+    posts_to_closed = [r for r in endpoint.requests if r[1].endswith("/@connections/closed")]
+    assert len(posts_to_closed) == 1
+    assert not any("closed" in key for item in _items(connections) for key in item)
+
+
 def test_the_delivery_failure_log_line_is_what_the_patterns_metric_filter_counts(
     connections: Any, endpoint: ConnectionsEndpoint, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -11,9 +11,9 @@ import boto3
 import pytest
 
 from tests.support.api_events import FakeContext, json_response, rest_event
-from tests.support.event_filters import mapping_filters, passes
 from tests.support.tables import create_table_like
 from tools.assembly import StackArtifact
+from tools.event_filters import mapping_filters, passes
 
 TABLE, IDEMPOTENCY, STREAM = "shop", "idempotency", "usage-events"
 ORDER = {"items": [{"sku": "LAMP-1", "quantity": 2}, {"sku": "MUG-1", "quantity": 1}]}

@@ -144,6 +144,8 @@ def _package() -> Path:
 
 
 PACKAGE = _package()
+#: The GraphqlApi tests' schema and resolver.
+GRAPHQL_DIR = Path(__file__).resolve().parent / "graphql"
 
 
 def timed_function(stack: cdk.Stack) -> lambda_.IFunction:
@@ -196,6 +198,12 @@ BASELINES: dict[str, Baseline] = {
         lambda s: {"definition": sfn.Pass(s, "Step"), "schedule": "rate(1 day)"}
     ),
     "FunctionDefaults": Baseline(_none, scoped=False),
+    "GraphqlApi": Baseline(lambda _s: {"schema": GRAPHQL_DIR / "schema.graphql"}),
+    "GraphqlCache": Baseline(_none, scoped=False),
+    "PipelineStep": Baseline(
+        lambda _s: {"name": "getNote", "data_source": "notes", "code": GRAPHQL_DIR / "get_note.js"},
+        scoped=False,
+    ),
     "LambdaAuthorizer": Baseline(lambda s: {"function": function(s)}, scoped=False),
     "LifecycleTiers": Baseline(_none, scoped=False),
     "LiveUpdates": Baseline(
@@ -686,6 +694,19 @@ MISTAKES: list[Mistake] = [
         label="bucket without EventBridge",
     ),
     _m("EncryptServiceData", "replica_key_arns", {"eu-west-1": "not-an-arn"}, "not-an-arn"),
+    # GraphqlApi: AppSync's limits and modes without what they need.
+    _m("GraphqlApi", "query_depth_limit", 0, "0"),
+    _m("GraphqlApi", "query_depth_limit", 76, "76"),
+    _m("GraphqlApi", "authorizer_cache_ttl", cdk.Duration.hours(2), "7200"),
+    _m("GraphqlApi", "latency_p99_alarm", cdk.Duration.minutes(2), "120"),
+    _m("GraphqlApi", "server_errors_alarm", 0, "0"),
+    _m("GraphqlApi", "field_log_level", "VERBOSE", "VERBOSE"),
+    _m("GraphqlApi", "default_authorization", "cognito", "cognito"),
+    _m("GraphqlApi", "schema", "missing.graphql", "missing.graphql"),
+    _m("GraphqlApi", "data_sources", {"bad-name": None}, "None", error=TypeError),
+    _m("GraphqlCache", "ttl", cdk.Duration.hours(2), "7200"),
+    _m("GraphqlCache", "instance_type", "TINY", "TINY"),
+    _m("PipelineStep", "name", "get-note", "get-note"),
     # LiveUpdates: API Gateway's and Lambda's limits, and sources that push nothing.
     _m("LiveUpdates", "fan_out_concurrency", 0, "0"),
     _m("LiveUpdates", "fan_out_concurrency", 257, "257"),
@@ -782,6 +803,14 @@ VALID_EDGES: list[Edge] = [
     _e("BrowserIdentity", "a 128-character name", groups=["g" * 128]),
     _e("BrowserIdentity", "punctuation and non-ASCII", groups=["web-users", "admins.eu", "größe"]),
     _e("BrowserIdentity", "deny unmatched users", unmatched_users="deny", allow_guests=True),
+    _e("GraphqlApi", "the deepest query AppSync runs", query_depth_limit=75),
+    _e(
+        "GraphqlApi",
+        "an authorizer answer kept an hour",
+        authorizer_cache_ttl=cdk.Duration.hours(1),
+    ),
+    _e("GraphqlApi", "no 4XX alarm", client_errors_alarm=None),
+    _e("GraphqlCache", "the longest cache TTL", ttl=cdk.Duration.hours(1)),
     _e("LiveUpdates", "the longest connection as TTL", connection_ttl=cdk.Duration.hours(2)),
     _e("LiveUpdates", "largest fan-out", fan_out_concurrency=256),
     _e("LiveUpdates", "a week's record age", max_record_age=cdk.Duration.days(7)),

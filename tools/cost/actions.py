@@ -31,6 +31,9 @@ from tools.cost.stage import (
 PLATFORM_LOG_BYTES = 350
 TRACED_SHARE = 0.05
 _S3_PUT_CLASS = ("Put", "Post", "Copy", "List", "Create", "Complete", "Upload")
+#: The logical id prefix of the image recognition workflow (the order review's is another
+#: state machine of the stage).
+IMAGE_WORKFLOW = "ImageRecognitionWorkflow"
 #: The API each action comes in through: stack of its REST API (None: none).
 ENTRY = {
     "product page view": "Web",
@@ -128,7 +131,11 @@ def _workflow(cost: ActionCost, stage: Stage) -> None:
     transitions on its success path, its Rekognition and DynamoDB tasks (the metadata item
     assumed under 1 KB), its trace."""
     cost.lines["S3"] += usd("s3.put", 1)
-    ((_, _, machine),) = list(stage.resources("AWS::StepFunctions::StateMachine"))
+    ((_, _, machine),) = [
+        found
+        for found in stage.resources("AWS::StepFunctions::StateMachine")
+        if found[1].startswith(IMAGE_WORKFLOW)
+    ]
     entered = success_path(workflow_definition(machine))
     if machine.get("StateMachineType") == "EXPRESS":
         cost.lines["Step Functions"] += usd("sfn.express.request", 1)

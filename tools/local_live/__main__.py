@@ -3,6 +3,12 @@ print the dashboard's URL and how to sign in to it; Ctrl-C stops.
 
 ``--screenshot PATH`` instead puts a few sample events into the stream, opens the
 dashboard in headless Chromium, waits for their counts and saves a picture of it.
+
+``--template T --existing E --ready R`` is how ``make sandbox``'s serve mode runs it, in
+its own process (the shop's handlers set other values of the same variables): on the
+emulator this process's AWS settings point at, with the Streaming template ``T`` and the
+deployed stream and tables named in ``E`` (JSON: logical id -> name); once serving it
+writes ``R`` (JSON: ``liveUrl``, ``tokenSecretArn``) and runs until SIGTERM or Ctrl-C.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import contextlib
 import json
 import random
 import shutil
+import signal
 import sys
 import threading
 import time
@@ -62,10 +69,31 @@ def screenshot(live: LocalLive, path: Path) -> None:
         browser.close()
 
 
+def serve_deployed(template: Path, existing: Path, ready: Path) -> int:
+    """The serve mode of ``make sandbox`` (see the module docstring)."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    names = json.loads(existing.read_text())
+    with LocalLive(json.loads(template.read_text()), environment=QUIET, existing=names) as live:
+        assert live.websocket is not None
+        written = {"liveUrl": live.websocket.url, "tokenSecretArn": live.token_secret_arn}
+        ready.write_text(json.dumps(written))
+        with contextlib.suppress(KeyboardInterrupt):
+            stop.wait()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--screenshot", type=Path, help="save a picture of the dashboard")
+    parser.add_argument("--template", type=Path, help="the Streaming template (JSON)")
+    parser.add_argument("--existing", type=Path, help="deployed resources (JSON)")
+    parser.add_argument("--ready", type=Path, help="written once serving (JSON)")
     args = parser.parse_args(argv)
+    if args.template or args.existing or args.ready:
+        if not (args.template and args.existing and args.ready):
+            parser.error("--template, --existing and --ready go together")
+        return serve_deployed(args.template, args.existing, args.ready)
     template = synthesized_template("dev")
     with local_aws(), LocalLive(template, environment=QUIET) as live:
         if args.screenshot:

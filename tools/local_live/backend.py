@@ -42,6 +42,9 @@ class LocalLive:
         Default: :data:`TABLE_STREAM_POLL_SECONDS`.
     :param environment: variables set over the template's (e.g. a quieter log level).
         Default: none.
+    :param existing: the stream and tables to use (the template's logical ids -> names),
+        e.g. those of a stage deployed to the emulator; any other is created, empty, with
+        a local name. Default: none.
     """
 
     def __init__(
@@ -52,8 +55,10 @@ class LocalLive:
         kinesis_poll_seconds: float = KINESIS_POLL_SECONDS,
         table_stream_poll_seconds: float = TABLE_STREAM_POLL_SECONDS,
         environment: Mapping[str, str] | None = None,
+        existing: Mapping[str, str] | None = None,
     ) -> None:
         self.settings = live_settings(dict(template))
+        self.existing = dict(existing or {})
         self.site = site
         self.kinesis_poll_seconds = kinesis_poll_seconds
         self.table_stream_poll_seconds = table_stream_poll_seconds
@@ -95,10 +100,15 @@ class LocalLive:
 
     def _create_resources(self) -> dict[str, str]:
         s = self.settings
-        kinesis = boto3.client("kinesis")
-        kinesis.create_stream(StreamName=self.stream_name, ShardCount=s.shards)
+        self.stream_name = self.existing.get(s.stream_id, self.stream_name)
+        self.counts_table = self.existing.get(s.counts.logical_id, self.counts_table)
+        self.connections_table = self.existing.get(s.connections.logical_id, self.connections_table)
+        if s.stream_id not in self.existing:
+            boto3.client("kinesis").create_stream(StreamName=self.stream_name, ShardCount=s.shards)
         dynamodb = boto3.client("dynamodb")
         for table, name in ((s.counts, self.counts_table), (s.connections, self.connections_table)):
+            if table.logical_id in self.existing:
+                continue
             dynamodb.create_table(**table.create_arguments(name))
             if table.ttl_attribute:
                 dynamodb.update_time_to_live(
@@ -106,8 +116,11 @@ class LocalLive:
                     TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute},
                 )
         secret = boto3.client("secretsmanager").create_secret(
-            Name="local-live-token-secret", SecretString=secrets.token_urlsafe(36)
+            Name=f"local-live-token-secret-{secrets.token_hex(3)}",
+            SecretString=secrets.token_urlsafe(36),
         )
+        #: The secret signing the ``$connect`` tokens (for another ``GET /live-token``).
+        self.token_secret_arn = str(secret["ARN"])
         return {
             s.stream_id: self.stream_name,
             s.counts.logical_id: self.counts_table,
@@ -213,6 +226,7 @@ def _cold_start() -> None:
     from usage_aggregator import app as aggregator
 
     app._store.cache_clear()
+    app._snapshots.cache_clear()
     broadcaster.broadcaster.cache_clear()
     aggregator._store.cache_clear()
     authorizer._cached.clear()

@@ -7,6 +7,8 @@ no window); the next batch of a shard waits for the previous one. A failed invoc
 retried whole, a partial batch response from its first failed record, at most
 ``MaximumRetryAttempts`` times; then the batch is dropped and kept in ``discarded`` (the
 on-failure destination is not emulated). Bisecting on error is not emulated either.
+Records the mapping's ``FilterCriteria`` do not match never reach the function (Lambda
+drops them before batching); filters are emulated for DynamoDB Streams only.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from tools.event_filters import passes
 from tools.local_live.settings import Mapping as MappingSettings
 from tools.sandbox.events import dynamodb_event, kinesis_event
 
@@ -83,6 +86,7 @@ class ShardPoller(threading.Thread):
                         log.exception("reading %s failed", shard)
                         continue
                     self._iterators[shard] = following or ""
+                    records = [r for r in records if passes(r, self.mapping.filters)]
                     if records and not pending[shard]:
                         since[shard] = time.monotonic()
                     pending[shard].extend(records)
@@ -121,6 +125,8 @@ class KinesisPoller(ShardPoller):
     def __init__(self, *, stream_name: str, **kwargs: Any) -> None:
         self.stream_name = stream_name
         super().__init__(**kwargs)
+        if self.mapping.filters:  # Lambda matches them against the decoded data
+            raise ValueError("filters on a Kinesis mapping are not emulated here")
 
     def shards(self) -> list[str]:
         found = self.client.list_shards(StreamName=self.stream_name)["Shards"]

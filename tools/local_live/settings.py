@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tools.event_filters import criteria_patterns
+
 AGGREGATOR = "usage_aggregator.app.handler"
 BROADCASTER = "live_updates.broadcaster.handler"
 ROUTES = "live_updates.app.handler"
@@ -22,6 +24,8 @@ class Mapping:
     starting_position: str
     retry_attempts: int
     partial_batch: bool
+    #: ``FilterCriteria`` patterns: a record reaches the function if it matches one.
+    filters: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,13 +76,15 @@ def _of_type(resources: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
     return {k: v.get("Properties", {}) for k, v in resources.items() if v["Type"] == kind}
 
 
-def _mapping(props: dict[str, Any]) -> Mapping:
+def mapping_settings(props: dict[str, Any]) -> Mapping:
+    """The batching and filters of an ``AWS::Lambda::EventSourceMapping``'s properties."""
     return Mapping(
         batch_size=int(props.get("BatchSize", 100)),
         window_seconds=float(props.get("MaximumBatchingWindowInSeconds", 0)),
         starting_position=str(props.get("StartingPosition", "LATEST")),
         retry_attempts=int(props.get("MaximumRetryAttempts", -1)),
         partial_batch="ReportBatchItemFailures" in props.get("FunctionResponseTypes", []),
+        filters=criteria_patterns(props),
     )
 
 
@@ -122,8 +128,8 @@ def live_settings(template: dict[str, Any]) -> LiveSettings:
         secret_id=secret_id,
         api_id=api_id,
         stage_name=str(stage["StageName"]),
-        kinesis=_mapping(by_source[(stream_id, "Arn")]),
-        table_stream=_mapping(by_source[(counts_id, "StreamArn")]),
+        kinesis=mapping_settings(by_source[(stream_id, "Arn")]),
+        table_stream=mapping_settings(by_source[(counts_id, "StreamArn")]),
         environments=environments,
         identity_sources=tuple(authorizer.get("IdentitySource", ())),
     )

@@ -10,6 +10,9 @@ One HTTP server on 127.0.0.1 (see :mod:`tools.local_shop.server`) serves
   environment and tables), each call running the real handler from ``lambdas/`` in this
   process with API Gateway's REST proxy event (path parameters, query strings, headers,
   ``requestContext.authorizer.claims`` from a verified ID token);
+* ``GET /live-token`` too when it is given the live token's signing secret (the
+  Streaming stack's: ``overrides={"TOKEN_SECRET_ARN": ...}``, as ``make sandbox SERVE=1``
+  does), and ``liveUrl`` in ``config.json`` when given ``live_url``;
 * ``POST /records`` of the stack's ingest API (``StorefrontEvents``: its request model,
   Cognito auth and CORS from the template), putting each record into a moto Kinesis
   stream with the partition key the deployed mapping template reads (``product_id``).

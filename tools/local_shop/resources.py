@@ -44,11 +44,24 @@ def client(service: str, endpoint: str, region: str) -> Any:
     )
 
 
-def create_tables(shop: ShopTemplate, endpoint: str, region: str, prefix: str) -> dict[str, str]:
-    """Every table of the template, named ``<prefix>-<logical id>``; logical id -> name."""
+def create_tables(
+    shop: ShopTemplate,
+    endpoint: str,
+    region: str,
+    prefix: str,
+    existing: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The template's tables but ``existing`` ones (logical ids), each named
+    ``<prefix>-<logical id>``; logical id -> name of those created."""
     dynamodb = client("dynamodb", endpoint, region)
-    names = {logical_id: f"{prefix}-{logical_id}" for logical_id in shop.tables}
+    names = {
+        logical_id: f"{prefix}-{logical_id}"
+        for logical_id in shop.tables
+        if logical_id not in (existing or {})
+    }
     for logical_id, definition in shop.tables.items():
+        if logical_id not in names:
+            continue
         dynamodb.create_table(TableName=names[logical_id], **definition)
         dynamodb.get_waiter("table_exists").wait(TableName=names[logical_id])
     return names
@@ -105,6 +118,26 @@ def create_shopper(pool: UserPool, endpoint: str, region: str, email: str, passw
         Username=email,
         SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True},
     )
+
+
+def sign_in(pool: UserPool, endpoint: str, region: str, email: str, password: str) -> str:
+    """An ID token of ``email``: ``USER_PASSWORD_AUTH``, then the TOTP challenge the pool
+    requires (:data:`MFA_CODE`), as the storefront signs in."""
+    idp = client("cognito-idp", endpoint, region)
+    challenge = idp.initiate_auth(
+        ClientId=pool.client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": email, "PASSWORD": password},
+    )
+    if challenge.get("ChallengeName") != "SOFTWARE_TOKEN_MFA":
+        raise RuntimeError(f"expected the pool's MFA challenge, got {challenge!r}")
+    signed_in = idp.respond_to_auth_challenge(
+        ClientId=pool.client_id,
+        ChallengeName="SOFTWARE_TOKEN_MFA",
+        Session=challenge["Session"],
+        ChallengeResponses={"USERNAME": email, "SOFTWARE_TOKEN_MFA_CODE": MFA_CODE},
+    )
+    return str(signed_in["AuthenticationResult"]["IdToken"])
 
 
 def create_stream(name: str, endpoint: str, region: str) -> str:

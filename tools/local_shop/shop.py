@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from tools.local_shop import resources
 from tools.local_shop.functions import Functions, merged_environment
@@ -32,6 +33,18 @@ class LocalShop:
         must reach it too (``AWS_ENDPOINT_URL``).
     :param region: Default: ``"us-east-1"``.
     :param site_dir: the storefront's files. Default: ``web/storefront``.
+    :param tables: tables that exist already (a deployed stage's), by the template's
+        logical ids. Default: none; every table is created, with a fresh name.
+    :param stream: the existing stream the ingest stand-in puts into. Default: a new one.
+    :param overrides: values of the functions' variables that exist only once deployed;
+        with ``TOKEN_SECRET_ARN`` (the live token's signing secret) the shop serves
+        ``GET /live-token``. Default: none.
+    :param live_url: the live-updates WebSocket URL the pages are given (``liveUrl``).
+        Default: none (the dashboard says the stage has no live updates).
+    :param api: serve the shop API (its handlers in this process, which sets their
+        environment variables process-wide). ``False`` serves the site, sign-in and the
+        ingest stand-in only, e.g. beside ``tools.local_live`` in one process.
+        Default: ``True``.
     """
 
     def __init__(
@@ -41,9 +54,18 @@ class LocalShop:
         endpoint: str,
         region: str = "us-east-1",
         site_dir: Path = STOREFRONT_DIR,
+        tables: Mapping[str, str] | None = None,
+        stream: str | None = None,
+        overrides: Mapping[str, str] | None = None,
+        live_url: str | None = None,
+        api: bool = True,
     ) -> None:
-        self.shop = read_template(web_template)
+        self.shop = read_template(web_template, overrides)
         self.ingest_spec = read_ingest(web_template)
+        self.existing_tables = dict(tables or {})
+        self.existing_stream = stream
+        self.live_url = live_url
+        self.api = api
         self.endpoint = endpoint.rstrip("/")
         self.region = region
         self.site_dir = site_dir
@@ -102,32 +124,24 @@ class LocalShop:
         }
         if self.ingest_url:
             found["ingestUrl"] = self.ingest_url
+        if self.live_url:
+            found["liveUrl"] = self.live_url
         if self.identity is not None:
             found.update(self.identity.page_config(f"http://localhost:{self._port}/"))
         return found
 
     def start(self) -> None:
         """Create the resources in moto, import the handlers, start serving."""
-        self.tables = resources.create_tables(
-            self.shop, self.endpoint, self.region, self.name_prefix
-        )
         self.pool = resources.create_user_pool(self.shop, self.endpoint, self.region)
         resources.create_shopper(self.pool, self.endpoint, self.region, *self.shopper)
         tokens = TokenVerifier(self.endpoint, self.region, self.pool.pool_id, self.pool.client_id)
         routes: dict[str, Any] = {}
         self._server = ShopServer(self.site_dir, self.config, routes, {})
         origin = self.url.rstrip("/")
-        environment = {
-            name: self.tables.get(value, value).replace("{origin}", origin)
-            for name, value in merged_environment(self.shop.environments.values()).items()
-        }
-        environment.update(AWS_ENDPOINT_URL=self.endpoint, AWS_DEFAULT_REGION=self.region)
-        self._functions = Functions({r.handler for r in self.shop.routes}, environment)
-        self._functions.start()
-        self._gateway = Gateway(self.shop, self._functions, tokens, origin)
-        routes[f"/{self.shop.stage_name}/"] = self._gateway.handle
+        if self.api:
+            self._start_api(tokens, origin, routes)
         if self.ingest_spec is not None:
-            self.stream = resources.create_stream(
+            self.stream = self.existing_stream or resources.create_stream(
                 f"{self.name_prefix}-usage-events", self.endpoint, self.region
             )
             kinesis = resources.client("kinesis", self.endpoint, self.region)
@@ -146,11 +160,34 @@ class LocalShop:
                     origin=origin,
                 )
                 routes[PREFIX] = self.identity.handle
-        connect = f"'self' http://localhost:{self._port} {self.endpoint}"
+        live = f" {_origin_of(self.live_url)}" if self.live_url else ""
+        connect = f"'self' http://localhost:{self._port} {self.endpoint}{live}"
         self._server.site_headers["Content-Security-Policy"] = (
             f"{self.shop.content_security_policy}; connect-src {connect}"
         )
         self._server.start()
+
+    def _start_api(self, tokens: TokenVerifier, origin: str, routes: dict[str, Any]) -> None:
+        self.tables = {
+            **resources.create_tables(
+                self.shop, self.endpoint, self.region, self.name_prefix, self.existing_tables
+            ),
+            **self.existing_tables,
+        }
+        environment = {
+            name: self.tables.get(value, value).replace("{origin}", origin)
+            for name, value in merged_environment(self.shop.environments.values()).items()
+        }
+        environment.update(AWS_ENDPOINT_URL=self.endpoint, AWS_DEFAULT_REGION=self.region)
+        self._functions = Functions({r.handler for r in self.shop.routes}, environment)
+        self._functions.start()
+        self._gateway = Gateway(self.shop, self._functions, tokens, origin)
+        routes[f"/{self.shop.stage_name}/"] = self._gateway.handle
+
+    def id_token(self) -> str:
+        """The shopper's ID token, signed in as the storefront does (password, then TOTP)."""
+        email, password = self.shopper
+        return resources.sign_in(self.pool, self.endpoint, self.region, email, password)
 
     def stop(self) -> None:
         if self._server is not None:
@@ -172,6 +209,12 @@ class LocalShop:
             answer = self._functions.invoke(route.handler, event)
             if answer["statusCode"] != 201:
                 raise RuntimeError(f"could not create {product}: {answer}")
+
+
+def _origin_of(url: str) -> str:
+    """``ws://127.0.0.1:8001`` of ``ws://127.0.0.1:8001/dev``: what CSP's sources name."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 @contextmanager

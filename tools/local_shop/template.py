@@ -57,13 +57,18 @@ class ShopTemplate:
     content_security_policy: str
 
 
-#: Routes of the shop API another local backend serves: the live token (its signing
-#: secret is the Streaming stack's, which ``tools.local_live`` holds).
+#: Routes of the shop API served only when their functions' environment can be
+#: reproduced: the live token's signing secret is the Streaming stack's, which only
+#: ``overrides`` can give (else ``tools.local_live`` serves the token itself).
 SERVED_ELSEWHERE = frozenset({"/live-token"})
 
 
-def read_template(template: Mapping[str, Any]) -> ShopTemplate:
-    """The :class:`ShopTemplate` of a synthesized ``Web`` stack."""
+def read_template(
+    template: Mapping[str, Any], overrides: Mapping[str, str] | None = None
+) -> ShopTemplate:
+    """The :class:`ShopTemplate` of a synthesized ``Web`` stack; ``overrides`` are values
+    of the functions' variables that exist only once deployed (another stack's output,
+    e.g. ``TOKEN_SECRET_ARN``). Default: none."""
     resources: Mapping[str, Any] = template["Resources"]
     by_type: dict[str, dict[str, Any]] = {}
     for logical_id, resource in resources.items():
@@ -101,7 +106,10 @@ def read_template(template: Mapping[str, Any]) -> ShopTemplate:
         if function is None:
             continue
         if path in SERVED_ELSEWHERE:
-            continue
+            try:
+                _environment(resources[function]["Properties"], tables, overrides or {})
+            except ValueError:
+                continue
         model = (props.get("RequestModels") or {}).get("application/json")
         routes.append(
             ApiRoute(
@@ -122,7 +130,7 @@ def read_template(template: Mapping[str, Any]) -> ShopTemplate:
         )
     functions = {route.function for route in routes}
     environments = {
-        function: _environment(resources[function]["Properties"], tables)
+        function: _environment(resources[function]["Properties"], tables, overrides or {})
         for function in sorted(functions)
     }
     cors_headers, cors_methods = _cors(preflights)
@@ -190,13 +198,18 @@ def _invoked_function(resources: Mapping[str, Any], integration: Mapping[str, An
     return None
 
 
-def _environment(function: Mapping[str, Any], tables: Mapping[str, Any]) -> dict[str, str]:
+def _environment(
+    function: Mapping[str, Any], tables: Mapping[str, Any], overrides: Mapping[str, str]
+) -> dict[str, str]:
     """The function's variables: strings as they are, a table's ``Ref`` as its logical id
-    (the local table's name), the storefront origin as ``{origin}``; anything else cannot
-    be reproduced locally and is refused, so the backend never runs on a guess."""
+    (the local table's name), the storefront origin as ``{origin}``, ``overrides`` as
+    given; anything else cannot be reproduced locally and is refused, so the backend
+    never runs on a guess."""
     found: dict[str, str] = {}
     for name, value in function.get("Environment", {}).get("Variables", {}).items():
-        if isinstance(value, str):
+        if name in overrides:
+            found[name] = overrides[name]
+        elif isinstance(value, str):
             found[name] = value
         elif isinstance(value, dict) and value.get("Ref") in tables:
             found[name] = str(value["Ref"])

@@ -1,20 +1,25 @@
 """``make sandbox``: moto on 127.0.0.1, the Dev stage deployed to it with the real CDK CLI,
 the smoke flow, the report of what moto skipped; the server is stopped at the end.
 
+``--serve`` then serves the storefront, the live dashboard and their local backend on the
+deployed stage (``tools.sandbox.serve``) until Ctrl-C or SIGTERM, which stop it normally.
+
 Exit status: 0 when the deployment and every smoke step passed, 1 otherwise, 130 on
-Ctrl-C.
+Ctrl-C (before serving).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import sys
+import threading
 from pathlib import Path
 from types import FrameType
 
 from tools.cdk_context import ROOT
-from tools.sandbox import deploy, emulator, smoke
+from tools.sandbox import deploy, emulator, serve, smoke
 from tools.sandbox.progress import Progress
 
 #: Logs and the cloud assembly of the last run (``build/`` is not committed).
@@ -25,7 +30,20 @@ def _stop_on_sigterm(signum: int, _frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)  # unwinds like Ctrl-C: the server is stopped
 
 
-def run(progress: Progress, workdir: Path) -> bool:
+def serve_until_stopped(emu: emulator.Emulator, workdir: Path, progress: Progress) -> None:
+    """Serve the storefront and the dashboard until Ctrl-C or SIGTERM."""
+    stopped = threading.Event()
+    with serve.serving(emu, workdir) as served:
+        progress.say("serving on 127.0.0.1 (Ctrl-C stops):")
+        progress.block("\n".join(f"  {line}" for line in serve.describe(served)))
+        signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+        with contextlib.suppress(KeyboardInterrupt):
+            stopped.wait()
+        signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    progress.say("stopped serving")
+
+
+def run(progress: Progress, workdir: Path, *, serving: bool = False) -> bool:
     """The whole sandbox; True when everything passed. The server is stopped on return."""
     with emulator.running() as emu:
         progress.say(f"moto server on 127.0.0.1:{emu.port}; clients use {emu.endpoint}")
@@ -48,6 +66,10 @@ def run(progress: Progress, workdir: Path) -> bool:
             results.append(result)
         progress.say("moto shims in effect:")
         progress.block(deploy.shim_list(emu))
+        if serving and all(r.passed for r in results):
+            serve_until_stopped(emu, workdir, progress)
+        elif serving:
+            progress.say("not serving: a smoke step failed")
         port = emu.port
     closed = not emulator.port_is_open(port)
     progress.say(f"moto server stopped; port {port} {'closed' if closed else 'STILL OPEN'}")
@@ -61,11 +83,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--workdir", type=Path, default=WORKDIR, help=f"logs and cloud assembly ({WORKDIR})"
     )
+    parser.add_argument(
+        "--serve",
+        action="store_true",
+        help="then serve the storefront and the live dashboard until Ctrl-C",
+    )
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     progress = Progress()
     try:
-        ok = run(progress, args.workdir)
+        ok = run(progress, args.workdir, serving=args.serve)
     except deploy.SandboxError as error:
         progress.say(f"FAIL: {error}")
         progress.say("moto server stopped")

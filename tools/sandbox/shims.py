@@ -91,6 +91,14 @@ SHIMS = (
         "them to the handler as the event source mapping would",
     ),
     Shim(
+        "dynamodb-stream-esm-delivery",
+        "moto hands each change of a table with a mapped stream to the mapped function at "
+        "once, in Docker, and then empties the stream: without Docker nothing runs and "
+        "every record is lost, so no reader of the stream sees a change",
+        "the table's stream only keeps its records; the serve mode's pollers read them as "
+        "the event source mapping would",
+    ),
+    Shim(
         "kms-cfn-tags",
         "moto's AWS::KMS::Key model hands CloudFormation's Key/Value tags to a tagger that "
         "expects TagKey/TagValue (KeyError 'TagKey', raised when the tags are read)",
@@ -287,6 +295,7 @@ def installed(ledger: Ledger) -> Iterator[tuple[Shim, ...]]:
         (KmsBackend, "create_key", _kms_creator(KmsBackend.create_key)),
         (LambdaVersion, "get_cfn_attribute", _version_attribute),
         (LambdaBackend, "send_kinesis_message", _no_delivery),
+        (LambdaBackend, "send_dynamodb_items", _no_delivery),
         (
             ApiGatewayMethod,
             "create_from_cloudformation_json",

@@ -8,9 +8,11 @@
 //    (sessionStorage `shop.session`: `{"idToken": ..., "expiresAt": <ms>}`, auth.js), or
 //    else from the key `shop.idToken` (sessionStorage, then localStorage), where any other
 //    sign-in page may leave a raw ID token.
-// 3. The socket opens with `?token=<live token>&topics=all`; every `count` message sets a
-//    counter's absolute value (older sequence numbers are dropped, so a redelivered or
-//    late message never rolls a count back).
+// 3. The socket opens with `?token=<live token>&topics=all` and asks for a snapshot of
+//    every counter's current value (pages of `snapshot` messages, following each page's
+//    cursor); every `count` message then sets a counter's absolute value. Counters only
+//    grow, so a value below the one shown is dropped, as is an older sequence number: a
+//    redelivered or late message, or a stale snapshot, never rolls a count back.
 // 4. When the socket closes, it reconnects after an exponential backoff with full jitter
 //    (capped), with a fresh token when the old one is near its expiry or was refused.
 
@@ -42,10 +44,23 @@ export class Counts {
     const newer = parseSequence(sequence);
     const seen = this.sequences.get(key);
     if (newer !== null && seen !== undefined && seen !== null && newer <= seen) return false;
+    if (count < (this.byProduct.get(product)?.get(type) ?? -1)) return false;
     this.sequences.set(key, newer);
     if (!this.byProduct.has(product)) this.byProduct.set(product, new Map());
     this.byProduct.get(product).set(type, count);
     return true;
+  }
+
+  /** Apply a snapshot's counters (no sequence numbers): only raises what is shown. */
+  applySnapshot(counts) {
+    let changed = false;
+    for (const { product_id: product, event_type: type, count } of counts) {
+      if (count <= (this.byProduct.get(product)?.get(type) ?? -1)) continue;
+      if (!this.byProduct.has(product)) this.byProduct.set(product, new Map());
+      this.byProduct.get(product).set(type, count);
+      changed = true;
+    }
+    return changed;
   }
 
   /** The sum of each event type over every product. */
@@ -203,6 +218,7 @@ export class LiveConnection {
       opened = true;
       this.attempt = 0;
       this.view.show("live", "Live");
+      socket.send(JSON.stringify({ action: "snapshot" }));
       this.pinger = setInterval(() => socket.send(JSON.stringify({ action: "ping" })), PING_MS);
     });
     socket.addEventListener("message", (event) => this.receive(event.data));
@@ -224,6 +240,9 @@ export class LiveConnection {
     }
     if (message.type === "count" && this.counts.apply(message)) {
       this.view.render(this.counts, `${message.product_id}\u0000${message.event_type}`);
+    } else if (message.type === "snapshot" && Array.isArray(message.counts)) {
+      if (this.counts.applySnapshot(message.counts)) this.view.render(this.counts, null);
+      if (message.cursor) this.socket?.send(JSON.stringify({ action: "snapshot", cursor: message.cursor }));
     } else if (message.type === "error") {
       console.warn("live updates:", message.message);
     }

@@ -24,10 +24,16 @@ def mapping_filters(template: Mapping[str, Any], function_prefix: str) -> list[d
         function = resource["Properties"]["FunctionName"]
         ref = function.get("Ref", "") if isinstance(function, dict) else str(function)
         if ref.startswith(function_prefix):
-            criteria = resource["Properties"].get("FilterCriteria", {"Filters": []})
-            found.append([json.loads(f["Pattern"]) for f in criteria["Filters"]])
-    assert len(found) == 1, f"expected one mapping for {function_prefix}*, found {len(found)}"
+            found.append(list(criteria_patterns(resource["Properties"])))
+    if len(found) != 1:
+        raise ValueError(f"expected one mapping for {function_prefix}*, found {len(found)}")
     return found[0]
+
+
+def criteria_patterns(mapping: Mapping[str, Any]) -> tuple[dict[str, Any], ...]:
+    """The filter patterns of one event source mapping's properties (none: every record)."""
+    criteria = mapping.get("FilterCriteria") or {"Filters": []}
+    return tuple(json.loads(f["Pattern"]) for f in criteria["Filters"])
 
 
 def passes(record: Mapping[str, Any], patterns: Sequence[Mapping[str, Any]]) -> bool:

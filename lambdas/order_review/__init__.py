@@ -1,0 +1,1 @@
+"""Order review: an admin's decision on a large order, and the review requests' inbox."""
