@@ -12,6 +12,7 @@ from patterns.api.routes import Route, Throttle
 from patterns.api.usage import ApiUsagePlan
 from patterns.api_account import ApiGatewayAccount
 from patterns.api_domain import ApiCustomDomain
+from patterns.browser_identity import BrowserIdentity
 from patterns.callback_task import wait_for_callback
 from patterns.compliance import EncryptLogGroups, ManagedPolicies
 from patterns.data_catalog import DataCatalog
@@ -54,6 +55,7 @@ __all__ = [
     "ApiCustomDomain",
     "ApiGatewayAccount",
     "ApiUsagePlan",
+    "BrowserIdentity",
     "DataCatalog",
     "DataLake",
     "EncryptLogGroups",

@@ -104,6 +104,9 @@ class StageFields:
         nothing imported into the function) or ``off``.
     :param workflow_log_level: what the state machines' execution logs record, one of
         :data:`WORKFLOW_LOG_LEVELS` (``ALL`` every event, ``ERROR`` failures only).
+    :param guest_events: visitors who have not signed in get identity-pool credentials
+        that may only put usage events into the stage's stream (``PutRecord(s)``), and
+        the storefront sends their events too; default False, only signed-in shoppers'.
     :param workflow_log_execution_data: whether those logs carry each state's input and
         output (the payloads: customer data where the workflow handles it).
     :param graphql_field_log_level: what the catalogue's GraphQL API logs per field, one of
@@ -164,6 +167,7 @@ class StageFields:
     tracing: str = "xray-sdk"
     workflow_log_level: str = "ALL"
     workflow_log_execution_data: bool = True
+    guest_events: bool = False
     graphql_field_log_level: str = "ALL"
     graphql_verbose_logs: bool = True
     order_review_above_cents: int | None = 100_000

@@ -17,6 +17,8 @@ DEV = StageConfig(
     deployment_preference="AllAtOnce",
     feature_flags={"debug_logging": True, "log_event_payloads": True},
     stream_shards=1,
+    # Signed-out visitors' views count too in Dev (their role may only put events).
+    guest_events=True,
 )
 
 STAGING = StageConfig(

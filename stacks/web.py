@@ -12,9 +12,16 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from patterns import GraphqlApi, StaticWebsite, StreamIngestApi, StreamProcessor
+from patterns import (
+    BrowserIdentity,
+    GraphqlApi,
+    StaticWebsite,
+    StreamIngestApi,
+    StreamProcessor,
+)
 from patterns.static_website import DEFAULT_CONTENT_SECURITY_POLICY
 from stacks.base import ShopStack
+from stacks.browser_access import shopper_identity
 from stacks.catalog_graphql import catalog_graphql
 from stacks.config import StageConfig
 from stacks.keys import data_key
@@ -34,7 +41,8 @@ STOREFRONT_DIR = Path(__file__).resolve().parent.parent / "web" / "storefront"
 def storefront_policy(config: StageConfig, region: str, url_suffix: str) -> str:
     """The storefront's Content-Security-Policy: the website's default, and ``connect-src``
     naming what the page calls with ``fetch`` (and the dashboard's WebSocket): the stage's
-    APIs (API Gateway in the stack's region, and the API's custom domain) and Cognito.
+    APIs (API Gateway in the stack's region, and the API's custom domain), Cognito (user
+    pools and identity pools) and Kinesis (the page's usage events).
 
     API Gateway's hosts by wildcard, not the API's own id: the distribution naming the API
     stage, whose CORS names the distribution's domain, would be a dependency cycle.
@@ -44,6 +52,9 @@ def storefront_policy(config: StageConfig, region: str, url_suffix: str) -> str:
         f"https://{api_hosts}",
         f"wss://{api_hosts}",
         f"https://cognito-idp.{region}.{url_suffix}",
+        # The identity pool's credentials, and the stream the page writes events into.
+        f"https://cognito-identity.{region}.{url_suffix}",
+        f"https://kinesis.{region}.{url_suffix}",
     ]
     if config.api_domain_name is not None:
         sources.append(f"https://{config.api_domain_name}")
@@ -71,9 +82,12 @@ class WebStack(ShopStack):
     :param partner_key: the secret holding the partner API key's value, shared by every
         region of the stage. Default: none, API Gateway generates the value.
     :param counts: the usage counts table; given, the catalogue is also served over
-        GraphQL (``CatalogGraphql``, with each product's counts). Default: none.
+        GraphQL (``CatalogGraphql``, with each product's counts), and administrators'
+        pages may read it (``ShopperIdentity``). Default: none.
     :param usage_events: the usage events' stream, which gets a ``purchase`` event for each
-        product of every order stored (``PurchaseEvents``). Default: none, no events.
+        product of every order stored (``PurchaseEvents``) and the pages' view and cart
+        events (``ShopperIdentity``: straight from the browser with identity-pool
+        credentials). Default: none, no events.
     """
 
     def __init__(
@@ -183,6 +197,20 @@ class WebStack(ShopStack):
                 storefront_origin=self.storefront.url,
                 web_acl=self.api.web_acl,
             )
+        #: The identity pool whose credentials shoppers' pages put their events with.
+        self.shopper_identity: BrowserIdentity | None = None
+        self._events_stream = usage_events.stream if usage_events is not None else None
+        if usage_events is not None:
+            assert self.api.user_pool is not None
+            assert self.api.user_pool_client is not None
+            self.shopper_identity = shopper_identity(
+                self,
+                config=config,
+                user_pool=self.api.user_pool,
+                user_pool_client=self.api.user_pool_client,
+                events=usage_events.stream,
+                counts=counts,
+            )
         #: The catalogue over GraphQL, when the counts table is given.
         self.catalog_graphql: GraphqlApi | None = None
         if counts is not None:
@@ -223,7 +251,9 @@ class WebStack(ShopStack):
         """The storefront's ``config.json``: the API, the user pool and app client the page
         signs shoppers in with (``USER_PASSWORD_AUTH`` and the TOTP challenge, at
         ``cognitoEndpoint``, which the local backend points at its emulator), the events
-        API (``ingestUrl``) and the dashboard's WebSocket URL (``liveUrl``)."""
+        API (``ingestUrl``, the page's fallback), the identity pool and stream the page puts
+        its events into (``identityPoolId``, ``eventsStream``; ``guestEvents`` when guests'
+        count too) and the dashboard's WebSocket URL (``liveUrl``)."""
         pool, client = self.api.user_pool, self.shop_api.api.user_pool_client
         assert pool is not None
         assert client is not None
@@ -236,5 +266,20 @@ class WebStack(ShopStack):
             "userPoolClientId": client.user_pool_client_id,
             "cognitoEndpoint": cognito_endpoint,
             **({"ingestUrl": self.storefront_events.api.url} if self.storefront_events else {}),
+            **self._identity_config(),
             **({"liveUrl": live.url} if live is not None else {}),
         }
+
+    def _identity_config(self) -> dict[str, str]:
+        identity, stream = self.shopper_identity, self._events_stream
+        if identity is None or stream is None:
+            return {}
+        found = {
+            "identityPoolId": identity.identity_pool_id,
+            "identityEndpoint": f"https://cognito-identity.{self.region}.{self.url_suffix}/",
+            "eventsStream": stream.stream_arn,
+            "kinesisEndpoint": f"https://kinesis.{self.region}.{self.url_suffix}/",
+        }
+        if identity.guest_role is not None:
+            found["guestEvents"] = "true"
+        return found

@@ -144,6 +144,14 @@ def test_storefront_gets_its_files_and_its_config(dev: StackArtifact) -> None:
     events_api = config["ingestUrl"].removeprefix("https://").split(".")[0]
     assert events_api.startswith("<StorefrontEvents")
     assert kind[events_api] == "AWS::ApiGateway::RestApi"
+    # The page puts its events into the Streaming stack's stream with identity-pool
+    # credentials (tests/test_shopper_identity.py); Dev counts guests' events too.
+    assert kind[config["identityPoolId"]] == "AWS::Cognito::IdentityPool"
+    assert config["eventsStream"].startswith("<Dev-Streaming:")
+    assert "EventsStream" in config["eventsStream"]
+    assert config["guestEvents"] == "true"
+    for key, service in (("identityEndpoint", "cognito-identity"), ("kinesisEndpoint", "kinesis")):
+        assert config[key] == f"https://{service}.<AWS::Region>.<AWS::URLSuffix>/"
     # The dashboard's WebSocket URL is the Streaming stack's (tests/test_live_dashboard_wiring).
     assert config["liveUrl"].startswith("wss://<Dev-Streaming:")
     # The page signs in with USER_PASSWORD_AUTH: that client must allow it.

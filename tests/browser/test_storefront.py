@@ -170,7 +170,24 @@ def read_stream(shop: LocalShop) -> list[tuple[str, dict[str, Any]]]:
     return [(r["PartitionKey"], json.loads(r["Data"])) for r in records]
 
 
+def without_identity_pool(page: Any) -> None:
+    """Serve the page a ``config.json`` without the identity pool: the page then posts its
+    events to the events API (its fallback; ``test_direct_events.py`` tests the direct
+    path)."""
+
+    def strip(route: Any) -> None:
+        response = route.fetch()
+        config = {k: v for k, v in response.json().items() if k not in IDENTITY_KEYS}
+        route.fulfill(response=response, json=config)
+
+    page.route("**/config.json", strip)
+
+
+IDENTITY_KEYS = ("identityPoolId", "identityEndpoint", "eventsStream", "kinesisEndpoint")
+
+
 def test_signed_in_view_and_cart_events_reach_the_stream(page: Any, shop: LocalShop) -> None:
+    without_identity_pool(page)
     seen = {event["event_id"] for _, event in read_stream(shop)}
     add_to_cart(page, shop, "ITEM-10", 1)  # signed out: not recorded
     sign_in(page, shop)

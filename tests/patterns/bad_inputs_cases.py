@@ -18,6 +18,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
@@ -104,6 +105,16 @@ def zone(stack: cdk.Stack) -> route53.IHostedZone:
     )
 
 
+def user_pool(stack: cdk.Stack) -> tuple[cognito.IUserPool, cognito.IUserPoolClient]:
+    pool = cognito.UserPool.from_user_pool_id(stack, "Pool", f"{REGION}_Abc123")
+    return pool, cognito.UserPoolClient.from_user_pool_client_id(stack, "Client", "client1")
+
+
+def identity_args(stack: cdk.Stack) -> Args:
+    pool, client = user_pool(stack)
+    return {"user_pool": pool, "user_pool_client": client}
+
+
 def stage(stack: cdk.Stack) -> apigateway.IStage:
     api = apigateway.RestApi.from_rest_api_id(stack, "Api", "abc123")
     return apigateway.Stage.from_stage_attributes(stack, "Stage", rest_api=api, stage_name="v1")
@@ -178,6 +189,7 @@ BASELINES: dict[str, Baseline] = {
     ),
     "ApiGatewayAccount": Baseline(_none),
     "ApiUsagePlan": Baseline(lambda _s: {"name": "Partner"}, scoped=False),
+    "BrowserIdentity": Baseline(identity_args),
     "DataCatalog": Baseline(lambda s: {"zones": {"raw": bucket(s)}, "indexer": function(s)}),
     "DataLake": Baseline(_none),
     "EncryptLogGroups": Baseline(_none, scoped=False),
@@ -340,6 +352,16 @@ MISTAKES: list[Mistake] = [
     _m("QueueProcessor", "oldest_message_age_alarm", _S(30), "30"),
     _m("QueueProcessor", "oldest_message_age_alarm", cdk.Duration.days(4), "345600"),
     _m("QueueProcessor", "event_source_props", {"batch_size": 5}, "batch_size"),
+    # BrowserIdentity: Cognito's group names and its limit on rules.
+    _m("BrowserIdentity", "groups", ["web users"], "'web users'"),
+    _m("BrowserIdentity", "groups", [""], "''"),
+    _m("BrowserIdentity", "groups", ["g" * 129], "'ggg"),
+    _m("BrowserIdentity", "groups", ["admin", "admin"], "'admin'"),
+    _m("BrowserIdentity", "groups", [f"g{i:02d}" for i in range(26)], "26"),
+    _m("BrowserIdentity", "groups", "admin", "'admin'", error=TypeError),
+    _m("BrowserIdentity", "groups", ["admins", "admin"], "['admins']"),
+    _m("BrowserIdentity", "unmatched_users", "guest-role", "'guest-role'"),
+    _m("BrowserIdentity", "allow_guests", "yes", "'yes'", error=TypeError),
     # TopicFanOut and its subscribers.
     _m("TopicFanOut", "subscribers", [], "none"),
     _m("TopicFanOut", "subscribers", [_FILTER(name="A"), _FILTER(name="A")], "'A'"),
@@ -777,6 +799,10 @@ _PRIVATE_POLICY = iam.PolicyDocument(
 
 #: Values at AWS's limits (and shapes that look odd but are valid) that must be accepted.
 VALID_EDGES: list[Edge] = [
+    _e("BrowserIdentity", "25 groups", groups=[f"g{i:02d}" for i in range(25)]),
+    _e("BrowserIdentity", "a 128-character name", groups=["g" * 128]),
+    _e("BrowserIdentity", "punctuation and non-ASCII", groups=["web-users", "admins.eu", "größe"]),
+    _e("BrowserIdentity", "deny unmatched users", unmatched_users="deny", allow_guests=True),
     _e("GraphqlApi", "the deepest query AppSync runs", query_depth_limit=75),
     _e(
         "GraphqlApi",

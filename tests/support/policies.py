@@ -65,6 +65,13 @@ def _principal_matches(statement: Mapping[str, Any], principal: tuple[str, Any])
 
 
 def _condition_holds(operator: str, key: str, expected: Any, context: Mapping[str, Any]) -> bool:
+    qualifier, _, single = operator.rpartition(":")
+    if qualifier in ("ForAnyValue", "ForAllValues"):
+        # A multivalued key (``cognito-identity.amazonaws.com:amr``): any or every value
+        # must satisfy the operator; an absent key satisfies ForAllValues only, as in IAM.
+        values = _as_list(context.get(key, []))
+        each = [_condition_holds(single, key, expected, {key: v}) for v in values]
+        return any(each) if qualifier == "ForAnyValue" else all(each)
     base = operator.removesuffix("IfExists")
     if key not in context:
         return operator.endswith("IfExists") or (base == "Null" and _truthy(expected))

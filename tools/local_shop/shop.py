@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from tools.local_shop import resources
 from tools.local_shop.functions import Functions, merged_environment
 from tools.local_shop.gateway import Gateway
+from tools.local_shop.identity import PREFIX, LocalIdentity, read_identity
 from tools.local_shop.ingest import Ingest, read_ingest
 from tools.local_shop.resources import SHOPPER_EMAIL, SHOPPER_PASSWORD
 from tools.local_shop.server import ShopServer
@@ -76,6 +77,9 @@ class LocalShop:
         self._server: ShopServer | None = None
         self._functions: Functions | None = None
         self._gateway: Gateway | None = None
+        self.identity_spec = read_identity(web_template)
+        #: The identity pool's stand-in (``tools.local_shop.identity``), with the stream.
+        self.identity: LocalIdentity | None = None
 
     @property
     def url(self) -> str:
@@ -122,6 +126,8 @@ class LocalShop:
             found["ingestUrl"] = self.ingest_url
         if self.live_url:
             found["liveUrl"] = self.live_url
+        if self.identity is not None:
+            found.update(self.identity.page_config(f"http://localhost:{self._port}/"))
         return found
 
     def start(self) -> None:
@@ -143,6 +149,17 @@ class LocalShop:
             routes["/ingest/v1/"] = lambda method, _path, _query, headers, body: ingest.handle(
                 method, headers, body
             )
+            if self.identity_spec is not None:
+                self.identity = LocalIdentity(
+                    self.identity_spec,
+                    endpoint=self.endpoint,
+                    region=self.region,
+                    pool=self.pool,
+                    tokens=tokens,
+                    stream=self.stream,
+                    origin=origin,
+                )
+                routes[PREFIX] = self.identity.handle
         live = f" {_origin_of(self.live_url)}" if self.live_url else ""
         connect = f"'self' http://localhost:{self._port} {self.endpoint}{live}"
         self._server.site_headers["Content-Security-Policy"] = (

@@ -11,6 +11,10 @@ export async function loadConfig() {
     ...config,
     apiUrl: config.apiUrl.endsWith("/") ? config.apiUrl : `${config.apiUrl}/`,
     cognitoEndpoint: config.cognitoEndpoint || `https://cognito-idp.${config.region}.amazonaws.com/`,
+    // The identity pool's and Kinesis' endpoints (the local backend points them at itself).
+    identityEndpoint: config.identityEndpoint || `https://cognito-identity.${config.region}.amazonaws.com/`,
+    kinesisEndpoint: config.kinesisEndpoint || `https://kinesis.${config.region}.amazonaws.com/`,
+    guestEvents: config.guestEvents === true || config.guestEvents === "true",
     pageSize: Number(config.pageSize) || 8,
   };
 }
