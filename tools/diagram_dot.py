@@ -23,6 +23,8 @@ SMALL_FONT_SIZE = FONT_SIZE
 _WRAP_AT = 18
 #: Construct ids that say nothing about what the resource is.
 _PLUMBING = {"Resource", "Default"}
+#: Side exits: failures parked in a queue for later.
+_SIDE_EXITS = {"on failure", "dead letters"}
 #: Flows that name what a supporting resource does to its own service: its count says it.
 _SUPPORT_LABELS = {"rolls back on", "shifts traffic"}
 
@@ -60,10 +62,16 @@ def _header(title: str) -> list[str]:
     ]
 
 
-def _edge_line(edge: Edge) -> str:
+def _edge_line(edge: Edge, *, ranked: bool = True) -> str:
     # Grants are dashed and unlabelled: the README's legend says what they are.
     grant = 'style=dashed, color="#aab7b8", constraint=false'
     attributes = grant if edge.kind == "grant" else f'label="{edge.label}"'
+    if not ranked and edge.kind != "grant":
+        attributes += ", constraint=false"
+    elif edge.label in _SIDE_EXITS:
+        # Ranked from the queue to its service, the arrow drawn the other way: the queue
+        # takes a column left of the service, not a new one at the end of the flow.
+        return f'  "{edge.target}" -> "{edge.source}" [{attributes}, dir=back];'
     return f'  "{edge.source}" -> "{edge.target}" [{attributes}];'
 
 
@@ -84,7 +92,15 @@ def _edge_lines(graphs: list[StackGraph]) -> Iterator[str]:
             target = edge.target if edge.target in nodes else owner.get(edge.target, "")
             if source and target and source != target:
                 flows.append(Edge(source, target, edge.label, edge.kind))
-    yield from (_edge_line(edge) for edge in collapse(flows))
+    # A flow between stacks does not rank its ends: each stack is laid out from the left
+    # edge on its own, so the stacks stack up and the picture is as wide as the widest.
+    yield from (
+        _edge_line(
+            edge,
+            ranked=_stack_of(edge.source) == _stack_of(edge.target),
+        )
+        for edge in collapse(flows)
+    )
     anchors = {graph.name: _anchor(graph) for graph in graphs}
     for (stack, topic), count in sorted(alarms.items()):
         if anchors[stack] and not topic.startswith(f"{stack}/"):
@@ -98,6 +114,11 @@ def _edge_lines(graphs: list[StackGraph]) -> Iterator[str]:
                 yield (
                     f'  "{source}" -> "{topic}" [style=dotted, color="#d13212", constraint=false];'
                 )
+
+
+def _stack_of(node_id: str) -> str:
+    """``Dev/Web`` of ``Dev/Web/Api/Function``."""
+    return "/".join(node_id.split("/")[:2])
 
 
 def _alarming(graphs: list[StackGraph], stack: str, topic: str) -> list[str]:
