@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import aws_cdk as cdk
+from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_sns as sns
@@ -11,6 +12,7 @@ from constructs import Construct
 from patterns import (
     ApiCustomDomain,
     ApiGatewayAccount,
+    BrowserIdentity,
     GraphqlApi,
     LambdaAuthorizer,
     RegionalApiRecord,
@@ -65,6 +67,13 @@ def with_defaults(scope: Construct, topic: sns.ITopic) -> None:
         alarm_topic=topic,
     )
     graphql.add_resolver("Query", "order", code=GRAPHQL / "get_order.js", data_source="orders")
+    # Signed-in browsers read the orders table with identity-pool credentials.
+    if api.user_pool is None or api.user_pool_client is None:
+        raise RuntimeError("the API was asked to create a user pool and its client")
+    identity = BrowserIdentity(
+        scope, "Identity", user_pool=api.user_pool, user_pool_client=api.user_pool_client
+    )
+    identity.grant_read_data(api.table)
     # The account's logging role, before the stage (which logs) is created.
     ApiGatewayAccount(scope, "ApiGatewayAccount").required_by(api.stage)
     # This region's API on api.example.com: a new certificate validated in the zone,
@@ -134,6 +143,16 @@ def with_existing(scope: Construct, existing: ExistingResources) -> None:
     graphql.add_resolver(
         "Mutation", "cancelOrder", code=GRAPHQL / "invoke.js", data_source="cancel"
     )
+    # The account's user pool's browsers (its app client) read the orders table directly.
+    identity = BrowserIdentity(
+        scope,
+        "Identity",
+        user_pool=existing.user_pool,
+        user_pool_client=cognito.UserPoolClient.from_user_pool_client_id(
+            scope, "BrowserClient", "4f1dexampleclient0000000000"
+        ),
+    )
+    identity.grant_read_data(existing.orders_table)
     partner = ApiCustomDomain(
         scope,
         "PartnerDomain",
