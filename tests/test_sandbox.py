@@ -120,7 +120,7 @@ def test_a_person_shops_and_watches_the_dashboard_count_it(served: Serving) -> N
         shop.goto(f"{storefront}#/product/HOOD-GRY")
         shop.fill("#quantity", "1")
         shop.click("#add-to-cart")
-        expect(shop.locator("#cart-count")).to_have_text("1")
+        expect(shop.locator("#cart-count")).to_have_text("1", timeout=SERVE_MS)
         shop.goto(f"{storefront}#/")
         with context.expect_page() as opened:
             shop.click("#dashboard-link")
@@ -131,14 +131,14 @@ def test_a_person_shops_and_watches_the_dashboard_count_it(served: Serving) -> N
         def cell(sku: str, kind: str) -> Any:
             return dashboard.locator(f'tr[data-product="{sku}"] td[data-event-type="{kind}"]')
 
-        expect(cell("HOOD-GRY", "view")).to_have_text("1")
-        expect(cell("HOOD-GRY", "add_to_cart")).to_have_text("1")
+        expect(cell("HOOD-GRY", "view")).to_have_text("1", timeout=SERVE_MS)
+        expect(cell("HOOD-GRY", "add_to_cart")).to_have_text("1", timeout=SERVE_MS)
         # The smoke flow's events, counted before the dashboard opened, are there too.
-        expect(cell("SBX-MUG-VIEWS", "view")).to_have_text("3")
+        expect(cell("SBX-MUG-VIEWS", "view")).to_have_text("3", timeout=SERVE_MS)
         shop.goto(f"{storefront}#/cart")
         shop.click("#place-order")
         shop.wait_for_selector("#order-status")
-        expect(cell("HOOD-GRY", "purchase")).to_have_text("1")
+        expect(cell("HOOD-GRY", "purchase")).to_have_text("1", timeout=SERVE_MS)
         assert dashboard.locator("#state").inner_text() == "Live"
     finally:
         context.close()

@@ -14,13 +14,10 @@ writes ``R`` (JSON: ``liveUrl``, ``tokenSecretArn``) and runs until SIGTERM or C
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import random
 import shutil
-import signal
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -28,6 +25,7 @@ from tools.local_live.backend import LocalLive
 from tools.local_live.http_api import local_id_token
 from tools.local_live.settings import synthesized_template
 from tools.moto_server import local_aws
+from tools.until_stopped import wait_until_stopped
 
 QUIET = {"POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_LOGGER_LOG_EVENT": "false"}
 SAMPLE_KINDS = ("view", "view", "view", "click", "add_to_cart", "remove_from_cart", "purchase")
@@ -71,15 +69,12 @@ def screenshot(live: LocalLive, path: Path) -> None:
 
 def serve_deployed(template: Path, existing: Path, ready: Path) -> int:
     """The serve mode of ``make sandbox`` (see the module docstring)."""
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     names = json.loads(existing.read_text())
     with LocalLive(json.loads(template.read_text()), environment=QUIET, existing=names) as live:
         assert live.websocket is not None
         written = {"liveUrl": live.websocket.url, "tokenSecretArn": live.token_secret_arn}
         ready.write_text(json.dumps(written))
-        with contextlib.suppress(KeyboardInterrupt):
-            stop.wait()
+        wait_until_stopped()
     return 0
 
 
@@ -104,8 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         print("sign in (browser console, this origin):")
         print(f"  localStorage.setItem('shop.idToken', '{local_id_token('local-person')}')")
         print(f"put events: aws kinesis put-records --stream-name {live.stream_name} ...")
-        with contextlib.suppress(KeyboardInterrupt):
-            threading.Event().wait()
+        wait_until_stopped()
     return 0
 
 

@@ -3,16 +3,14 @@ with Dev's templates and a demo catalogue, until Ctrl-C."""
 
 from __future__ import annotations
 
-import contextlib
-import signal
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
 from tools.local_shop.demo import DEMO_PRODUCTS, dev_web_template
 from tools.local_shop.shop import running
 from tools.moto_server import local_aws
+from tools.until_stopped import wait_until_stopped
 
 
 def main() -> int:
@@ -28,10 +26,7 @@ def main() -> int:
             print(f"Sign in as {email} / {password}, authenticator code: any 6 digits")
             print(f"Partner API key (GET {shop.api_url}partner/products): {shop.gateway.api_key}")
             print("Ctrl-C stops it.")
-            stop = threading.Event()
-            signal.signal(signal.SIGTERM, lambda *_: stop.set())  # stopped by its pid too
-            with contextlib.suppress(KeyboardInterrupt):
-                stop.wait()
+            wait_until_stopped()  # Ctrl-C, or SIGTERM to its pid
     return 0
 
 

@@ -11,16 +11,15 @@ Ctrl-C (before serving).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import signal
 import sys
-import threading
 from pathlib import Path
 from types import FrameType
 
 from tools.cdk_context import ROOT
 from tools.sandbox import deploy, emulator, serve, smoke
 from tools.sandbox.progress import Progress
+from tools.until_stopped import wait_until_stopped
 
 #: Logs and the cloud assembly of the last run (``build/`` is not committed).
 WORKDIR = ROOT / "build" / "sandbox"
@@ -32,14 +31,10 @@ def _stop_on_sigterm(signum: int, _frame: FrameType | None) -> None:
 
 def serve_until_stopped(emu: emulator.Emulator, workdir: Path, progress: Progress) -> None:
     """Serve the storefront and the dashboard until Ctrl-C or SIGTERM."""
-    stopped = threading.Event()
     with serve.serving(emu, workdir) as served:
         progress.say("serving on 127.0.0.1 (Ctrl-C stops):")
         progress.block("\n".join(f"  {line}" for line in serve.describe(served)))
-        signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-        with contextlib.suppress(KeyboardInterrupt):
-            stopped.wait()
-        signal.signal(signal.SIGTERM, _stop_on_sigterm)
+        wait_until_stopped()
     progress.say("stopped serving")
 
 

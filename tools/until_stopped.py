@@ -1,0 +1,30 @@
+"""Waiting in a command's main thread until Ctrl-C or SIGTERM (``make sandbox SERVE=1``,
+the local shop, the local live backend)."""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+#: How long the main thread may sleep before it runs a handler another thread received.
+POLL_SECONDS = 0.2
+
+
+def wait_until_stopped() -> None:
+    """Block until SIGINT (Ctrl-C) or SIGTERM, then restore SIGTERM's handler.
+
+    Python runs signal handlers in the main thread only, and the kernel may hand a
+    process's signal to any of its threads: one taken by a server's thread does not wake
+    a main thread blocked without a timeout (``Event.wait()``), which would then never
+    stop. Waiting in slices of :data:`POLL_SECONDS` runs the handler within one slice,
+    whichever thread took the signal.
+    """
+    stopped = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    try:
+        while not stopped.wait(POLL_SECONDS):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
