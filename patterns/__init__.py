@@ -6,7 +6,7 @@ Import the constructs from here: ``from patterns import ServerlessFunction``.
 from patterns._metadata import PATTERN_METADATA
 from patterns._targets import ensure_dead_letter_queue
 from patterns.alarm_responder import AlarmResponder
-from patterns.alarms import create_alarm
+from patterns.alarms import create_alarm, messages_waiting_alarm
 from patterns.api.auth import LambdaAuthorizer
 from patterns.api.routes import Route, Throttle
 from patterns.api.usage import ApiUsagePlan
@@ -91,6 +91,7 @@ __all__ = [
     "access_logs_bucket",
     "create_alarm",
     "ensure_dead_letter_queue",
+    "messages_waiting_alarm",
     "retention_from_days",
     "wait_for_callback",
 ]

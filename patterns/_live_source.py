@@ -16,7 +16,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
-from patterns._nag import acknowledge_wildcards
+from patterns._nag import acknowledge_stream_listing
 from patterns._stream_alarms import consumer_errors_alarm, dead_letter_alarm
 from patterns.alarms import create_alarm
 from patterns.serverless_function import ServerlessFunction
@@ -78,12 +78,7 @@ def add_source(
     described in ``dead_letter_queue``; ``grants_scope`` holds the read grant's policy."""
     if source_table is not None:
         source_table.grant_stream_read(target)
-        acknowledge_wildcards(
-            grants_scope,
-            reason="dynamodb:ListStreams takes no resource ARN; the stream itself is read "
-            "through a grant on its own ARN.",
-            resources=["*"],
-        )
+        acknowledge_stream_listing(grants_scope, reader="the event source mapping")
     if source_stream is not None:
         source_stream.grant_read(target)
     return lambda_.EventSourceMapping(

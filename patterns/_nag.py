@@ -125,6 +125,18 @@ def acknowledge_wildcards(
         cdk.Validations.of(construct).acknowledge(*acknowledgements)
 
 
+def acknowledge_stream_listing(construct: IConstruct, *, reader: str) -> None:
+    """Acknowledge ``AwsSolutions-IAM5`` for the ``*`` resource of ``dynamodb:ListStreams``
+    that ``ITable.grant_stream_read`` gives ``reader`` (an event source mapping, a pipe):
+    the action takes no resource ARN, and the stream is read through its own."""
+    acknowledge_wildcards(
+        construct,
+        reason=f"dynamodb:ListStreams takes no resource ARN ({reader} needs it); the "
+        "table's stream itself is read through a grant on its own ARN.",
+        resources=["*"],
+    )
+
+
 #: Actions ``IBucket.grant_read`` gives, as nag reports their wildcards.
 BUCKET_READ_ACTIONS = ("s3:GetBucket*", "s3:GetObject*", "s3:List*")
 #: Actions ``IKey.grant_encrypt_decrypt`` gives, as nag reports their wildcards.

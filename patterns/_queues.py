@@ -15,7 +15,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from patterns._validation import check_duration, is_token
-from patterns.alarms import create_alarm
+from patterns.alarms import create_alarm, messages_waiting_alarm
 from patterns.serverless_function import ServerlessFunction
 
 #: SQS's retention bounds (60 s..14 days) and its longest visibility timeout (12 h).
@@ -132,13 +132,10 @@ def queue_alarms(
         ),
     }
     if dead_letter_queue is not None:
-        alarms["dead_letter_queue"] = create_alarm(
+        alarms["dead_letter_queue"] = messages_waiting_alarm(
             scope,
             "DeadLetterQueueAlarm",
-            metric=dead_letter_queue.metric_approximate_number_of_messages_visible(
-                period=cdk.Duration.minutes(5), statistic="Maximum"
-            ),
-            threshold=1,
+            queue=dead_letter_queue,
             description=f"{path}: messages {what} could not handle are in the dead-letter queue",
             topic=topic,
         )

@@ -10,7 +10,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from patterns.alarms import create_alarm
+from patterns.alarms import create_alarm, messages_waiting_alarm
 from patterns.serverless_function import ServerlessFunction
 
 #: Read throttling that alarms: CloudWatch's recommended alarm on the stream's
@@ -93,15 +93,8 @@ def dead_letter_alarm(
     scope: Construct, queue: sqs.IQueue, description: str, topic: sns.ITopic | None
 ) -> cloudwatch.Alarm:
     """``DeadLetterQueueAlarm``: any message visible in an event source's failure queue."""
-    return create_alarm(
-        scope,
-        "DeadLetterQueueAlarm",
-        metric=queue.metric_approximate_number_of_messages_visible(
-            period=cdk.Duration.minutes(5), statistic="Maximum"
-        ),
-        threshold=1,
-        description=description,
-        topic=topic,
+    return messages_waiting_alarm(
+        scope, "DeadLetterQueueAlarm", queue=queue, description=description, topic=topic
     )
 
 

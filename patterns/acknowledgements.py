@@ -8,6 +8,8 @@ and they hold whatever your app's feature flags, bootstrap qualifier and stack l
 - :func:`acknowledge_wildcards`: ``AwsSolutions-IAM5`` for exactly the wildcard actions and
   resources given, under the ids cdk-nag reports (cross-stack references rendered as the
   app's ``@aws-cdk/core:defaultCrossStackReferences`` makes them).
+- :func:`acknowledge_stream_listing`: the same, for the ``*`` of ``dynamodb:ListStreams``
+  in a table's stream-read grant.
 - :func:`acknowledge_packs`: one rule of each stricter pack (HIPAA, PCI) on a construct.
 - :func:`flatten` / :func:`render_resolved`: a value as cdk-nag prints it.
 - :func:`acknowledge_synchronous_invocation`: the HIPAA dead-letter-queue rule on a function
@@ -26,6 +28,7 @@ from patterns._nag import (
     KEY_ENCRYPT_DECRYPT_ACTIONS,
     REGULATED_PACKS,
     acknowledge_packs,
+    acknowledge_stream_listing,
     acknowledge_wildcards,
     flatten,
     render_resolved,
@@ -37,6 +40,7 @@ __all__ = [
     "KEY_ENCRYPT_DECRYPT_ACTIONS",
     "REGULATED_PACKS",
     "acknowledge_packs",
+    "acknowledge_stream_listing",
     "acknowledge_synchronous_invocation",
     "acknowledge_wildcards",
     "flatten",

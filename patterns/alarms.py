@@ -1,10 +1,12 @@
-"""The alarm helper every pattern uses: dimensions always, an action when a topic is given."""
+"""The alarm helpers every pattern uses: dimensions always, an action when a topic is given."""
 
 from __future__ import annotations
 
+import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from patterns._aws_limits import check_alarm_window, check_length
@@ -71,6 +73,35 @@ def create_alarm(
         alarm.add_alarm_action(action)
         alarm.add_ok_action(action)
     return alarm
+
+
+@checked
+def messages_waiting_alarm(
+    scope: Construct,
+    construct_id: str,
+    *,
+    queue: sqs.IQueue,
+    description: str,
+    topic: sns.ITopic | None = None,
+) -> cloudwatch.Alarm:
+    """An alarm on any message visible in ``queue`` (the highest count of five minutes at
+    or above 1): the alarm of a dead-letter or failure queue, where one message is one
+    thing that was never done.
+
+    :param queue: the queue watched (an imported one too).
+    :param description: what a message there means, shown in notifications.
+    :param topic: SNS topic for alarm and OK actions. Default: no action.
+    """
+    return create_alarm(
+        scope,
+        construct_id,
+        metric=queue.metric_approximate_number_of_messages_visible(
+            period=cdk.Duration.minutes(5), statistic="Maximum"
+        ),
+        threshold=1,
+        description=description,
+        topic=topic,
+    )
 
 
 def _metric_dimensions(metric: cloudwatch.IMetric) -> list[tuple[str, object]]:

@@ -25,7 +25,7 @@ from patterns._targets import (
     target_function,
 )
 from patterns._types import checked
-from patterns.alarms import create_alarm
+from patterns.alarms import messages_waiting_alarm
 from patterns.choices import AuthType
 from patterns.lake_zones import check_prefix
 from patterns.serverless_api import Route, ServerlessApi
@@ -225,13 +225,10 @@ class DataCatalog(Construct):
         elif search_api is not None:
             raise ValueError("search_api needs a search_function to serve its routes")
         #: Alarm on undelivered events.
-        self.dead_letter_alarm = create_alarm(
+        self.dead_letter_alarm = messages_waiting_alarm(
             self,
             "DeadLettersAlarm",
-            metric=self.dead_letter_queue.metric_approximate_number_of_messages_visible(
-                period=cdk.Duration.minutes(5), statistic="Maximum"
-            ),
-            threshold=1,
+            queue=self.dead_letter_queue,
             description=f"{self.node.path}: S3 events could not be indexed",
             topic=alarm_topic,
         )

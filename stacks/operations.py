@@ -13,8 +13,8 @@ from patterns import (
     AlarmResponder,
     OpsNotifications,
     ServerlessFunction,
-    create_alarm,
     ensure_dead_letter_queue,
+    messages_waiting_alarm,
 )
 from stacks.base import ShopStack
 from stacks.config import StageConfig
@@ -71,13 +71,10 @@ class OperationsStack(ShopStack):
             alarm_topic=topic,
         )
         self.incidents.grant_write_data(self.recorder.function)
-        self.failures_alarm = create_alarm(
+        self.failures_alarm = messages_waiting_alarm(
             self,
             "IncidentFailuresAlarm",
-            metric=self.failures.metric_approximate_number_of_messages_visible(
-                period=cdk.Duration.minutes(5), statistic="Maximum"
-            ),
-            threshold=1,
+            queue=self.failures,
             description="Alarm notifications could not be recorded as incidents",
             topic=topic,
         )

@@ -37,9 +37,10 @@ from patterns import (
     ServerlessFunction,
     create_alarm,
     ensure_dead_letter_queue,
+    messages_waiting_alarm,
     retention_from_days,
 )
-from patterns.acknowledgements import acknowledge_wildcards
+from patterns.acknowledgements import acknowledge_stream_listing
 from stacks.config import StageConfig
 from stacks.function_settings import admin_paced
 from stacks.lambda_code import handler_function
@@ -151,13 +152,10 @@ class OrderReview(Construct):
             )
         five_minutes = cdk.Duration.minutes(5)
         self.alarms: dict[str, cloudwatch.Alarm] = {
-            "requests_failures": create_alarm(
+            "requests_failures": messages_waiting_alarm(
                 self,
                 "RequestsFailuresAlarm",
-                metric=self.failures.metric_approximate_number_of_messages_visible(
-                    period=five_minutes, statistic="Maximum"
-                ),
-                threshold=1,
+                queue=self.failures,
                 description=f"{self.node.path}: orders held for review never started one; "
                 "their stream positions are in the pipe's failure queue",
                 topic=alarm_topic,
@@ -189,12 +187,7 @@ class OrderReview(Construct):
             self, "RequestsRole", assumed_by=iam.ServicePrincipal("pipes.amazonaws.com")
         )
         table.grant_stream_read(role)
-        acknowledge_wildcards(
-            role.node.find_child("DefaultPolicy"),
-            reason="dynamodb:ListStreams takes no resource ARN (the pipe's source needs it); "
-            "the table's stream itself is read through its own ARN.",
-            resources=["*"],
-        )
+        acknowledge_stream_listing(role.node.find_child("DefaultPolicy"), reader="the pipe")
         bus = events.EventBus.from_event_bus_name(self, "DefaultBus", "default")
         bus.grant_put_events_to(role)
         #: Stream batches the pipe gave up on (their positions).

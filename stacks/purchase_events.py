@@ -25,8 +25,9 @@ from patterns import (
     StreamProcessor,
     create_alarm,
     ensure_dead_letter_queue,
+    messages_waiting_alarm,
 )
-from patterns.acknowledgements import acknowledge_synchronous_invocation, acknowledge_wildcards
+from patterns.acknowledgements import acknowledge_stream_listing, acknowledge_synchronous_invocation
 from stacks.config import StageConfig
 from stacks.lambda_code import handler_function
 
@@ -94,11 +95,8 @@ class PurchaseEvents(Construct):
         acknowledge_synchronous_invocation(self.emitter, "Lambda's table-stream mapping")
         role = self.emitter.function.role
         assert role is not None
-        acknowledge_wildcards(
-            role.node.find_child("DefaultPolicy"),
-            reason="dynamodb:ListStreams takes no resource ARN (the event source mapping "
-            "needs it); the table's stream itself is read through its own ARN.",
-            resources=["*"],
+        acknowledge_stream_listing(
+            role.node.find_child("DefaultPolicy"), reader="the event source mapping"
         )
         self.emitter.function.add_event_source(
             event_sources.DynamoEventSource(
@@ -127,13 +125,10 @@ class PurchaseEvents(Construct):
                 description=f"{self.node.path}: new orders are counted late",
                 topic=alarm_topic,
             ),
-            "failures": create_alarm(
+            "failures": messages_waiting_alarm(
                 self,
                 "FailuresAlarm",
-                metric=self.failures.metric_approximate_number_of_messages_visible(
-                    period=cdk.Duration.minutes(5), statistic="Maximum"
-                ),
-                threshold=1,
+                queue=self.failures,
                 description=f"{self.node.path}: orders were never counted as purchases; "
                 "their stream positions are in the failure queue",
                 topic=alarm_topic,
