@@ -10,24 +10,47 @@ a list of literals by equality with one of them. The content-filtering operators
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 
 def mapping_filters(template: Mapping[str, Any], function_prefix: str) -> list[dict[str, Any]]:
     """The filter patterns of the one event source mapping whose function's logical id
     starts with ``function_prefix``."""
+    (mapping,) = _mappings(template, lambda ref: ref.startswith(function_prefix))
+    return list(criteria_patterns(mapping))
+
+
+def handler_mapping(template: Mapping[str, Any], handler: str) -> tuple[str, dict[str, Any]]:
+    """The logical id of the one function whose ``Handler`` is ``handler``, and the
+    properties of its one event source mapping."""
+    resources = template["Resources"]
+    (function_id,) = [
+        k
+        for k, r in resources.items()
+        if r["Type"] == "AWS::Lambda::Function" and r["Properties"].get("Handler") == handler
+    ]
+    (mapping,) = _mappings(template, lambda ref: ref == function_id)
+    return function_id, mapping
+
+
+def _mappings(
+    template: Mapping[str, Any], of_function: Callable[[str], bool]
+) -> list[dict[str, Any]]:
+    """The event source mappings (properties) whose function (logical id) is chosen;
+    ``ValueError`` unless there is exactly one."""
     found = []
     for resource in template["Resources"].values():
         if resource["Type"] != "AWS::Lambda::EventSourceMapping":
             continue
-        function = resource["Properties"]["FunctionName"]
+        props = resource["Properties"]
+        function = props["FunctionName"]
         ref = function.get("Ref", "") if isinstance(function, dict) else str(function)
-        if ref.startswith(function_prefix):
-            found.append(list(criteria_patterns(resource["Properties"])))
+        if of_function(ref):
+            found.append(props)
     if len(found) != 1:
-        raise ValueError(f"expected one mapping for {function_prefix}*, found {len(found)}")
-    return found[0]
+        raise ValueError(f"expected one event source mapping, found {len(found)}")
+    return found
 
 
 def criteria_patterns(mapping: Mapping[str, Any]) -> tuple[dict[str, Any], ...]:

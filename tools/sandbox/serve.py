@@ -28,6 +28,7 @@ from typing import Any
 
 from tools.assembly import stacks
 from tools.cdk_context import ROOT
+from tools.event_filters import handler_mapping
 from tools.local_live.__main__ import QUIET
 from tools.local_live.pollers import TableStreamPoller
 from tools.local_live.runtime import InProcessFunction, ProcessEnvironment
@@ -68,17 +69,7 @@ def outbox_poller(
     and ``FilterCriteria`` from the template), on the deployed table; and the variables
     the function reads besides the stream's name."""
     resources = web["Resources"]
-    (function_id,) = [
-        k
-        for k, r in resources.items()
-        if r["Type"] == "AWS::Lambda::Function" and r["Properties"].get("Handler") == PURCHASES
-    ]
-    (mapping,) = [
-        r["Properties"]
-        for r in resources.values()
-        if r["Type"] == "AWS::Lambda::EventSourceMapping"
-        and r["Properties"]["FunctionName"] == {"Ref": function_id}
-    ]
+    function_id, mapping = handler_mapping(web, PURCHASES)
     table_id, _attribute = mapping["EventSourceArn"]["Fn::GetAtt"]
     table = emulator.client("dynamodb").describe_table(TableName=deployed_web[table_id])
     variables = resources[function_id]["Properties"]["Environment"]["Variables"]
