@@ -17,6 +17,7 @@ from tests.support.policies import (
     resources_of,
     role_statements,
 )
+from tests.support.templates import usage_stream_ref
 from tools.assembly import StackArtifact
 
 STAGES = ("Dev", "Staging", "Prod")
@@ -29,36 +30,6 @@ def _emitter(template: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         if k.startswith("PurchaseEventsEmitter")
     ]
     return logical_id, function
-
-
-def _usage_stream_ref(streaming: StackArtifact, web: dict[str, Any]) -> dict[str, Any]:
-    """How the Web template names the Streaming stack's Kinesis stream ARN: the
-    ``Fn::GetStackOutput`` of the output holding it, as written in the Web template."""
-    template = streaming.template()
-    streams = resources_of(template, "AWS::Kinesis::Stream")
-    [output] = [
-        name
-        for name, output in template.get("Outputs", {}).items()
-        if output["Value"].get("Fn::GetAtt", [None, None])[1] == "Arn"
-        and output["Value"]["Fn::GetAtt"][0] in streams
-    ]
-    found: list[dict[str, Any]] = []
-
-    def walk(value: Any) -> None:
-        if isinstance(value, dict):
-            reference = value.get("Fn::GetStackOutput")
-            if isinstance(reference, dict) and reference.get("OutputName") == output:
-                found.append(value)
-            for item in value.values():
-                walk(item)
-        elif isinstance(value, list):
-            for item in value:
-                walk(item)
-
-    walk(web["Resources"])
-    assert found, f"the Web stack does not use {streaming.display_name}'s {output}"
-    assert found[0]["Fn::GetStackOutput"]["StackName"] == streaming.display_name.replace("/", "-")
-    return found[0]
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -93,7 +64,7 @@ def test_the_emitter_may_write_its_stages_usage_stream_only(
     stack_artifacts: dict[str, StackArtifact], stage: str
 ) -> None:
     web = stack_artifacts[f"{stage}/Web"].template()
-    stream = _usage_stream_ref(stack_artifacts[f"{stage}/Streaming"], web)
+    stream = usage_stream_ref(stack_artifacts[f"{stage}/Streaming"], web)
     _, function = _emitter(web)
     statements = role_statements(web, function["Properties"]["Role"]["Fn::GetAtt"][0])
     assert evaluate(statements, Request("kinesis:PutRecords", stream)) == ALLOW

@@ -17,7 +17,7 @@ from tests.support.policies import (
     resources_of,
     role_statements,
 )
-from tests.test_purchase_events import _usage_stream_ref
+from tests.support.templates import usage_stream_ref
 from tools.assembly import StackArtifact
 
 STAGES = ("Dev", "Staging", "Prod")
@@ -74,7 +74,7 @@ def test_api_gateway_may_write_the_stages_usage_stream_only(
     stack_artifacts: dict[str, StackArtifact], stage: str
 ) -> None:
     web = stack_artifacts[f"{stage}/Web"].template()
-    stream = _usage_stream_ref(stack_artifacts[f"{stage}/Streaming"], web)
+    stream = usage_stream_ref(stack_artifacts[f"{stage}/Streaming"], web)
     [role] = [
         k
         for k in resources_of(web, "AWS::IAM::Role")

@@ -20,7 +20,14 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from tests.browser.test_storefront import TIMEOUT_MS, add_to_cart, read_stream, sign_in
+from tests.browser.storefront_pages import (
+    TIMEOUT_MS,
+    add_to_cart,
+    check_keys,
+    new_events,
+    read_stream,
+    sign_in,
+)
 from tools.local_shop import LocalShop
 
 
@@ -46,17 +53,6 @@ def page(browser: Any, shop: LocalShop) -> Iterator[Any]:
     finally:
         context.close()
     assert errors == []
-
-
-def new_events(shop: LocalShop, seen: set[str], count: int, page: Any) -> list[Any]:
-    """The stream's events not in ``seen``, once there are ``count`` (or after 5 s)."""
-    found: list[tuple[str, dict[str, Any]]] = []
-    for _ in range(50):
-        found = [(k, e) for k, e in read_stream(shop) if e["event_id"] not in seen]
-        if len(found) >= count:
-            break
-        page.wait_for_timeout(100)
-    return found
 
 
 def signer_of(request: Any, shop: LocalShop) -> str:
@@ -89,9 +85,7 @@ def test_a_shoppers_events_go_straight_into_the_stream(page: Any, shop: LocalSho
         ("view", "ITEM-03"),
         ("view", "ITEM-04"),
     ]
-    ids = [event["event_id"] for _, event in new]
-    assert len(set(ids)) == len(ids), "every event has its own id"
-    assert all(key == event["product_id"] for key, event in new), "partition key: product_id"
+    check_keys(new)
 
 
 def test_a_guests_events_go_in_with_the_guest_role_where_the_stage_allows(

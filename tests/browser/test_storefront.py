@@ -4,19 +4,22 @@ page signing in against moto's Cognito, usage events landing in a moto Kinesis s
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
-from playwright.sync_api import expect
 
 from tests.browser.conftest import PRODUCTS
+from tests.browser.storefront_pages import (
+    TIMEOUT_MS,
+    add_to_cart,
+    check_keys,
+    new_events,
+    read_stream,
+    sign_in,
+)
 from tools.local_shop import LocalShop
-from tools.local_shop.resources import MFA_CODE
-
-TIMEOUT_MS = 10_000
 
 
 @pytest.fixture
@@ -45,28 +48,6 @@ def page(browser: Any, shop: LocalShop) -> Iterator[Any]:
 def skus(page: Any) -> list[str]:
     page.wait_for_selector("#products li")
     return list(page.eval_on_selector_all("#products li", "items => items.map(i => i.dataset.sku)"))
-
-
-def sign_in(page: Any, shop: LocalShop) -> None:
-    email, password = shop.shopper
-    page.goto(f"{shop.url}#/signin")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.click("#sign-in")
-    page.fill("#mfa-code", MFA_CODE)  # the pool requires TOTP MFA, as deployed
-    page.click("#mfa-submit")
-    page.wait_for_selector("#signed-in-as")
-    assert page.text_content("#signed-in-as") == email
-
-
-def add_to_cart(page: Any, shop: LocalShop, sku: str, quantity: int) -> None:
-    before = int(page.text_content("#cart-count") or 0) if page.url.startswith(shop.url) else 0
-    page.goto(f"{shop.url}#/product/{sku}")
-    page.wait_for_selector(f"article[data-sku='{sku}']")
-    page.fill("#quantity", str(quantity))
-    page.click("#add-to-cart")
-    # Playwright's own assertions: the page's CSP forbids the eval of wait_for_function.
-    expect(page.locator("#cart-count")).to_have_text(str(before + quantity))
 
 
 def orders(shop: LocalShop) -> list[dict[str, Any]]:
@@ -160,16 +141,6 @@ def test_errors_are_shown_and_a_retry_reuses_the_key(page: Any, shop: LocalShop)
     assert len([o for o in orders(shop) if o["order_id"] not in before]) == 1
 
 
-def read_stream(shop: LocalShop) -> list[tuple[str, dict[str, Any]]]:
-    kinesis = boto3.client("kinesis")
-    (shard,) = kinesis.list_shards(StreamName=shop.stream)["Shards"]
-    iterator = kinesis.get_shard_iterator(
-        StreamName=shop.stream, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
-    )["ShardIterator"]
-    records = kinesis.get_records(ShardIterator=iterator, Limit=1000)["Records"]
-    return [(r["PartitionKey"], json.loads(r["Data"])) for r in records]
-
-
 def without_identity_pool(page: Any) -> None:
     """Serve the page a ``config.json`` without the identity pool: the page then posts its
     events to the events API (its fallback; ``test_direct_events.py`` tests the direct
@@ -198,12 +169,7 @@ def test_signed_in_view_and_cart_events_reach_the_stream(page: Any, shop: LocalS
     assert sent.value.status == 200
     assert sent.value.request.headers["authorization"].count(".") == 2
     page.goto("about:blank")  # leaving the page: what is still queued goes on pagehide
-    new: list[tuple[str, dict[str, Any]]] = []
-    for _ in range(50):  # the last batch is sent with keepalive, after the page is gone
-        new = [(key, event) for key, event in read_stream(shop) if event["event_id"] not in seen]
-        if len(new) >= 4:
-            break
-        page.wait_for_timeout(100)
+    new = new_events(shop, seen, 4, page)
     mine = sorted((e["event_type"], e["product_id"]) for _, e in new)
     assert mine == [
         ("add_to_cart", "ITEM-11"),
@@ -211,9 +177,7 @@ def test_signed_in_view_and_cart_events_reach_the_stream(page: Any, shop: LocalS
         ("view", "ITEM-11"),
         ("view", "ITEM-12"),
     ]
-    ids = [event["event_id"] for _, event in new]
-    assert len(set(ids)) == len(ids), "every event has its own id"
-    assert all(key == event["product_id"] for key, event in new), "partition key: product_id"
+    check_keys(new)
 
 
 def test_an_order_the_api_refuses_is_told_and_not_placed(page: Any, shop: LocalShop) -> None:

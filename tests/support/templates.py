@@ -7,6 +7,7 @@ from typing import Any
 
 from aws_cdk.assertions import Template
 
+from tests.support.policies import resources_of
 from tools.assembly import StackArtifact
 
 
@@ -32,6 +33,37 @@ def logical_ids_by_type(stack: StackArtifact, kinds: Iterable[str]) -> dict[str,
     """The sorted logical ids of each resource type in ``kinds`` in a synthesized stack."""
     resources = stack.template()["Resources"]
     return {kind: sorted(k for k, r in resources.items() if r["Type"] == kind) for kind in kinds}
+
+
+def usage_stream_ref(streaming: StackArtifact, web: dict[str, Any]) -> dict[str, Any]:
+    """How the Web template names the Streaming stack's Kinesis stream ARN: the
+    ``Fn::GetStackOutput`` of the output holding it, as written in the Web template
+    (fails unless Web uses it and names Streaming's deployed stack)."""
+    template = streaming.template()
+    streams = resources_of(template, "AWS::Kinesis::Stream")
+    [output] = [
+        name
+        for name, output in template.get("Outputs", {}).items()
+        if output["Value"].get("Fn::GetAtt", [None, None])[1] == "Arn"
+        and output["Value"]["Fn::GetAtt"][0] in streams
+    ]
+    found: list[dict[str, Any]] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            reference = value.get("Fn::GetStackOutput")
+            if isinstance(reference, dict) and reference.get("OutputName") == output:
+                found.append(value)
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(web["Resources"])
+    assert found, f"the Web stack does not use {streaming.display_name}'s {output}"
+    assert found[0]["Fn::GetStackOutput"]["StackName"] == streaming.display_name.replace("/", "-")
+    return found[0]
 
 
 #: Keys of the stages with customer-managed keys (prod): data at rest and log groups, and
