@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import aws_cdk as cdk
 from aws_cdk import aws_appsync as appsync
@@ -26,17 +27,53 @@ API_KEY_MIN_DAYS, API_KEY_MAX_DAYS = 1, 365
 MAX_AUTHORIZER_CACHE_SECONDS = 3600
 
 
-def check_modes(
-    *,
-    default: str,
-    additional: Sequence[str],
-    user_pool: cognito.IUserPool | None,
-    authorizer: lambda_.IFunction | None,
-    api_key_expires: cdk.Expiration | None,
-    authorizer_cache_ttl: cdk.Duration,
-    now: datetime.datetime | None = None,
-) -> None:
-    """``ValueError`` naming the argument when the modes and what they need disagree."""
+@dataclass(frozen=True)
+class AuthModes:
+    """``GraphqlApi``'s authorization arguments: the default mode, the additional ones and
+    what each needs."""
+
+    default: str
+    additional: Sequence[str]
+    user_pool: cognito.IUserPool | None
+    authorizer: lambda_.IFunction | None
+    api_key_expires: cdk.Expiration | None
+    authorizer_cache_ttl: cdk.Duration
+
+    def check(self, now: datetime.datetime | None = None) -> None:
+        """``ValueError`` naming the argument when the modes and what they need disagree."""
+        _check_modes(self, now or datetime.datetime.now(datetime.UTC))
+
+    def config(self) -> appsync.AuthorizationConfig:
+        """The default mode and the additional ones, as ``GraphqlApi`` takes them."""
+        return appsync.AuthorizationConfig(
+            default_authorization=self._mode(self.default),
+            additional_authorization_modes=[self._mode(name) for name in self.additional],
+        )
+
+    def _mode(self, name: str) -> appsync.AuthorizationMode:
+        user_pool, authorizer = self.user_pool, self.authorizer
+        return appsync.AuthorizationMode(
+            authorization_type=_TYPES[name],
+            user_pool_config=(
+                appsync.UserPoolConfig(user_pool=user_pool)
+                if name == "user_pool" and user_pool is not None
+                else None
+            ),
+            lambda_authorizer_config=(
+                appsync.LambdaAuthorizerConfig(
+                    handler=authorizer, results_cache_ttl=self.authorizer_cache_ttl
+                )
+                if name == "lambda" and authorizer is not None
+                else None
+            ),
+            api_key_config=(
+                appsync.ApiKeyConfig(expires=self.api_key_expires) if name == "api_key" else None
+            ),
+        )
+
+
+def _check_modes(modes_given: AuthModes, now: datetime.datetime) -> None:
+    default, additional = modes_given.default, modes_given.additional
     allowed = values(GraphqlAuth)
     if isinstance(additional, str):
         raise TypeError(
@@ -56,9 +93,9 @@ def check_modes(
             f"{default!r}, additional {list(additional)!r}): AppSync takes each mode once"
         )
     for mode, given, argument in (
-        ("user_pool", user_pool, "user_pool"),
-        ("lambda", authorizer, "authorizer"),
-        ("api_key", api_key_expires, "api_key_expires"),
+        ("user_pool", modes_given.user_pool, "user_pool"),
+        ("lambda", modes_given.authorizer, "authorizer"),
+        ("api_key", modes_given.api_key_expires, "api_key_expires"),
     ):
         if mode in modes and given is None:
             raise ValueError(f"authorization mode {mode!r} needs {argument}, which is None")
@@ -67,9 +104,11 @@ def check_modes(
                 f"{argument} is given but {mode!r} is neither default_authorization nor in "
                 "additional_authorization: add the mode or drop the argument"
             )
-    check_duration("authorizer_cache_ttl", authorizer_cache_ttl, 0, MAX_AUTHORIZER_CACHE_SECONDS)
-    if api_key_expires is not None:
-        check_api_key_expiry(api_key_expires, now or datetime.datetime.now(datetime.UTC))
+    check_duration(
+        "authorizer_cache_ttl", modes_given.authorizer_cache_ttl, 0, MAX_AUTHORIZER_CACHE_SECONDS
+    )
+    if modes_given.api_key_expires is not None:
+        check_api_key_expiry(modes_given.api_key_expires, now)
 
 
 def check_api_key_expiry(expires: cdk.Expiration, now: datetime.datetime) -> None:
@@ -88,40 +127,3 @@ def check_api_key_expiry(expires: cdk.Expiration, now: datetime.datetime) -> Non
             f"(AppSync's limits), got {when.isoformat()} ({days:.1f} days from now); give a "
             "fixed date (cdk.Expiration.at_date) and renew it, so synthesis stays repeatable"
         )
-
-
-def authorization_config(
-    *,
-    default: str,
-    additional: Sequence[str],
-    user_pool: cognito.IUserPool | None,
-    authorizer: lambda_.IFunction | None,
-    api_key_expires: cdk.Expiration | None,
-    authorizer_cache_ttl: cdk.Duration,
-) -> appsync.AuthorizationConfig:
-    """The default mode and the additional ones, as ``GraphqlApi`` takes them."""
-
-    def mode(name: str) -> appsync.AuthorizationMode:
-        return appsync.AuthorizationMode(
-            authorization_type=_TYPES[name],
-            user_pool_config=(
-                appsync.UserPoolConfig(user_pool=user_pool)
-                if name == "user_pool" and user_pool is not None
-                else None
-            ),
-            lambda_authorizer_config=(
-                appsync.LambdaAuthorizerConfig(
-                    handler=authorizer, results_cache_ttl=authorizer_cache_ttl
-                )
-                if name == "lambda" and authorizer is not None
-                else None
-            ),
-            api_key_config=(
-                appsync.ApiKeyConfig(expires=api_key_expires) if name == "api_key" else None
-            ),
-        )
-
-    return appsync.AuthorizationConfig(
-        default_authorization=mode(default),
-        additional_authorization_modes=[mode(name) for name in additional],
-    )

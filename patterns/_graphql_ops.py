@@ -140,40 +140,43 @@ def add_alarms(
     """Over 3 of 5 minutes: 5XX errors, p99 latency and (unless ``None``) 4XX errors, as
     counts per minute: AppSync publishes no per-API request count to divide them by."""
     name = scope.node.path
+
+    def three_of_five(
+        construct_id: str, of: cloudwatch.IMetric, threshold: float, what: str
+    ) -> cloudwatch.Alarm:
+        return create_alarm(
+            scope,
+            construct_id,
+            metric=of,
+            threshold=threshold,
+            evaluation_periods=5,
+            datapoints_to_alarm=3,
+            description=f"{name}: {what}",
+            topic=topic,
+        )
+
+    latency_ms = latency_p99.to_milliseconds()
     alarms = {
-        "server_errors": create_alarm(
-            scope,
+        "server_errors": three_of_five(
             "ServerErrorsAlarm",
-            metric=metric(api, "5XXError", "Sum"),
-            threshold=server_errors,
-            evaluation_periods=5,
-            datapoints_to_alarm=3,
-            description=f"{name}: {server_errors} or more requests a minute failed in AppSync "
-            "(5XX)",
-            topic=topic,
+            metric(api, "5XXError", "Sum"),
+            server_errors,
+            f"{server_errors} or more requests a minute failed in AppSync (5XX)",
         ),
-        "latency": create_alarm(
-            scope,
+        "latency": three_of_five(
             "LatencyP99Alarm",
-            metric=metric(api, "Latency", "p99"),
-            threshold=latency_p99.to_milliseconds(),
-            evaluation_periods=5,
-            datapoints_to_alarm=3,
-            description=f"{name}: p99 latency above {latency_p99.to_milliseconds():g} ms",
-            topic=topic,
+            metric(api, "Latency", "p99"),
+            latency_ms,
+            f"p99 latency above {latency_ms:g} ms",
         ),
     }
     if client_errors is not None:
-        alarms["client_errors"] = create_alarm(
-            scope,
+        alarms["client_errors"] = three_of_five(
             "ClientErrorsAlarm",
-            metric=metric(api, "4XXError", "Sum"),
-            threshold=client_errors,
-            evaluation_periods=5,
-            datapoints_to_alarm=3,
-            description=f"{name}: {client_errors} or more requests a minute refused (4XX: "
-            "authorization, invalid queries, throttling)",
-            topic=topic,
+            metric(api, "4XXError", "Sum"),
+            client_errors,
+            f"{client_errors} or more requests a minute refused (4XX: authorization, "
+            "invalid queries, throttling)",
         )
     return alarms
 

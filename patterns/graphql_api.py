@@ -17,7 +17,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from patterns._graphql_auth import authorization_config, check_modes
+from patterns._graphql_auth import AuthModes
 from patterns._graphql_ops import (
     GraphqlCache,
     add_alarms,
@@ -154,7 +154,7 @@ class GraphqlApi(Construct):
         self.schema: SchemaOutline = read_schema(Path(schema))
         sources = dict(data_sources or {})
         check_data_sources(sources, read_only_tables)
-        check_modes(
+        modes = AuthModes(
             default=default_authorization,
             additional=additional_authorization,
             user_pool=user_pool,
@@ -162,6 +162,7 @@ class GraphqlApi(Construct):
             api_key_expires=api_key_expires,
             authorizer_cache_ttl=authorizer_cache_ttl,
         )
+        modes.check()
         check_range("query_depth_limit", query_depth_limit, 1, 75)
         check_range("server_errors_alarm", server_errors_alarm, 1, 1e9)
         check_range("client_errors_alarm", client_errors_alarm, 1, 1e9)
@@ -175,14 +176,7 @@ class GraphqlApi(Construct):
         props: dict[str, Any] = {
             "name": name or self.node.path.replace("/", "-"),
             "definition": appsync.Definition.from_file(str(schema)),
-            "authorization_config": authorization_config(
-                default=default_authorization,
-                additional=additional_authorization,
-                user_pool=user_pool,
-                authorizer=authorizer,
-                api_key_expires=api_key_expires,
-                authorizer_cache_ttl=authorizer_cache_ttl,
-            ),
+            "authorization_config": modes.config(),
             "xray_enabled": True,
             **({"query_depth_limit": query_depth_limit} if query_depth_limit else {}),
         }

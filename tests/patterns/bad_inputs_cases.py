@@ -243,6 +243,7 @@ BASELINES: dict[str, Baseline] = {
     "access_logs_bucket": Baseline(_none),
     "create_alarm": Baseline(lambda _s: {"metric": metric(), "threshold": 1, "description": "d"}),
     "ensure_dead_letter_queue": Baseline(lambda _s: {"queue": None}),
+    "messages_waiting_alarm": Baseline(lambda s: {"queue": queue(s), "description": "d"}),
     "retention_from_days": Baseline(lambda _s: {"days": 30}, scoped=False),
     "wait_for_callback": Baseline(
         lambda s: {
@@ -641,6 +642,7 @@ MISTAKES: list[Mistake] = [
     _m("create_alarm", "datapoints_to_alarm", 2, "2"),
     _m("create_alarm", "description", "d" * 1025, "1025"),
     _m("create_alarm", "metric", cloudwatch.Metric(namespace="N", metric_name="M"), "'M'"),
+    _m("messages_waiting_alarm", "description", "d" * 1025, "1025"),
     Mistake(
         "create_alarm",
         lambda _s: {"metric": metric(cdk.Duration.hours(1)), "evaluation_periods": 25},
@@ -907,6 +909,11 @@ VALID_EDGES: list[Edge] = [
         "exactly a day",
     ),
     _e("create_alarm", "integer threshold", threshold=0),
+    Edge(
+        "messages_waiting_alarm",
+        lambda s: {"queue": sqs.Queue(s, "Owned"), "topic": topic(s)},
+        "a queue of its own stack, with a topic",
+    ),
     _e(
         "SecureBucket",
         "one-day expiry",

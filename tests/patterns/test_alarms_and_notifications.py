@@ -7,9 +7,11 @@ import pytest
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Match, Template
 
-from patterns import OpsNotifications, create_alarm
+from patterns import OpsNotifications, create_alarm, messages_waiting_alarm
+from tests.support.alarms import ALARM, OK, alarm_state, dimensions
 
 WITH_DIMENSIONS = cloudwatch.Metric(
     namespace="AWS/SQS",
@@ -35,6 +37,21 @@ def test_alarm_with_topic_notifies_on_alarm_and_ok(stack: cdk.Stack) -> None:
         "AWS::CloudWatch::Alarm",
         {"AlarmActions": [{"Ref": Match.any_value()}], "OKActions": [{"Ref": Match.any_value()}]},
     )
+
+
+def test_one_waiting_message_in_a_failure_queue_is_an_alarm(stack: cdk.Stack) -> None:
+    """As CloudWatch evaluates it: the queue's own visible messages, one five-minute
+    period with one message is enough, and an empty or idle queue (no datapoint) is OK."""
+    queue = sqs.Queue.from_queue_arn(stack, "Failures", "arn:aws:sqs:eu-west-1:123456789012:f")
+    messages_waiting_alarm(stack, "A", queue=queue, description="never done")
+    (alarm,) = Template.from_stack(stack).find_resources("AWS::CloudWatch::Alarm").values()
+    props = alarm["Properties"]
+    assert props["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    assert dimensions(props) == {"QueueName": "f"}
+    assert (props["Period"], props["Statistic"]) == (300, "Maximum")
+    assert alarm_state(props, [0, 0, 1]) == ALARM
+    assert alarm_state(props, [3, 1, 0]) == OK
+    assert alarm_state(props, [0, None]) == OK
 
 
 def test_alarm_requires_dimensions_even_inside_math(stack: cdk.Stack) -> None:
