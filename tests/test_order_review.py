@@ -71,7 +71,7 @@ def test_the_review_route_needs_a_signed_in_caller_of_the_shops_user_pool(
     pool_id = pool["Fn::GetAtt"][0]
     # The pool's admin group is the one the handler requires (non-members get 403 from
     # it: tests/handlers/test_order_review.py).
-    from order_review.app import ADMIN_GROUP
+    from shop_common.http import ADMIN_GROUP
 
     groups = [
         g["Properties"]["GroupName"]

@@ -21,20 +21,17 @@ from order_review.review import (
 )
 from order_review.store import ReviewClosedError, ReviewStore
 from shop_common.http import (
+    ADMIN_GROUP,
     BadRequestError,
-    ForbiddenError,
     NotFoundError,
     Request,
     ServiceError,
     caller_claims,
-    caller_groups,
     json_object,
+    require_group,
 )
 from shop_common.observability import logger, metrics, tracer
 from shop_common.router import Cors, Response, Router
-
-#: The Cognito group whose members review orders (the stack's ``AdminGroup``).
-ADMIN_GROUP = "admin"
 
 app = Router(cors=Cors(allow_origin=os.environ.get("ALLOWED_ORIGIN", "*"), max_age=300))
 
@@ -48,8 +45,7 @@ def _store() -> ReviewStore:
 @tracer.capture_method
 def review_order(request: Request, order_id: str) -> Response:
     reviewer = str(caller_claims(request)["sub"])
-    if ADMIN_GROUP not in caller_groups(request):
-        raise ForbiddenError(f"only members of {ADMIN_GROUP!r} may review orders")
+    require_group(request, ADMIN_GROUP, to="review orders")
     try:
         review = parse_review(json_object(request))
     except InvalidDecisionError as error:

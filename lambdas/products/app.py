@@ -19,19 +19,16 @@ from products.catalog import (
 )
 from products.store import ProductStore
 from shop_common.http import (
+    ADMIN_GROUP,
     BadRequestError,
-    ForbiddenError,
     NotFoundError,
     Request,
     ServiceError,
-    caller_groups,
     json_object,
+    require_group,
 )
 from shop_common.observability import logger, metrics, tracer
 from shop_common.router import Cors, Response, Router
-
-#: Cognito group whose members may change the catalogue.
-ADMIN_GROUP = "admin"
 
 app = Router(cors=Cors(allow_origin=os.environ.get("ALLOWED_ORIGIN", "*"), max_age=300))
 
@@ -74,8 +71,7 @@ def get_product(_: Request, sku: str) -> dict[str, Any]:
 @app.post("/products")
 @tracer.capture_method
 def create_product(request: Request) -> Response:
-    if ADMIN_GROUP not in caller_groups(request):
-        raise ForbiddenError(f"only members of {ADMIN_GROUP!r} may create products")
+    require_group(request, ADMIN_GROUP, to="create products")
     try:
         product = parse_new_product(json_object(request), datetime.now(UTC))
     except InvalidProductError as error:

@@ -152,6 +152,17 @@ def caller_claims(request: Request) -> dict[str, Any]:
     return dict(claims)
 
 
+#: The Cognito group of the shop's administrators (the ``Web`` stack's ``AdminGroup``).
+ADMIN_GROUP = "admin"
+
+
+def require_group(request: Request, group: str, *, to: str) -> None:
+    """``ForbiddenError`` (403) unless the verified caller is a member of ``group``
+    (``UnauthorizedError`` without a verified caller); ``to`` says what members may do."""
+    if group not in caller_groups(request):
+        raise ForbiddenError(f"only members of {group!r} may {to}")
+
+
 def caller_groups(request: Request) -> set[str]:
     """The caller's Cognito groups (``cognito:groups`` is a space- or comma-separated string
     in REST API claims)."""
