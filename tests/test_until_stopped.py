@@ -30,8 +30,7 @@ SERVING = textwrap.dedent(
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
     threading.Thread(target=serve, daemon=True).start()
     ready.wait()
-    print("serving", flush=True)
-    wait_until_stopped()
+    wait_until_stopped(ready=lambda: print("serving", flush=True))
     print("stopped", flush=True)
     print(signal.getsignal(signal.SIGTERM) is signal.SIG_DFL, flush=True)
     """

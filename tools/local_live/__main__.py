@@ -73,8 +73,8 @@ def serve_deployed(template: Path, existing: Path, ready: Path) -> int:
     with LocalLive(json.loads(template.read_text()), environment=QUIET, existing=names) as live:
         assert live.websocket is not None
         written = {"liveUrl": live.websocket.url, "tokenSecretArn": live.token_secret_arn}
-        ready.write_text(json.dumps(written))
-        wait_until_stopped()
+        # Written once SIGTERM stops it normally: whoever reads it may stop it at once.
+        wait_until_stopped(lambda: ready.write_text(json.dumps(written)))
     return 0
 
 
@@ -95,11 +95,13 @@ def main(argv: list[str] | None = None) -> int:
             screenshot(live, args.screenshot)
             print(f"saved {args.screenshot}")
             return 0
-        print(f"dashboard: {live.page_url}")
-        print("sign in (browser console, this origin):")
-        print(f"  localStorage.setItem('shop.idToken', '{local_id_token('local-person')}')")
-        print(f"put events: aws kinesis put-records --stream-name {live.stream_name} ...")
-        wait_until_stopped()
+        lines = [
+            f"dashboard: {live.page_url}",
+            "sign in (browser console, this origin):",
+            f"  localStorage.setItem('shop.idToken', '{local_id_token('local-person')}')",
+            f"put events: aws kinesis put-records --stream-name {live.stream_name} ...",
+        ]
+        wait_until_stopped(lambda: print("\n".join(lines), flush=True))
     return 0
 
 

@@ -32,9 +32,12 @@ def _stop_on_sigterm(signum: int, _frame: FrameType | None) -> None:
 def serve_until_stopped(emu: emulator.Emulator, workdir: Path, progress: Progress) -> None:
     """Serve the storefront and the dashboard until Ctrl-C or SIGTERM."""
     with serve.serving(emu, workdir) as served:
-        progress.say("serving on 127.0.0.1 (Ctrl-C stops):")
-        progress.block("\n".join(f"  {line}" for line in serve.describe(served)))
-        wait_until_stopped()
+
+        def ready() -> None:
+            progress.say("serving on 127.0.0.1 (Ctrl-C stops):")
+            progress.block("\n".join(f"  {line}" for line in serve.describe(served)))
+
+        wait_until_stopped(ready)
     progress.say("stopped serving")
 
 
