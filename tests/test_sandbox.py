@@ -8,12 +8,16 @@ shops in the served storefront and watches the dashboard before the run is stopp
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
 import subprocess
 import sys
 import threading
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -143,6 +147,79 @@ def test_a_person_shops_and_watches_the_dashboard_count_it(served: Serving) -> N
     finally:
         context.close()
     assert errors == []
+
+
+def _approve(served: Serving, order_id: str) -> int:
+    """What the output tells a person to run: the admin's decision on a held order, by
+    its curl line's token and URL (answered 409 until the review has opened)."""
+    line = next(line for line in served.lines if line.strip().startswith("curl -X POST"))
+    token = re.search(r"-H 'Authorization: ([^']+)'", line)
+    url = re.search(r"(\S+)/orders/ORDER_ID/review", line)
+    assert token, line
+    assert url, line
+    request = urllib.request.Request(
+        f"{url.group(1)}/orders/{order_id}/review",
+        data=json.dumps({"decision": "approve"}).encode(),
+        method="POST",
+        headers={"Authorization": token.group(1), "Content-Type": "application/json"},
+    )
+    status = 0
+    for _ in range(300):
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                return int(answer.status)
+        except urllib.error.HTTPError as error:
+            status = error.code
+            if status != 409:
+                return status
+        time.sleep(0.1)
+    return status
+
+
+def test_a_large_order_waits_for_the_admin_and_is_counted_once_approved(
+    served: Serving,
+) -> None:
+    """An order over the review amount is held; the admin approves it as the output says;
+    the order page then shows it placed and the dashboard counts its purchase."""
+    from playwright.sync_api import expect
+
+    account = re.search(r"sign in as (\S+) / (\S+);", "".join(served.lines))
+    assert account, "the output says whom to sign in as"
+    storefront = served.url("storefront")
+    context = shared_browser().new_context(viewport={"width": 1200, "height": 800})
+    context.set_default_timeout(SERVE_MS)
+    try:
+        shop = context.new_page()
+        shop.goto(f"{storefront}#/signin")
+        shop.fill("#email", account.group(1))
+        shop.fill("#password", account.group(2))
+        shop.click("#sign-in")
+        shop.fill("#mfa-code", "123456")
+        shop.click("#mfa-submit")
+        shop.wait_for_selector("#signed-in-as")
+        shop.goto(f"{storefront}#/product/JACKET-RN")
+        shop.fill("#quantity", "10")  # 10 x 119.00: over Dev's 1,000.00
+        shop.click("#add-to-cart")
+        shop.goto(f"{storefront}#/cart")
+        shop.click("#place-order")
+        expect(shop.locator("#order-status")).to_have_text("PENDING_REVIEW", timeout=SERVE_MS)
+        order_id = shop.locator("#order-id").inner_text()
+        assert _approve(served, order_id) == 202
+        for _ in range(60):
+            shop.reload()
+            if shop.locator("#order-status").inner_text() == "PLACED":
+                break
+            shop.wait_for_timeout(500)
+        expect(shop.locator("#order-status")).to_have_text("PLACED", timeout=SERVE_MS)
+        shop.goto(f"{storefront}#/")
+        with context.expect_page() as opened:
+            shop.click("#dashboard-link")  # a new tab, signed in as this one is
+        dashboard = opened.value
+        dashboard.locator('#state[data-state="live"]').wait_for()
+        cell = dashboard.locator('tr[data-product="JACKET-RN"] td[data-event-type="purchase"]')
+        expect(cell).to_have_text("1", timeout=SERVE_MS)
+    finally:
+        context.close()
 
 
 def test_sandbox_exits_zero(sandbox_run: subprocess.CompletedProcess[str]) -> None:

@@ -6,7 +6,6 @@ handlers do with them."""
 from __future__ import annotations
 
 import json
-import re
 import time
 import uuid
 from typing import Any
@@ -20,11 +19,11 @@ from tests.support.tables import create_table_like
 from tools.assembly import StackArtifact
 from tools.event_filters import mapping_filters, passes
 from tools.moto_server import REGION
+from tools.state_machines import pipe_input
 
 TABLE, IDEMPOTENCY = "shop", "idempotency"
 ADMIN = {"sub": "root", "cognito:groups": "admin"}
 ALICE = {"sub": "alice"}
-_PLACEHOLDER = re.compile(r"<\$\.([A-Za-z0-9_.]+)>")
 
 
 def orders_function_environment(web: dict[str, Any]) -> dict[str, str]:
@@ -164,7 +163,7 @@ class Shop:
             event = {
                 "source": self.pipe_event["Source"],
                 "detail-type": self.pipe_event["DetailType"],
-                "detail": json.loads(_render(self.pipe_template, record)),
+                "detail": json.loads(pipe_input(self.pipe_template, record)),
             }
             assert passes(event, [self.rule_pattern])
             started.append(self.start(event))
@@ -201,18 +200,6 @@ class Shop:
         sqs = boto3.client("sqs")
         found = sqs.receive_message(QueueUrl=self.closed_queue, MaxNumberOfMessages=10)
         return [json.loads(m["Body"])["detail"] for m in found.get("Messages", [])]
-
-
-def _render(template: str, record: dict[str, Any]) -> str:
-    """A pipe's input template applied to ``record`` (its ``<$.path>`` placeholders)."""
-
-    def value(match: re.Match[str]) -> str:
-        found: Any = record
-        for part in match.group(1).split("."):
-            found = found[part]
-        return str(found)
-
-    return _PLACEHOLDER.sub(value, template)
 
 
 def finish(execution: str) -> dict[str, Any]:

@@ -18,15 +18,19 @@ def main() -> int:
         web = dev_web_template(Path(scratch) / "cdk.out")
         with (
             local_aws() as endpoint,
-            running(web_template=web, endpoint=endpoint) as shop,
+            running(web_template=web, endpoint=endpoint, review=True) as shop,
         ):
             shop.add_products(DEMO_PRODUCTS)
             email, password = shop.shopper
-            print(f"Storefront: {shop.url}")
-            print(f"Sign in as {email} / {password}, authenticator code: any 6 digits")
-            print(f"Partner API key (GET {shop.api_url}partner/products): {shop.gateway.api_key}")
-            print("Ctrl-C stops it.")
-            wait_until_stopped()  # Ctrl-C, or SIGTERM to its pid
+            lines = [
+                f"Storefront: {shop.url}",
+                f"Sign in as {email} / {password}, authenticator code: any 6 digits",
+                f"Partner API key (GET {shop.api_url}partner/products): {shop.gateway.api_key}",
+                *shop.review_lines(),
+                "Ctrl-C stops it.",
+            ]
+            # Ctrl-C, or SIGTERM to its pid, once it has said what it serves.
+            wait_until_stopped(lambda: print("\n".join(lines), flush=True))
     return 0
 
 

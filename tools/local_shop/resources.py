@@ -13,6 +13,10 @@ from tools.local_shop.template import ShopTemplate
 #: The shopper the local backend creates (with TOTP MFA, as the pool requires).
 SHOPPER_EMAIL = "shopper@example.com"
 SHOPPER_PASSWORD = "Local-Shop-Pa55!"
+#: The administrator the local backend creates when it runs order review (in the pool's
+#: groups, which the review route and the product writes require).
+ADMIN_EMAIL = "admin@example.com"
+ADMIN_PASSWORD = "Local-Admin-Pa55!"
 #: moto accepts any code for a software token (it does not check TOTP codes by default).
 MFA_CODE = "123456"
 _POOL_SETTINGS = (
@@ -118,6 +122,17 @@ def create_shopper(pool: UserPool, endpoint: str, region: str, email: str, passw
         Username=email,
         SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True},
     )
+
+
+def create_admin(
+    pool: UserPool, endpoint: str, region: str, email: str, password: str, groups: list[str]
+) -> None:
+    """A user like the shopper, also a member of ``groups`` (created in the pool)."""
+    create_shopper(pool, endpoint, region, email, password)
+    idp = client("cognito-idp", endpoint, region)
+    for group in groups:
+        idp.create_group(UserPoolId=pool.pool_id, GroupName=group)
+        idp.admin_add_user_to_group(UserPoolId=pool.pool_id, Username=email, GroupName=group)
 
 
 def sign_in(pool: UserPool, endpoint: str, region: str, email: str, password: str) -> str:

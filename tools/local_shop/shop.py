@@ -14,7 +14,8 @@ from tools.local_shop.functions import Functions, merged_environment
 from tools.local_shop.gateway import Gateway
 from tools.local_shop.identity import PREFIX, LocalIdentity, read_identity
 from tools.local_shop.ingest import Ingest, read_ingest
-from tools.local_shop.resources import SHOPPER_EMAIL, SHOPPER_PASSWORD
+from tools.local_shop.resources import ADMIN_EMAIL, ADMIN_PASSWORD, SHOPPER_EMAIL, SHOPPER_PASSWORD
+from tools.local_shop.review import LocalReview, ReviewSpec
 from tools.local_shop.server import ShopServer
 from tools.local_shop.template import read_template
 from tools.local_shop.tokens import TokenVerifier
@@ -41,6 +42,8 @@ class LocalShop:
         ``GET /live-token``. Default: none.
     :param live_url: the live-updates WebSocket URL the pages are given (``liveUrl``).
         Default: none (the dashboard says the stage has no live updates).
+    :param review: run order review (``tools.local_shop.review``) when the template has
+        it, with an administrator (:attr:`admin`) to answer it. Default: ``False``.
     :param api: serve the shop API (its handlers in this process, which sets their
         environment variables process-wide). ``False`` serves the site, sign-in and the
         ingest stand-in only, e.g. beside ``tools.local_live`` in one process.
@@ -59,6 +62,7 @@ class LocalShop:
         overrides: Mapping[str, str] | None = None,
         live_url: str | None = None,
         api: bool = True,
+        review: bool = False,
     ) -> None:
         self.shop = read_template(web_template, overrides)
         self.ingest_spec = read_ingest(web_template)
@@ -66,6 +70,11 @@ class LocalShop:
         self.existing_stream = stream
         self.live_url = live_url
         self.api = api
+        self.web_template = web_template
+        self.admin = (ADMIN_EMAIL, ADMIN_PASSWORD)
+        #: Order review on moto, once started (``review=True`` and a template with it).
+        self.review: LocalReview | None = None
+        self._review_wanted = review
         self.endpoint = endpoint.rstrip("/")
         self.region = region
         self.site_dir = site_dir
@@ -140,6 +149,8 @@ class LocalShop:
         origin = self.url.rstrip("/")
         if self.api:
             self._start_api(tokens, origin, routes)
+            if self._review_wanted and ReviewSpec.present(self.web_template):
+                self._start_review()
         if self.ingest_spec is not None:
             self.stream = self.existing_stream or resources.create_stream(
                 f"{self.name_prefix}-usage-events", self.endpoint, self.region
@@ -184,12 +195,51 @@ class LocalShop:
         self._gateway = Gateway(self.shop, self._functions, tokens, origin)
         routes[f"/{self.shop.stage_name}/"] = self._gateway.handle
 
+    def _start_review(self) -> None:
+        groups = sorted(
+            str(r["Properties"]["GroupName"])
+            for r in self.web_template["Resources"].values()
+            if r["Type"] == "AWS::Cognito::UserPoolGroup"
+        )
+        resources.create_admin(self.pool, self.endpoint, self.region, *self.admin, groups)
+        self.review = LocalReview(
+            self.web_template,
+            endpoint=self.endpoint,
+            region=self.region,
+            table=self.table_of("TABLE_NAME"),
+            name_prefix=self.name_prefix,
+        )
+        self.review.start()
+
+    def review_lines(self) -> list[str]:
+        """What a person needs to review held orders here (none without review)."""
+        if self.review is None:
+            return []
+        above = int(merged_environment(self.shop.environments.values())["REVIEW_ABOVE_CENTS"])
+        email, password = self.admin
+        return [
+            f"orders over {above / 100:,.2f} wait for an admin ({email} / {password}); "
+            "with the admin's ID token (valid for an hour), approve, reject or hold one:",
+            f"  curl -X POST -H 'Authorization: {self.admin_id_token()}' "
+            "-H 'Content-Type: application/json' -d '{\"decision\": \"approve\"}' "
+            f"{self.api_url}orders/ORDER_ID/review",
+        ]
+
+    def admin_id_token(self) -> str:
+        """The administrator's ID token (``review=True`` only)."""
+        if self.review is None:
+            raise RuntimeError("the administrator exists only while order review runs")
+        return resources.sign_in(self.pool, self.endpoint, self.region, *self.admin)
+
     def id_token(self) -> str:
         """The shopper's ID token, signed in as the storefront does (password, then TOTP)."""
         email, password = self.shopper
         return resources.sign_in(self.pool, self.endpoint, self.region, email, password)
 
     def stop(self) -> None:
+        if self.review is not None:
+            self.review.stop()
+            self.review = None
         if self._server is not None:
             self._server.stop()
         if self._functions is not None:

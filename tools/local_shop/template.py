@@ -83,6 +83,16 @@ def read_template(
                 if "GlobalSecondaryIndexes" in props
                 else {}
             ),
+            **(
+                {
+                    "StreamSpecification": {
+                        "StreamEnabled": True,
+                        "StreamViewType": props["StreamSpecification"]["StreamViewType"],
+                    }
+                }
+                if "StreamSpecification" in props
+                else {}
+            ),
         }
         for logical_id, props in by_type.get("AWS::DynamoDB::Table", {}).items()
     }

@@ -57,6 +57,9 @@ NOT_LIKE_AWS = (
     "event source mappings are local pollers (a Kinesis shard read every second, the counts "
     "table's stream every 0.25 s); no bisecting, on-failure destinations or scaling",
     "the WebSocket API is a local server: no idle timeout, 2-hour limit or frame limits",
+    "order review: the pipe is a local poller that starts the workflow itself (no "
+    "EventBridge between them, no retries of its target); the workflow runs in moto's "
+    "Step Functions interpreter",
 )
 #: The function turning stored orders into purchase events (the orders table's outbox).
 PURCHASES = "purchase_events.app.handler"
@@ -172,6 +175,7 @@ def serving(emulator: Emulator, workdir: Path) -> Iterator[Served]:
             stream=stream,
             overrides={"TOKEN_SECRET_ARN": ready["tokenSecretArn"]},
             live_url=ready["liveUrl"],
+            review=True,
         )
         shop.start()
         outbox.start()
@@ -205,6 +209,7 @@ def describe(served: Served) -> list[str]:
         f"sign in as {email} / {password}; authenticator code: any 6 digits",
         f"shop API: {served.shop.api_url} on Dev's deployed tables; usage events into "
         f"{served.stream}; live updates: {served.live_url}",
+        *served.shop.review_lines(),
         "not like AWS here:",
         *(f"  - {line}" for line in NOT_LIKE_AWS),
     ]
