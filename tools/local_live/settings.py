@@ -72,7 +72,9 @@ class LiveSettings:
     identity_sources: tuple[str, ...]
 
 
-def _of_type(resources: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+def properties_of_type(resources: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    """The properties of every resource of type ``kind`` in a template's ``Resources``,
+    by logical id."""
     return {k: v.get("Properties", {}) for k, v in resources.items() if v["Type"] == kind}
 
 
@@ -97,7 +99,7 @@ def _source(props: dict[str, Any]) -> tuple[str, str]:
 def live_settings(template: dict[str, Any]) -> LiveSettings:
     """Read a ``Streaming`` stack's template (``ValueError`` when a part is missing)."""
     resources = template["Resources"]
-    functions = _of_type(resources, "AWS::Lambda::Function")
+    functions = properties_of_type(resources, "AWS::Lambda::Function")
     environments = {
         str(p.get("Handler")): dict((p.get("Environment") or {}).get("Variables", {}))
         for p in functions.values()
@@ -105,9 +107,9 @@ def live_settings(template: dict[str, Any]) -> LiveSettings:
     for handler in (AGGREGATOR, BROADCASTER, ROUTES, AUTHORIZER):
         if handler not in environments:
             raise ValueError(f"the template has no function with handler {handler!r}")
-    tables = _of_type(resources, "AWS::DynamoDB::Table")
-    streams = _of_type(resources, "AWS::Kinesis::Stream")
-    mappings = _of_type(resources, "AWS::Lambda::EventSourceMapping")
+    tables = properties_of_type(resources, "AWS::DynamoDB::Table")
+    streams = properties_of_type(resources, "AWS::Kinesis::Stream")
+    mappings = properties_of_type(resources, "AWS::Lambda::EventSourceMapping")
     by_source = {_source(p): p for p in mappings.values()}
     (stream_id,) = streams
     (counts_id,) = [k for k, _ in by_source if k in tables]
@@ -116,9 +118,9 @@ def live_settings(template: dict[str, Any]) -> LiveSettings:
         raise ValueError(f"the aggregator writes {counts_ref}, the broadcaster reads {counts_id}")
     connections_id = environments[ROUTES]["CONNECTIONS_TABLE"]["Ref"]
     secret_id = environments[AUTHORIZER]["TOKEN_SECRET_ARN"]["Ref"]
-    (api_id,) = _of_type(resources, "AWS::ApiGatewayV2::Api")
-    (stage,) = _of_type(resources, "AWS::ApiGatewayV2::Stage").values()
-    (authorizer,) = _of_type(resources, "AWS::ApiGatewayV2::Authorizer").values()
+    (api_id,) = properties_of_type(resources, "AWS::ApiGatewayV2::Api")
+    (stage,) = properties_of_type(resources, "AWS::ApiGatewayV2::Stage").values()
+    (authorizer,) = properties_of_type(resources, "AWS::ApiGatewayV2::Authorizer").values()
     stream_props = streams[stream_id]
     return LiveSettings(
         shards=int(stream_props.get("ShardCount", 1)),

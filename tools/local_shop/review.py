@@ -28,19 +28,15 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from tools.event_filters import criteria_patterns, passes
+from tools.event_filters import passes
 from tools.local_live.pollers import TableStreamPoller
 from tools.local_live.runtime import InProcessFunction
-from tools.local_live.settings import Mapping as MappingSettings
+from tools.local_live.settings import mapping_settings, properties_of_type
 from tools.local_shop.resources import client
 from tools.moto_server import configure
 from tools.state_machines import pipe_input, render_definition
 
 log = logging.getLogger(__name__)
-
-
-def _of_type(template: Mapping[str, Any], kind: str) -> dict[str, dict[str, Any]]:
-    return {k: r for k, r in template["Resources"].items() if r["Type"] == kind}
 
 
 def _function_of(template: Mapping[str, Any], name: Any) -> dict[str, Any]:
@@ -64,38 +60,35 @@ class ReviewSpec:
     event, the workflow its rule starts, the inbox queue and the inbox's handler."""
 
     def __init__(self, template: Mapping[str, Any]) -> None:
-        (pipe,) = [r["Properties"] for r in _of_type(template, "AWS::Pipes::Pipe").values()]
+        resources = dict(template["Resources"])
+        (pipe,) = properties_of_type(resources, "AWS::Pipes::Pipe").values()
         source = pipe["SourceParameters"]
-        stream = source["DynamoDBStreamParameters"]
         target = pipe["TargetParameters"]
         bus = target["EventBridgeEventBusParameters"]
         self.input_template: str = target["InputTemplate"]
         self.source, self.detail_type = str(bus["Source"]), str(bus["DetailType"])
-        self.batching = MappingSettings(
-            batch_size=int(stream.get("BatchSize", 1)),
-            window_seconds=float(stream.get("MaximumBatchingWindowInSeconds", 0)),
-            starting_position=str(stream["StartingPosition"]),
-            retry_attempts=int(stream.get("MaximumRetryAttempts", -1)),
-            partial_batch=False,
-            filters=criteria_patterns(source),
+        # The pipe's stream parameters carry the names a mapping's do; its filters sit
+        # beside them. The pipe reports no partial batches.
+        self.batching = mapping_settings(
+            {**source["DynamoDBStreamParameters"], "FilterCriteria": source.get("FilterCriteria")}
         )
         probe = {"source": self.source, "detail-type": self.detail_type}
-        machines = _of_type(template, "AWS::StepFunctions::StateMachine")
+        machines = properties_of_type(resources, "AWS::StepFunctions::StateMachine")
         started = [
             t["Arn"]["Ref"]
-            for rule in _of_type(template, "AWS::Events::Rule").values()
-            if passes(probe, [rule["Properties"]["EventPattern"]])
-            for t in rule["Properties"].get("Targets", [])
+            for rule in properties_of_type(resources, "AWS::Events::Rule").values()
+            if passes(probe, [rule["EventPattern"]])
+            for t in rule.get("Targets", [])
             if isinstance(t["Arn"], dict) and t["Arn"].get("Ref") in machines
         ]
         (self.machine_id,) = started
-        definition = json.dumps(machines[self.machine_id]["Properties"]["DefinitionString"])
-        queues = _of_type(template, "AWS::SQS::Queue")
+        definition = json.dumps(machines[self.machine_id]["DefinitionString"])
+        queues = properties_of_type(resources, "AWS::SQS::Queue")
         (self.queue_id,) = [q for q in queues if json.dumps({"Ref": q}) in definition]
         (mapping,) = [
-            m["Properties"]
-            for m in _of_type(template, "AWS::Lambda::EventSourceMapping").values()
-            if m["Properties"]["EventSourceArn"] == {"Fn::GetAtt": [self.queue_id, "Arn"]}
+            m
+            for m in properties_of_type(resources, "AWS::Lambda::EventSourceMapping").values()
+            if m["EventSourceArn"] == {"Fn::GetAtt": [self.queue_id, "Arn"]}
         ]
         function = _function_of(template, mapping["FunctionName"])
         self.inbox_handler = str(function["Handler"])
@@ -104,7 +97,7 @@ class ReviewSpec:
     @staticmethod
     def present(template: Mapping[str, Any]) -> bool:
         """Whether the template has a review pipe (a stage with review turned off has none)."""
-        return bool(_of_type(template, "AWS::Pipes::Pipe"))
+        return bool(properties_of_type(dict(template["Resources"]), "AWS::Pipes::Pipe"))
 
 
 class LocalReview:
@@ -143,8 +136,9 @@ class LocalReview:
             self.spec.machine_id,
             {"AWS::DynamoDB::Table": self.table, "AWS::SQS::Queue": self.inbox_url},
         )
+        self._machines = client("stepfunctions", self.endpoint, self.region)
         self.machine_arn = str(
-            client("stepfunctions", self.endpoint, self.region).create_state_machine(
+            self._machines.create_state_machine(
                 name=f"{self.name_prefix}-order-review",
                 definition=json.dumps(definition),
                 roleArn="arn:aws:iam::123456789012:role/local-order-review",
@@ -181,10 +175,9 @@ class LocalReview:
     def _pipe(self, event: Mapping[str, Any]) -> None:
         """The pipe's target: one workflow execution per held order, named afresh as
         EventBridge names the executions it starts."""
-        machines = client("stepfunctions", self.endpoint, self.region)
         for record in event["Records"]:
             detail = json.loads(pipe_input(self.spec.input_template, record))
-            started = machines.start_execution(
+            started = self._machines.start_execution(
                 stateMachineArn=self.machine_arn,
                 name=str(uuid.uuid4()),
                 input=json.dumps(
