@@ -18,6 +18,7 @@ import pytest
 
 from tools.assembly import StackArtifact
 from tools.local_shop import LocalShop
+from tools.local_shop.shop import running
 
 PRODUCTS = [
     {"sku": "TV-BIG", "name": "Television", "price_cents": 249_900},
@@ -40,15 +41,10 @@ def call(url: str, method: str, token: str, body: Any = None) -> tuple[int, Any]
 
 @pytest.fixture(scope="module")
 def shop(aws_endpoint: str, stack_artifacts: dict[str, StackArtifact]) -> Iterator[LocalShop]:
-    local = LocalShop(
-        web_template=stack_artifacts["Dev/Web"].template(), endpoint=aws_endpoint, review=True
-    )
-    local.start()
-    try:
+    template = stack_artifacts["Dev/Web"].template()
+    with running(web_template=template, endpoint=aws_endpoint, review=True) as local:
         local.add_products(PRODUCTS)
         yield local
-    finally:
-        local.stop()
 
 
 def _order(shop: LocalShop, sku: str) -> dict[str, Any]:

@@ -97,6 +97,38 @@ def sandbox_run(served: Serving) -> subprocess.CompletedProcess[str]:
     return served.stop()
 
 
+def _signed_in(served: Serving, context: Any, errors: list[str] | None = None) -> Any:
+    """A page of the served storefront, signed in as the output says (``errors`` collects
+    its page errors)."""
+    account = re.search(r"sign in as (\S+) / (\S+);", "".join(served.lines))
+    assert account, "the output says whom to sign in as"
+    email, password = account.groups()
+    shop = context.new_page()
+    if errors is not None:
+        shop.on("pageerror", lambda error: errors.append(str(error)))
+    shop.goto(f"{served.url('storefront')}#/signin")
+    shop.fill("#email", email)
+    shop.fill("#password", password)
+    shop.click("#sign-in")
+    shop.fill("#mfa-code", "123456")
+    shop.click("#mfa-submit")
+    shop.wait_for_selector("#signed-in-as")
+    return shop
+
+
+def _dashboard(served: Serving, context: Any, shop: Any, errors: list[str] | None = None) -> Any:
+    """The dashboard, opened from the storefront's link (a new tab, signed in as ``shop``
+    is), once live."""
+    shop.goto(f"{served.url('storefront')}#/")
+    with context.expect_page() as opened:
+        shop.click("#dashboard-link")
+    dashboard = opened.value
+    if errors is not None:
+        dashboard.on("pageerror", lambda error: errors.append(str(error)))
+    dashboard.locator('#state[data-state="live"]').wait_for()
+    return dashboard
+
+
 def test_a_person_shops_and_watches_the_dashboard_count_it(served: Serving) -> None:
     """What ``make sandbox SERVE=1`` promises: in a browser, sign in to the storefront on
     the deployed Dev stage, look at a product and put it in the cart, open the dashboard
@@ -104,33 +136,17 @@ def test_a_person_shops_and_watches_the_dashboard_count_it(served: Serving) -> N
     then order, and see the purchase counted while the dashboard stays open."""
     from playwright.sync_api import expect
 
-    account = re.search(r"sign in as (\S+) / (\S+);", "".join(served.lines))
-    assert account, "the output says whom to sign in as"
-    email, password = account.groups()
     storefront = served.url("storefront")
     context = shared_browser().new_context(viewport={"width": 1200, "height": 800})
     context.set_default_timeout(SERVE_MS)
     errors: list[str] = []
     try:
-        shop = context.new_page()
-        shop.on("pageerror", lambda error: errors.append(str(error)))
-        shop.goto(f"{storefront}#/signin")
-        shop.fill("#email", email)
-        shop.fill("#password", password)
-        shop.click("#sign-in")
-        shop.fill("#mfa-code", "123456")
-        shop.click("#mfa-submit")
-        shop.wait_for_selector("#signed-in-as")
+        shop = _signed_in(served, context, errors)
         shop.goto(f"{storefront}#/product/HOOD-GRY")
         shop.fill("#quantity", "1")
         shop.click("#add-to-cart")
         expect(shop.locator("#cart-count")).to_have_text("1", timeout=SERVE_MS)
-        shop.goto(f"{storefront}#/")
-        with context.expect_page() as opened:
-            shop.click("#dashboard-link")
-        dashboard = opened.value
-        dashboard.on("pageerror", lambda error: errors.append(str(error)))
-        dashboard.locator('#state[data-state="live"]').wait_for()
+        dashboard = _dashboard(served, context, shop, errors)
 
         def cell(sku: str, kind: str) -> Any:
             return dashboard.locator(f'tr[data-product="{sku}"] td[data-event-type="{kind}"]')
@@ -183,20 +199,11 @@ def test_a_large_order_waits_for_the_admin_and_is_counted_once_approved(
     the order page then shows it placed and the dashboard counts its purchase."""
     from playwright.sync_api import expect
 
-    account = re.search(r"sign in as (\S+) / (\S+);", "".join(served.lines))
-    assert account, "the output says whom to sign in as"
     storefront = served.url("storefront")
     context = shared_browser().new_context(viewport={"width": 1200, "height": 800})
     context.set_default_timeout(SERVE_MS)
     try:
-        shop = context.new_page()
-        shop.goto(f"{storefront}#/signin")
-        shop.fill("#email", account.group(1))
-        shop.fill("#password", account.group(2))
-        shop.click("#sign-in")
-        shop.fill("#mfa-code", "123456")
-        shop.click("#mfa-submit")
-        shop.wait_for_selector("#signed-in-as")
+        shop = _signed_in(served, context)
         shop.goto(f"{storefront}#/product/JACKET-RN")
         shop.fill("#quantity", "10")  # 10 x 119.00: over Dev's 1,000.00
         shop.click("#add-to-cart")
@@ -211,11 +218,7 @@ def test_a_large_order_waits_for_the_admin_and_is_counted_once_approved(
                 break
             shop.wait_for_timeout(500)
         expect(shop.locator("#order-status")).to_have_text("PLACED", timeout=SERVE_MS)
-        shop.goto(f"{storefront}#/")
-        with context.expect_page() as opened:
-            shop.click("#dashboard-link")  # a new tab, signed in as this one is
-        dashboard = opened.value
-        dashboard.locator('#state[data-state="live"]').wait_for()
+        dashboard = _dashboard(served, context, shop)
         cell = dashboard.locator('tr[data-product="JACKET-RN"] td[data-event-type="purchase"]')
         expect(cell).to_have_text("1", timeout=SERVE_MS)
     finally:

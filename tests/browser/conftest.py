@@ -11,6 +11,7 @@ import pytest
 from tests.support.browser import chromium
 from tools.assembly import StackArtifact
 from tools.local_shop import LocalShop
+from tools.local_shop.shop import running
 
 #: 20 products: with the page's 8 per page, three pages (8, 8, 4).
 PRODUCTS = [
@@ -29,13 +30,8 @@ def browser() -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def shop(aws_endpoint: str, stack_artifacts: dict[str, StackArtifact]) -> Iterator[LocalShop]:
     """The storefront and its local backend, with :data:`PRODUCTS` in the catalogue."""
-    local = LocalShop(
-        web_template=stack_artifacts["Dev/Web"].template(),
-        endpoint=aws_endpoint,
-    )
-    local.start()
-    try:
+    with running(
+        web_template=stack_artifacts["Dev/Web"].template(), endpoint=aws_endpoint
+    ) as local:
         local.add_products(PRODUCTS)
         yield local
-    finally:
-        local.stop()
