@@ -59,15 +59,21 @@ def zipped_size(folders: Iterable[Path]) -> int:
     return len(zipped(folders))
 
 
-def _asset_folder(stack: StackArtifact, code: dict[str, Any]) -> Path | None:
-    """The folder of the ``zip`` asset a function's ``Code`` (a layer's ``Content``) names."""
-    key = code.get("S3Key")
-    if not isinstance(key, str) or not key.endswith(".zip"):
-        return None
+def _asset_files(stack: StackArtifact) -> dict[str, Any]:
+    """The ``files`` of a stack's asset manifest (``<stack>.assets.json``)."""
     manifest = stack.template_path.with_name(
         stack.template_path.name.replace(".template.json", ".assets.json")
     )
-    files = json.loads(manifest.read_text())["files"]
+    files: dict[str, Any] = json.loads(manifest.read_text())["files"]
+    return files
+
+
+def _asset_folder(stack: StackArtifact, files: dict[str, Any], code: dict[str, Any]) -> Path | None:
+    """The folder of the ``zip`` asset a function's ``Code`` (a layer's ``Content``) names,
+    from the stack's manifest ``files``."""
+    key = code.get("S3Key")
+    if not isinstance(key, str) or not key.endswith(".zip"):
+        return None
     source = files.get(key.removesuffix(".zip"), {}).get("source", {})
     if source.get("packaging") != "zip":
         return None
@@ -82,11 +88,12 @@ def stage_assets(assembly: Path) -> StageAssets:
     layers: dict[str, Path] = {}
     owners: set[str] = set()
     for stack in stacks(assembly):
+        files = _asset_files(stack)
         for logical_id, resource in stack.template()["Resources"].items():
             kind, props = resource["Type"], resource.get("Properties", {})
             code = props.get("Code") if kind == "AWS::Lambda::Function" else None
             content = props.get("Content") if kind == "AWS::Lambda::LayerVersion" else None
-            folder = _asset_folder(stack, code or content or {})
+            folder = _asset_folder(stack, files, code or content or {})
             if folder is None:
                 continue
             names = {p.name for p in folder.iterdir()}
